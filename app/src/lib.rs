@@ -1,0 +1,39 @@
+//! `capacity-app`: the Leptos web app of commune-capacity.
+//!
+//! One crate, two builds, as in Leptos's own workspace template:
+//! - feature `ssr`: the axum server (`src/main.rs`, `server/`) renders every
+//!   page to HTML, so each workflow works with JavaScript off;
+//! - feature `hydrate`: the same components compiled to wasm32 take over the
+//!   server-rendered page in the browser ([`hydrate`]).
+//!
+//! Pages live under `routes/` (one file a section), shared components under
+//! `ui/`, server functions under `api/`. Scoring, planning and comparison
+//! are *not* written here: they come from the pure `capacity` crate. Server
+//! only code (configuration, HTTP routes, storage) sits behind
+//! `#[cfg(feature = "ssr")]` in `server/`, so nothing of it reaches wasm.
+
+// The macro reads `locales/*.json` at compile time and checks every key.
+// Its successor (build.rs code generation through `leptos_i18n_build`) pulls
+// the whole ICU data exporter into the build for formatting features we do
+// not use (numbers and money are formatted by the core), so we keep the macro.
+#[allow(deprecated, missing_docs)]
+/// Translations generated at compile time from `locales/*.json`.
+mod i18n_gen {
+    leptos_i18n::load_locales!();
+}
+pub use i18n_gen::i18n;
+
+pub mod api;
+pub mod app;
+pub mod routes;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod ui;
+
+/// Browser entry point: hydrates the server-rendered `<body>`.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,9 @@
+//! Pages, one file a section of the navigation.
+
+pub mod compare;
+pub mod evaluate;
+pub mod home;
+pub mod not_found;
+pub mod plan;
+pub mod results;
+pub mod rubric;

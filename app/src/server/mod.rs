@@ -1,0 +1,103 @@
+//! Server-only code: configuration, HTTP routes outside Leptos, start-up.
+//!
+//! Nothing here is compiled for the browser. Pages and server functions do
+//! not read configuration directly: what they need is put in the Leptos
+//! context by [`serve`].
+
+pub mod config;
+pub mod routes;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::app::{App, shell};
+pub use config::Config;
+
+/// Largest request body accepted (forms and server-function calls).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Errors that stop the server from starting, each saying what to fix.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The listening address is taken or not allowed.
+    #[error("cannot listen on {addr}: {source} (is another server running? choose another port with --port or CAPACITY_PORT)")]
+    Bind {
+        /// Address asked for.
+        addr: SocketAddr,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The site directory (wasm, JS, CSS) is missing.
+    #[error("site directory {0} has no pkg/ folder: build the site first (./x run does it)")]
+    MissingSite(String),
+    /// The data directory cannot be created.
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        /// Directory asked for.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// Serving failed.
+    #[error("server stopped with an error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Builds the axum router: Leptos pages and server functions, static files,
+/// the health endpoint and the language route.
+pub fn router(options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let app_options = options.clone();
+    Router::new()
+        .route("/health", axum::routing::get(routes::health))
+        .route("/lang/{code}", axum::routing::get(routes::set_language))
+        .leptos_routes(&options, routes, move || shell(app_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(options)
+}
+
+/// Starts the server with this configuration and serves until Ctrl-C.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    let site_root = config.site_root.clone();
+    if !std::path::Path::new(&site_root).join("pkg").is_dir() {
+        return Err(StartError::MissingSite(site_root));
+    }
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    })?;
+    let addr = config.addr();
+    let options = LeptosOptions::builder()
+        .output_name("capacity_app")
+        .site_root(site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let app = router(options);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })?;
+    let local = listener.local_addr().map_err(StartError::Serve)?;
+    tracing::info!(
+        addr = %local,
+        url = %format!("http://{local}"),
+        data_dir = %config.data_dir.display(),
+        site_root = %site_root,
+        "listening"
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down");
+        })
+        .await
+        .map_err(StartError::Serve)
+}

@@ -1,0 +1,4 @@
+//! Shared components, one per file, grouped by feature.
+
+pub mod connection;
+pub mod layout;

@@ -1,0 +1,295 @@
+//! Harness for the workspace-level browser tests.
+//!
+//! It starts the *built* server binary (`target/release/capacity-web` unless
+//! `CAPACITY_WEB_BIN` says otherwise) on a free port with a fresh data
+//! directory, and a Debian `chromedriver` driving headless Chromium, with
+//! JavaScript on or off. A missing binary, site or driver is a failure with
+//! a message saying how to build it, never a skipped test. When a check
+//! fails, a screenshot is written to `target/browser-screenshots/`.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// Boxed error for test bodies.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+/// Result of a test body.
+pub type Result<T = ()> = std::result::Result<T, Error>;
+
+/// Root of the workspace (parent of this crate).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A child process killed on drop.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The web app server, started from its built binary.
+pub struct Server {
+    _child: Guard,
+    /// Base URL, e.g. `http://127.0.0.1:40123`.
+    pub url: String,
+    /// Its data directory (removed on drop).
+    pub data_dir: PathBuf,
+}
+
+impl Server {
+    /// Starts the server and waits until `/health` answers.
+    pub fn start() -> Result<Server> {
+        let root = workspace_root();
+        let bin = std::env::var_os("CAPACITY_WEB_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target/release/capacity-web"));
+        if !bin.is_file() {
+            return Err(format!(
+                "server binary {} not found: build it with `./x build` (or run `./x test`)",
+                bin.display()
+            )
+            .into());
+        }
+        let site = root.join("target/site");
+        if !site.join("pkg/capacity_app_bg.wasm").is_file() {
+            return Err(format!(
+                "site bundle missing in {}: build it with `./x build`",
+                site.display()
+            )
+            .into());
+        }
+        let port = free_port()?;
+        let data_dir = std::env::temp_dir().join(format!("capacity-e2e-{}-{port}", std::process::id()));
+        let child = Command::new(&bin)
+            .arg("--port")
+            .arg(port.to_string())
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .arg("--site-root")
+            .arg(&site)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        let server = Server {
+            _child: Guard(child),
+            url: format!("http://127.0.0.1:{port}"),
+            data_dir,
+        };
+        wait_for_http(&format!("127.0.0.1:{port}"), "/health")?;
+        Ok(server)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// Plain HTTP GET on loopback, returning the status and the whole response
+/// (headers and body) as text.
+pub fn http_get(addr: &str, path: &str) -> Result<(u16, String)> {
+    http_request(addr, &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"))
+}
+
+/// Sends a raw HTTP/1.1 request and reads one response. Reading stops at the
+/// end of the body given by `Content-Length` (some servers keep the
+/// connection open), else at the end of the stream.
+pub fn http_request(addr: &str, request: &str) -> Result<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.write_all(request.as_bytes())?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = find(&buf, b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            if length.is_some_and(|len| buf.len() >= end + 4 + len) {
+                break;
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or("no HTTP status line")?;
+    Ok((status, text))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn wait_for_http(addr: &str, path: &str) -> Result {
+    let start = Instant::now();
+    loop {
+        if let Ok((200, _)) = http_get(addr, path) {
+            return Ok(());
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            return Err(format!("{addr}{path} did not answer within 30 s").into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A chromedriver process with one Chromium session.
+pub struct Browser {
+    /// The WebDriver client.
+    pub client: Client,
+    _driver: Guard,
+    profile: PathBuf,
+    name: String,
+}
+
+/// Whether the browser runs page scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Js {
+    /// Scripts run: the page hydrates.
+    On,
+    /// Scripts disabled: only server-rendered HTML and forms.
+    Off,
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium session named after the test.
+    pub async fn start(name: &str, js: Js) -> Result<Browser> {
+        let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        if !Path::new(&driver_bin).is_file() {
+            return Err(format!(
+                "{driver_bin} not found: install Debian's chromium and chromium-driver (./x setup does it)"
+            )
+            .into());
+        }
+        let port = free_port()?;
+        let driver = Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start {driver_bin}: {e}"))?;
+        let driver = Guard(driver);
+        wait_for_http(&format!("127.0.0.1:{port}"), "/status")?;
+        let profile = std::env::temp_dir().join(format!("capacity-chromium-{}-{port}", std::process::id()));
+        let mut args = vec![
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--window-size=412,915".to_owned(),
+            "--lang=fr-FR".to_owned(),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        if js == Js::Off {
+            args.push("--blink-settings=scriptEnabled=false".to_owned());
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".to_owned(),
+            serde_json::json!({
+                "args": args,
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "prefs": { "intl.accept_languages": "fr-FR,fr" },
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .map_err(|e| format!("cannot open a Chromium session: {e}"))?;
+        Ok(Browser {
+            client,
+            _driver: driver,
+            profile,
+            name: name.to_owned(),
+        })
+    }
+
+    /// Runs a test body; on failure keeps a screenshot, then reports the error.
+    pub async fn run<F, Fut>(self, body: F) -> Result
+    where
+        F: FnOnce(Client) -> Fut,
+        Fut: std::future::Future<Output = Result>,
+    {
+        let outcome = body(self.client.clone()).await;
+        if let Err(e) = &outcome {
+            let dir = workspace_root().join("target/browser-screenshots");
+            let _ = std::fs::create_dir_all(&dir);
+            let file = dir.join(format!("{}.png", self.name));
+            match self.client.screenshot().await {
+                Ok(png) => {
+                    let _ = std::fs::write(&file, png);
+                    eprintln!("{}: failed ({e}); screenshot in {}", self.name, file.display());
+                }
+                Err(se) => eprintln!("{}: failed ({e}); no screenshot: {se}", self.name),
+            }
+        }
+        let _ = self.client.clone().close().await;
+        let _ = std::fs::remove_dir_all(&self.profile);
+        outcome
+    }
+}
+
+/// Waits until an element matching `css` exists, up to 10 s.
+pub async fn wait_for(client: &Client, css: &str) -> Result<fantoccini::elements::Element> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .map_err(|e| format!("no element `{css}` within 10 s: {e}").into())
+}
+
+/// Waits until the app says it is hydrated (`#app[data-hydrated=true]`).
+pub async fn wait_hydrated(client: &Client) -> Result {
+    wait_for(client, "#app[data-hydrated='true']").await.map(|_| ())
+}
+
+/// Text of the first element matching `css`.
+pub async fn text_of(client: &Client, css: &str) -> Result<String> {
+    Ok(wait_for(client, css).await?.text().await?)
+}
+
+/// Fails with a message unless `cond` holds.
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+).into());
+        }
+    };
+}
