@@ -1,31 +1,28 @@
 //! The application shell: the HTML document, the layout and the routes.
 //!
-//! The locale is decided before the first render (cookie, then
-//! `Accept-Language`, then French) by `leptos_i18n` on the server and read
-//! back from `<html lang>` by the browser, so hydration never mismatches.
+//! The locale is decided before the first render (see [`crate::locale`]) and
+//! written in `<html lang>`, so hydration never mismatches.
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Html, Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
 };
 
-use crate::i18n::{I18nContextProvider, t, t_string, use_i18n};
+use crate::locale::{code, provide_locale};
+use crate::{tr, tr_string};
 use crate::routes::{
     compare::ComparePage, evaluate::EvaluatePage, home::HomePage, not_found::NotFound,
     plan::PlanPage, results::ResultsPage, rubric::RubricPage,
 };
 use crate::ui::layout::{Footer, Header};
 
-/// Name of the cookie that keeps the chosen language.
-pub const LOCALE_COOKIE: &str = "capacity_lang";
-
 /// The HTML document the server sends: head, hydration scripts and the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="fr">
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -39,35 +36,34 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The root component: i18n and meta contexts, layout and routes.
+/// The root component: locale and meta contexts, layout and routes.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let locale = provide_locale();
     view! {
-        <I18nContextProvider cookie_name=LOCALE_COOKIE>
-            <Stylesheet id="capacity" href="/pkg/capacity_app.css" />
-            <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
-            <Meta name="description" content="Capacités communales" />
-            <Router>
-                <Layout />
-            </Router>
-        </I18nContextProvider>
+        <Html attr:lang=move || code(locale.get()) />
+        <Stylesheet id="capacity" href="/pkg/capacity_app.css" />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Meta name="description" content=tr_string!(tagline) />
+        <Router>
+            <Layout />
+        </Router>
     }
 }
 
 /// Header, navigation, the routed page and the footer.
 #[component]
 fn Layout() -> impl IntoView {
-    let i18n = use_i18n();
     // Set only by the browser once the page is interactive: tests wait for it
     // before clicking, and it never differs between server and first client
     // render (both start with "false").
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     view! {
-        <Title text=move || t_string!(i18n, app_name) />
+        <Title text=tr_string!(app_name) />
         <div id="app" data-hydrated=move || if hydrated.get() { "true" } else { "false" }>
-            <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
+            <a class="skip-link" href="#main">{tr!(skip_to_content)}</a>
             <Header />
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>

@@ -25,6 +25,7 @@ pub use i18n_gen::i18n;
 
 pub mod api;
 pub mod app;
+pub mod locale;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod server;

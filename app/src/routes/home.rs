@@ -2,16 +2,15 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{t, use_i18n};
+use crate::tr;
 
 /// `/`: introduction.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
-        <h1 data-testid="page-title">{t!(i18n, home_title)}</h1>
-        <p class="lead">{t!(i18n, tagline)}</p>
-        <p>{t!(i18n, home_intro)}</p>
-        <p>{t!(i18n, home_planners)}</p>
+        <h1 data-testid="page-title">{tr!(home_title)}</h1>
+        <p class="lead">{tr!(tagline)}</p>
+        <p>{tr!(home_intro)}</p>
+        <p>{tr!(home_planners)}</p>
     }
 }

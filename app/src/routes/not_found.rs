@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::i18n::{t, use_i18n};
+use crate::tr;
 
 /// Fallback of the router.
 #[component]
@@ -14,10 +14,9 @@ pub fn NotFound() -> impl IntoView {
             resp.set_status(axum::http::StatusCode::NOT_FOUND);
         }
     }
-    let i18n = use_i18n();
     view! {
-        <h1 data-testid="page-title">{t!(i18n, not_found_title)}</h1>
-        <p>{t!(i18n, not_found_body)}</p>
-        <A href="/">{t!(i18n, back_home)}</A>
+        <h1 data-testid="page-title">{tr!(not_found_title)}</h1>
+        <p>{tr!(not_found_body)}</p>
+        <A href="/">{tr!(back_home)}</A>
     }
 }

@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::app::LOCALE_COOKIE;
+use crate::locale::{LOCALE_COOKIE, code, parse_locale};
 
 /// `GET /health`: `{"status":"ok","version":…}` while the server runs.
 pub async fn health() -> impl IntoResponse {
@@ -25,15 +25,15 @@ pub struct LangQuery {
 /// `GET /lang/{fr|en}?to=/path`: remembers the language in a cookie and
 /// redirects back. This is how the switch works with JavaScript off.
 pub async fn set_language(Path(code): Path<String>, Query(q): Query<LangQuery>) -> Response {
-    if code != "fr" && code != "en" {
+    let Some(locale) = parse_locale(&code).filter(|l| code == self::code(*l)) else {
         return (
             StatusCode::NOT_FOUND,
             "unknown language: use /lang/fr or /lang/en",
         )
             .into_response();
-    }
+    };
     let target = safe_local_path(q.to.as_deref());
-    let cookie = format!("{LOCALE_COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax");
+    let cookie = format!("{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", self::code(locale));
     let mut resp = StatusCode::SEE_OTHER.into_response();
     let headers = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&target) {

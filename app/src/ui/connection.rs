@@ -8,26 +8,31 @@
 use leptos::prelude::*;
 
 use crate::api::server_info;
-use crate::i18n::{t, use_i18n};
+use crate::i18n::td;
+use crate::locale::use_locale;
+use crate::tr;
 
 /// Button and status line for the server connection.
 #[component]
 pub fn ConnectionStatus() -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_locale();
     let check = Action::new(|_: &()| server_info());
-    let status = move || match check.value().get() {
-        None => t!(i18n, connection_unknown).into_any(),
-        Some(Ok(info)) => {
-            let version = info.version;
-            t!(i18n, connection_ok, version = move || version.clone()).into_any()
+    let status = move || {
+        let l = locale.get();
+        match check.value().get() {
+            None => td!(l, connection_unknown).into_any(),
+            Some(Ok(info)) => {
+                let version = info.version;
+                td!(l, connection_ok, version = move || version.clone()).into_any()
+            }
+            Some(Err(_)) => td!(l, connection_failed).into_any(),
         }
-        Some(Err(_)) => t!(i18n, connection_failed).into_any(),
     };
     view! {
         <section class="connection" aria-live="polite">
-            <h2 class="visually-hidden">{t!(i18n, connection_title)}</h2>
+            <h2 class="visually-hidden">{tr!(connection_title)}</h2>
             <button type="button" data-testid="connection-check" on:click=move |_| { check.dispatch(()); }>
-                {t!(i18n, connection_check)}
+                {tr!(connection_check)}
             </button>
             <span data-testid="connection-status">{status}</span>
         </section>
