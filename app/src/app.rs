@@ -11,12 +11,12 @@ use leptos_router::{
 };
 
 use crate::locale::{code, provide_locale};
-use crate::{tr, tr_string};
 use crate::routes::{
     compare::ComparePage, evaluate::EvaluatePage, home::HomePage, not_found::NotFound,
     plan::PlanPage, results::ResultsPage, rubric::RubricPage,
 };
 use crate::ui::layout::{Footer, Header};
+use crate::{tr, tr_string};
 
 /// The HTML document the server sends: head, hydration scripts and the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {

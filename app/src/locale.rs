@@ -54,7 +54,9 @@ pub fn negotiate(cookie_header: Option<&str>, accept_language: Option<&str>) -> 
     let from_cookie = cookie_header.and_then(|header| {
         header.split(';').find_map(|pair| {
             let (name, value) = pair.trim().split_once('=')?;
-            (name == LOCALE_COOKIE).then(|| parse_locale(value)).flatten()
+            (name == LOCALE_COOKIE)
+                .then(|| parse_locale(value))
+                .flatten()
         })
     });
     from_cookie
@@ -98,7 +100,10 @@ fn initial_locale() -> Locale {
             .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
             .map(str::to_owned)
     };
-    negotiate(header(COOKIE).as_deref(), header(ACCEPT_LANGUAGE).as_deref())
+    negotiate(
+        header(COOKIE).as_deref(),
+        header(ACCEPT_LANGUAGE).as_deref(),
+    )
 }
 
 #[cfg(all(feature = "hydrate", not(feature = "ssr")))]

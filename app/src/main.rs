@@ -1,7 +1,7 @@
 //! `capacity-web`: starts the web app server (see `capacity_app::server`).
 
-use clap::Parser;
 use capacity_app::server::{self, Config, config::LogFormat};
+use clap::Parser;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

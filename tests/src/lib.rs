@@ -73,7 +73,8 @@ impl Server {
             .into());
         }
         let port = free_port()?;
-        let data_dir = std::env::temp_dir().join(format!("capacity-e2e-{}-{port}", std::process::id()));
+        let data_dir =
+            std::env::temp_dir().join(format!("capacity-e2e-{}-{port}", std::process::id()));
         let child = Command::new(&bin)
             .arg("--port")
             .arg(port.to_string())
@@ -105,7 +106,10 @@ impl Drop for Server {
 /// Plain HTTP GET on loopback, returning the status and the whole response
 /// (headers and body) as text.
 pub fn http_get(addr: &str, path: &str) -> Result<(u16, String)> {
-    http_request(addr, &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"))
+    http_request(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    )
 }
 
 /// Sends a raw HTTP/1.1 request and reads one response. Reading stops at the
@@ -182,7 +186,8 @@ pub enum Js {
 impl Browser {
     /// Starts chromedriver and a headless Chromium session named after the test.
     pub async fn start(name: &str, js: Js) -> Result<Browser> {
-        let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let driver_bin =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         if !Path::new(&driver_bin).is_file() {
             return Err(format!(
                 "{driver_bin} not found: install Debian's chromium and chromium-driver (./x setup does it)"
@@ -198,7 +203,8 @@ impl Browser {
             .map_err(|e| format!("cannot start {driver_bin}: {e}"))?;
         let driver = Guard(driver);
         wait_for_http(&format!("127.0.0.1:{port}"), "/status")?;
-        let profile = std::env::temp_dir().join(format!("capacity-chromium-{}-{port}", std::process::id()));
+        let profile =
+            std::env::temp_dir().join(format!("capacity-chromium-{}-{port}", std::process::id()));
         let mut args = vec![
             "--headless".to_owned(),
             "--no-sandbox".to_owned(),
@@ -253,7 +259,11 @@ impl Browser {
             match self.client.screenshot().await {
                 Ok(png) => {
                     let _ = std::fs::write(&file, png);
-                    eprintln!("{}: failed ({e}); screenshot in {}", self.name, file.display());
+                    eprintln!(
+                        "{}: failed ({e}); screenshot in {}",
+                        self.name,
+                        file.display()
+                    );
                 }
                 Err(se) => eprintln!("{}: failed ({e}); no screenshot: {se}", self.name),
             }
@@ -276,7 +286,9 @@ pub async fn wait_for(client: &Client, css: &str) -> Result<fantoccini::elements
 
 /// Waits until the app says it is hydrated (`#app[data-hydrated=true]`).
 pub async fn wait_hydrated(client: &Client) -> Result {
-    wait_for(client, "#app[data-hydrated='true']").await.map(|_| ())
+    wait_for(client, "#app[data-hydrated='true']")
+        .await
+        .map(|_| ())
 }
 
 /// Text of the first element matching `css`.

@@ -13,35 +13,76 @@ async fn shell_works_with_javascript_off() -> Result {
     browser
         .run(|c| async move {
             c.goto(&url).await?;
-            ensure!(text_of(&c, "h1").await? == "Bienvenue", "home page is not in French by default");
+            ensure!(
+                text_of(&c, "h1").await? == "Bienvenue",
+                "home page is not in French by default"
+            );
             let lang = c.find(Locator::Css("html")).await?.attr("lang").await?;
-            ensure!(lang.as_deref() == Some("fr"), "html lang is {lang:?}, expected fr");
-            let charset = c.find(Locator::Css("meta[charset]")).await?.attr("charset").await?;
-            ensure!(charset.as_deref() == Some("utf-8"), "meta charset is {charset:?}");
+            ensure!(
+                lang.as_deref() == Some("fr"),
+                "html lang is {lang:?}, expected fr"
+            );
+            let charset = c
+                .find(Locator::Css("meta[charset]"))
+                .await?
+                .attr("charset")
+                .await?;
+            ensure!(
+                charset.as_deref() == Some("utf-8"),
+                "meta charset is {charset:?}"
+            );
 
             // Navigation is made of real links: it works without scripts.
-            c.find(Locator::Css("[data-testid=nav-compare]")).await?.click().await?;
+            c.find(Locator::Css("[data-testid=nav-compare]"))
+                .await?
+                .click()
+                .await?;
             wait_for(&c, "h1").await?;
-            ensure!(c.current_url().await?.path() == "/comparer", "nav did not reach /comparer");
+            ensure!(
+                c.current_url().await?.path() == "/comparer",
+                "nav did not reach /comparer"
+            );
             ensure!(text_of(&c, "h1").await? == "Comparer", "compare page title");
             let current = c
                 .find(Locator::Css("[data-testid=nav-compare]"))
                 .await?
                 .attr("aria-current")
                 .await?;
-            ensure!(current.as_deref() == Some("page"), "active link not marked: {current:?}");
+            ensure!(
+                current.as_deref() == Some("page"),
+                "active link not marked: {current:?}"
+            );
 
             // The language switch is a link to the server, which sets a cookie.
-            c.find(Locator::Css("[data-testid=lang-switch]")).await?.click().await?;
+            c.find(Locator::Css("[data-testid=lang-switch]"))
+                .await?
+                .click()
+                .await?;
             wait_for(&c, "html[lang=en]").await?;
-            ensure!(c.current_url().await?.path() == "/comparer", "language switch lost the page");
-            ensure!(text_of(&c, "h1").await? == "Compare", "page not in English after switch");
+            ensure!(
+                c.current_url().await?.path() == "/comparer",
+                "language switch lost the page"
+            );
+            ensure!(
+                text_of(&c, "h1").await? == "Compare",
+                "page not in English after switch"
+            );
             c.goto(&format!("{url}/referentiel")).await?;
-            ensure!(text_of(&c, "h1").await? == "Rubric", "the language choice was not kept");
+            ensure!(
+                text_of(&c, "h1").await? == "Rubric",
+                "the language choice was not kept"
+            );
 
             // Scripts never ran: the hydration marker stayed false.
-            let hydrated = c.find(Locator::Css("#app")).await?.attr("data-hydrated").await?;
-            ensure!(hydrated.as_deref() == Some("false"), "hydration marker is {hydrated:?} with JS off");
+            let hydrated = c
+                .find(Locator::Css("#app"))
+                .await?
+                .attr("data-hydrated")
+                .await?;
+            ensure!(
+                hydrated.as_deref() == Some("false"),
+                "hydration marker is {hydrated:?} with JS off"
+            );
             Ok(())
         })
         .await
@@ -57,29 +98,52 @@ async fn shell_hydrates_and_switches_language_in_place() -> Result {
             c.goto(&url).await?;
             wait_hydrated(&c).await?;
             // A value that a full page load would wipe out.
-            c.execute("window.__noReload = 'kept'; return null;", vec![]).await?;
+            c.execute("window.__noReload = 'kept'; return null;", vec![])
+                .await?;
 
             // Client-side navigation.
-            c.find(Locator::Css("[data-testid=nav-rubric]")).await?.click().await?;
+            c.find(Locator::Css("[data-testid=nav-rubric]"))
+                .await?
+                .click()
+                .await?;
             c.wait()
                 .for_url(&url::Url::parse(&format!("{url}/referentiel"))?)
                 .await?;
-            ensure!(text_of(&c, "h1").await? == "Référentiel", "rubric page title");
+            ensure!(
+                text_of(&c, "h1").await? == "Référentiel",
+                "rubric page title"
+            );
 
             // Language switch without a reload.
-            c.find(Locator::Css("[data-testid=lang-switch]")).await?.click().await?;
+            c.find(Locator::Css("[data-testid=lang-switch]"))
+                .await?
+                .click()
+                .await?;
             wait_for(&c, "html[lang=en]").await?;
-            ensure!(text_of(&c, "h1").await? == "Rubric", "title not switched to English");
-            let kept = c.execute("return window.__noReload || null;", vec![]).await?;
-            ensure!(kept == serde_json::json!("kept"), "the page was reloaded: {kept}");
+            ensure!(
+                text_of(&c, "h1").await? == "Rubric",
+                "title not switched to English"
+            );
+            let kept = c
+                .execute("return window.__noReload || null;", vec![])
+                .await?;
+            ensure!(
+                kept == serde_json::json!("kept"),
+                "the page was reloaded: {kept}"
+            );
             let cookie = c.execute("return document.cookie;", vec![]).await?;
             ensure!(
-                cookie.as_str().is_some_and(|s| s.contains("capacity_lang=en")),
+                cookie
+                    .as_str()
+                    .is_some_and(|s| s.contains("capacity_lang=en")),
                 "language cookie not written: {cookie}"
             );
 
             // A server-function round trip.
-            c.find(Locator::Css("[data-testid=connection-check]")).await?.click().await?;
+            c.find(Locator::Css("[data-testid=connection-check]"))
+                .await?
+                .click()
+                .await?;
             let status = c
                 .wait()
                 .for_element(Locator::XPath(

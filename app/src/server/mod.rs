@@ -26,7 +26,9 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 #[non_exhaustive]
 pub enum StartError {
     /// The listening address is taken or not allowed.
-    #[error("cannot listen on {addr}: {source} (is another server running? choose another port with --port or CAPACITY_PORT)")]
+    #[error(
+        "cannot listen on {addr}: {source} (is another server running? choose another port with --port or CAPACITY_PORT)"
+    )]
     Bind {
         /// Address asked for.
         addr: SocketAddr,

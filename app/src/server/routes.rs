@@ -33,7 +33,10 @@ pub async fn set_language(Path(code): Path<String>, Query(q): Query<LangQuery>) 
             .into_response();
     };
     let target = safe_local_path(q.to.as_deref());
-    let cookie = format!("{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", self::code(locale));
+    let cookie = format!(
+        "{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        self::code(locale)
+    );
     let mut resp = StatusCode::SEE_OTHER.into_response();
     let headers = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&target) {

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_location};
 
 use crate::locale::{code, other, switch_locale, use_locale};
-use crate::{tr, tr_string};
 use crate::ui::connection::ConnectionStatus;
+use crate::{tr, tr_string};
 
 /// Site header: name, main navigation, language switch.
 #[component]

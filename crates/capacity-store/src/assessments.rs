@@ -1,0 +1,943 @@
+//! Queries: rubrics, communes, assessments, ratings, answers, plan
+//! adjustments. Every write that edits a person's data checks the version
+//! it was given and the assessment's lock, inside one transaction.
+
+use std::collections::HashMap;
+
+use capacity::{Answer, Assessment, Commune, Consensus, Rater, Rating, Role, Rubric};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+
+use crate::rows::{
+    AssessmentFilter, AssessmentHeader, CommuneFilter, CommuneRow, PlanAdjustmentRow, RatingInput,
+    RubricRow, StoredAssessment, StoredRating, Versions,
+};
+use crate::{Store, StoreError};
+
+/// SQL for "now" in UTC, ISO 8601 with milliseconds.
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+fn role_code(role: Role) -> &'static str {
+    match role {
+        Role::Elected => "elected",
+        Role::Staff => "staff",
+        Role::Citizen => "citizen",
+        Role::Facilitator => "facilitator",
+    }
+}
+
+fn parse_role(code: &str) -> Result<Role, StoreError> {
+    Ok(match code {
+        "elected" => Role::Elected,
+        "staff" => Role::Staff,
+        "citizen" => Role::Citizen,
+        "facilitator" => Role::Facilitator,
+        other => {
+            return Err(StoreError::Invalid(format!(
+                "stored rater role `{other}` is unknown: expected elected, staff, citizen or facilitator"
+            )));
+        }
+    })
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    // Serialising plain data (strings, numbers, enums) to JSON cannot fail.
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|source| StoreError::Corrupt {
+        what: what.to_owned(),
+        source,
+    })
+}
+
+fn not_found(what: impl Into<String>) -> StoreError {
+    StoreError::NotFound { what: what.into() }
+}
+
+impl Store {
+    // ------------------------------------------------------------ rubrics
+
+    /// Stores a rubric version and its source text. Returns `false` when
+    /// that id and version are already stored with the same text; a
+    /// different text under the same version is a conflict (versions are
+    /// immutable: publish a new version instead).
+    pub async fn put_rubric(&self, rubric: &Rubric, source: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT source FROM rubric WHERE id = ? AND version = ?")
+                .bind(&rubric.id)
+                .bind(&rubric.version)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match existing {
+            Some(text) if text == source => return Ok(false),
+            Some(_) => {
+                return Err(StoreError::Conflict {
+                    what: format!("rubric {} version {}", rubric.id, rubric.version),
+                    hint: "a rubric version never changes: give the new text a new `version`"
+                        .to_owned(),
+                });
+            }
+            None => {}
+        }
+        sqlx::query(&format!(
+            "INSERT INTO rubric (id, version, title_fr, title_en, source, created_at) VALUES (?, ?, ?, ?, ?, {NOW})"
+        ))
+        .bind(&rubric.id)
+        .bind(&rubric.version)
+        .bind(&rubric.title.fr)
+        .bind(&rubric.title.en)
+        .bind(source)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Every stored rubric version, by id then version.
+    pub async fn rubrics(&self) -> Result<Vec<RubricRow>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, version, title_fr, title_en FROM rubric ORDER BY id, version")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| RubricRow {
+                id: r.get("id"),
+                version: r.get("version"),
+                title_fr: r.get("title_fr"),
+                title_en: r.get("title_en"),
+            })
+            .collect())
+    }
+
+    /// The source text of a rubric version.
+    pub async fn rubric_source(
+        &self,
+        id: &str,
+        version: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT source FROM rubric WHERE id = ? AND version = ?")
+                .bind(id)
+                .bind(version)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    // ------------------------------------------------------------ communes
+
+    /// Inserts a commune or updates its attributes.
+    pub async fn upsert_commune(&self, commune: &Commune) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        upsert_commune(&mut conn, commune).await
+    }
+
+    /// Communes matching the filter, by region, cercle and name.
+    pub async fn communes(&self, filter: &CommuneFilter) -> Result<Vec<CommuneRow>, StoreError> {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT c.*, (SELECT COUNT(*) FROM assessment a WHERE a.commune_id = c.id) AS n FROM commune c WHERE 1 = 1",
+        );
+        if let Some(region) = filter.region.as_deref().filter(|s| !s.is_empty()) {
+            q.push(" AND c.region = ").push_bind(region.to_owned());
+        }
+        if let Some(cercle) = filter.cercle.as_deref().filter(|s| !s.is_empty()) {
+            q.push(" AND c.cercle = ").push_bind(cercle.to_owned());
+        }
+        if let Some(search) = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+            q.push(" AND (lower(c.name) LIKE ")
+                .push_bind(pattern.clone())
+                .push(" OR lower(c.id) LIKE ")
+                .push_bind(pattern)
+                .push(")");
+        }
+        q.push(" ORDER BY c.region, c.cercle, c.name");
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter().map(commune_row).collect()
+    }
+
+    /// One commune.
+    pub async fn commune(&self, id: &str) -> Result<Option<CommuneRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT c.*, (SELECT COUNT(*) FROM assessment a WHERE a.commune_id = c.id) AS n FROM commune c WHERE c.id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(commune_row).transpose()
+    }
+
+    /// Regions with their cercles, sorted, for filters.
+    pub async fn regions(&self) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT DISTINCT region, cercle FROM commune ORDER BY region, cercle")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for r in rows {
+            let region: String = r.get("region");
+            let cercle: String = r.get("cercle");
+            match out.last_mut() {
+                Some((last, cercles)) if *last == region => cercles.push(cercle),
+                _ => out.push((region, vec![cercle])),
+            }
+        }
+        Ok(out)
+    }
+
+    // ------------------------------------------------------------ assessments
+
+    /// Stores a whole assessment (from a file, an import or a new workshop):
+    /// the commune (inserted or updated), the header, raters, answers and
+    /// ratings. Refused when the commune already has this rubric and round.
+    pub async fn insert_assessment(&self, assessment: &Assessment) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        upsert_commune(&mut tx, &assessment.commune).await?;
+        let exists: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM assessment WHERE commune_id = ? AND rubric_id = ? AND round = ?",
+        )
+        .bind(&assessment.commune.id)
+        .bind(&assessment.rubric)
+        .bind(&assessment.round)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = exists {
+            return Err(StoreError::Conflict {
+                what: format!(
+                    "an assessment of {} on {} for round {} (number {id})",
+                    assessment.commune.name, assessment.rubric, assessment.round
+                ),
+                hint: "open it to continue, or choose another round".to_owned(),
+            });
+        }
+        let id: i64 = sqlx::query_scalar(&format!(
+            "INSERT INTO assessment (commune_id, rubric_id, rubric_version, round, date, fictional, finalised, comment, commune_snapshot, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW}, {NOW}) RETURNING id"
+        ))
+        .bind(&assessment.commune.id)
+        .bind(&assessment.rubric)
+        .bind(&assessment.rubric_version)
+        .bind(&assessment.round)
+        .bind(&assessment.date)
+        .bind(assessment.fictional)
+        .bind(assessment.finalised)
+        .bind(&assessment.comment)
+        .bind(to_json(&assessment.commune))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound {
+                what: format!(
+                    "rubric {} version {} (store the rubric before its assessments)",
+                    assessment.rubric, assessment.rubric_version
+                ),
+            },
+            other => StoreError::Database(other),
+        })?;
+        for (position, rater) in assessment.raters.iter().enumerate() {
+            insert_rater(&mut tx, id, rater, position).await?;
+        }
+        for (position, answer) in assessment.answers.iter().enumerate() {
+            let has_answer_data =
+                answer.consensus.is_some() || answer.target.is_some() || answer.comment.is_some();
+            if has_answer_data {
+                sqlx::query(&format!(
+                    "INSERT INTO answer (assessment_id, indicator_id, consensus_level, justification, target, comment, position, updated_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, {NOW})"
+                ))
+                .bind(id)
+                .bind(&answer.indicator)
+                .bind(answer.consensus.as_ref().map(|c| c.level.as_str()))
+                .bind(answer.consensus.as_ref().and_then(|c| c.justification.as_deref()))
+                .bind(&answer.target)
+                .bind(&answer.comment)
+                .bind(position as i64)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for rating in &answer.ratings {
+                sqlx::query(&format!(
+                    "INSERT INTO rating (assessment_id, indicator_id, rater_id, level, evidence, refs, updated_at)
+                     VALUES (?, ?, ?, ?, ?, ?, {NOW})"
+                ))
+                .bind(id)
+                .bind(&answer.indicator)
+                .bind(&rating.rater)
+                .bind(&rating.level)
+                .bind(&rating.evidence)
+                .bind(to_json(&rating.refs))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| match e {
+                    sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::Invalid(format!(
+                        "{}: rating by unknown rater `{}`: add the rater first",
+                        answer.indicator, rating.rater
+                    )),
+                    sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Invalid(format!(
+                        "{}: two ratings by rater `{}`: keep one",
+                        answer.indicator, rating.rater
+                    )),
+                    other => StoreError::Database(other),
+                })?;
+            }
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Assessment headers matching the filter, by region, cercle, commune
+    /// name and round.
+    pub async fn list_assessments(
+        &self,
+        filter: &AssessmentFilter,
+    ) -> Result<Vec<AssessmentHeader>, StoreError> {
+        let mut q = QueryBuilder::<Sqlite>::new(HEADER_SELECT);
+        push_filter(&mut q, filter);
+        q.push(" ORDER BY c.region, c.cercle, c.name, a.round, a.id");
+        let rows = q.build().fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(header_row).collect())
+    }
+
+    /// One whole assessment.
+    pub async fn assessment(&self, id: i64) -> Result<Option<StoredAssessment>, StoreError> {
+        let filter = IdFilter::One(id);
+        Ok(self.load(&filter).await?.into_iter().next())
+    }
+
+    /// Every assessment matching the filter, whole, in four queries
+    /// (headers, raters, answers, ratings) whatever their number.
+    pub async fn load_assessments(
+        &self,
+        filter: &AssessmentFilter,
+    ) -> Result<Vec<StoredAssessment>, StoreError> {
+        self.load(&IdFilter::Many(filter)).await
+    }
+
+    async fn load(&self, filter: &IdFilter<'_>) -> Result<Vec<StoredAssessment>, StoreError> {
+        let mut q = QueryBuilder::<Sqlite>::new(HEADER_SELECT);
+        filter.push(&mut q);
+        q.push(" ORDER BY c.region, c.cercle, c.name, a.round, a.id");
+        let heads = q.build().fetch_all(&self.pool).await?;
+        let mut out = Vec::with_capacity(heads.len());
+        let mut index = HashMap::with_capacity(heads.len());
+        for row in &heads {
+            let header = header_row(row);
+            let snapshot: String = row.get("commune_snapshot");
+            let commune: Commune = from_json(&snapshot, &format!("assessment {}", header.id))?;
+            index.insert(header.id, out.len());
+            out.push(StoredAssessment {
+                assessment: Assessment {
+                    format: 1,
+                    rubric: header.rubric.clone(),
+                    rubric_version: header.rubric_version.clone(),
+                    round: header.round.clone(),
+                    date: header.date.clone(),
+                    fictional: header.fictional,
+                    finalised: header.finalised,
+                    comment: row.get("comment"),
+                    commune,
+                    raters: Vec::new(),
+                    answers: Vec::new(),
+                },
+                header,
+                versions: Versions::default(),
+            });
+        }
+        if out.is_empty() {
+            return Ok(out);
+        }
+
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT r.assessment_id, r.id, r.name, r.role FROM rater r JOIN assessment a ON a.id = r.assessment_id JOIN commune c ON c.id = a.commune_id WHERE 1 = 1",
+        );
+        filter.push(&mut q);
+        q.push(" ORDER BY r.assessment_id, r.position");
+        for row in q.build().fetch_all(&self.pool).await? {
+            let aid: i64 = row.get("assessment_id");
+            let Some(&ix) = index.get(&aid) else { continue };
+            let role: String = row.get("role");
+            out[ix].assessment.raters.push(Rater {
+                id: row.get("id"),
+                name: row.get("name"),
+                role: parse_role(&role)?,
+            });
+        }
+
+        // Answers first (they fix the order), then ratings join them.
+        let mut answer_ix: HashMap<(i64, String), usize> = HashMap::new();
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT n.* FROM answer n JOIN assessment a ON a.id = n.assessment_id JOIN commune c ON c.id = a.commune_id WHERE 1 = 1",
+        );
+        filter.push(&mut q);
+        q.push(" ORDER BY n.assessment_id, n.position, n.indicator_id");
+        for row in q.build().fetch_all(&self.pool).await? {
+            let aid: i64 = row.get("assessment_id");
+            let Some(&ix) = index.get(&aid) else { continue };
+            let indicator: String = row.get("indicator_id");
+            let level: Option<String> = row.get("consensus_level");
+            let stored = &mut out[ix];
+            stored
+                .versions
+                .answers
+                .insert(indicator.clone(), row.get("version"));
+            answer_ix.insert((aid, indicator.clone()), stored.assessment.answers.len());
+            stored.assessment.answers.push(Answer {
+                indicator,
+                target: row.get("target"),
+                comment: row.get("comment"),
+                consensus: level.map(|level| Consensus {
+                    level,
+                    justification: row.get("justification"),
+                }),
+                ratings: Vec::new(),
+            });
+        }
+
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT g.* FROM rating g JOIN rater r ON r.assessment_id = g.assessment_id AND r.id = g.rater_id JOIN assessment a ON a.id = g.assessment_id JOIN commune c ON c.id = a.commune_id WHERE 1 = 1",
+        );
+        filter.push(&mut q);
+        q.push(" ORDER BY g.assessment_id, g.indicator_id, r.position");
+        for row in q.build().fetch_all(&self.pool).await? {
+            let aid: i64 = row.get("assessment_id");
+            let Some(&ix) = index.get(&aid) else { continue };
+            let indicator: String = row.get("indicator_id");
+            let rater: String = row.get("rater_id");
+            let refs: String = row.get("refs");
+            let stored = &mut out[ix];
+            stored
+                .versions
+                .ratings
+                .insert((indicator.clone(), rater.clone()), row.get("version"));
+            let slot = match answer_ix.get(&(aid, indicator.clone())) {
+                Some(&slot) => slot,
+                None => {
+                    let slot = stored.assessment.answers.len();
+                    answer_ix.insert((aid, indicator.clone()), slot);
+                    stored.assessment.answers.push(Answer {
+                        indicator: indicator.clone(),
+                        target: None,
+                        comment: None,
+                        consensus: None,
+                        ratings: Vec::new(),
+                    });
+                    slot
+                }
+            };
+            stored.assessment.answers[slot].ratings.push(Rating {
+                rater,
+                level: row.get("level"),
+                evidence: row.get("evidence"),
+                refs: from_json(&refs, &format!("assessment {aid}, rating of {indicator}"))?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Adds a rater to an assessment that is not finalised.
+    pub async fn add_rater(&self, assessment: i64, rater: &Rater) -> Result<(), StoreError> {
+        if rater.id.trim().is_empty() || rater.name.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a rater needs an id and a name: fill both in".to_owned(),
+            ));
+        }
+        let mut tx = self.pool.begin().await?;
+        check_open(&mut tx, assessment).await?;
+        let position: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM rater WHERE assessment_id = ?")
+                .bind(assessment)
+                .fetch_one(&mut *tx)
+                .await?;
+        insert_rater(&mut tx, assessment, rater, position as usize).await?;
+        touch(&mut tx, assessment).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Saves one rater's rating of one indicator. `expected` is the version
+    /// the caller read (0: there was none). Refused when stale, with the
+    /// stored rating, and when the assessment is finalised.
+    pub async fn save_rating(
+        &self,
+        assessment: i64,
+        indicator: &str,
+        rater: &str,
+        input: &RatingInput,
+        expected: i64,
+    ) -> Result<StoredRating, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        check_open(&mut tx, assessment).await?;
+        let known: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM rater WHERE assessment_id = ? AND id = ?")
+                .bind(assessment)
+                .bind(rater)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if known.is_none() {
+            return Err(not_found(format!(
+                "rater `{rater}` in assessment {assessment}"
+            )));
+        }
+        let refs = to_json(&input.refs);
+        let written = if expected == 0 {
+            sqlx::query(&format!(
+                "INSERT INTO rating (assessment_id, indicator_id, rater_id, level, evidence, refs, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, {NOW}) ON CONFLICT DO NOTHING"
+            ))
+            .bind(assessment)
+            .bind(indicator)
+            .bind(rater)
+            .bind(&input.level)
+            .bind(&input.evidence)
+            .bind(&refs)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        } else {
+            sqlx::query(&format!(
+                "UPDATE rating SET level = ?, evidence = ?, refs = ?, version = version + 1, updated_at = {NOW}
+                 WHERE assessment_id = ? AND indicator_id = ? AND rater_id = ? AND version = ?"
+            ))
+            .bind(&input.level)
+            .bind(&input.evidence)
+            .bind(&refs)
+            .bind(assessment)
+            .bind(indicator)
+            .bind(rater)
+            .bind(expected)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        };
+        let current = fetch_rating(&mut tx, assessment, indicator, rater).await?;
+        if written == 0 {
+            return Err(StoreError::StaleRating {
+                expected,
+                current: current.map(Box::new),
+            });
+        }
+        touch(&mut tx, assessment).await?;
+        tx.commit().await?;
+        current.ok_or_else(|| not_found(format!("rating of {indicator} by {rater}")))
+    }
+
+    /// Removes a rating (back to "not answered"), if it is still at `expected`.
+    pub async fn clear_rating(
+        &self,
+        assessment: i64,
+        indicator: &str,
+        rater: &str,
+        expected: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        check_open(&mut tx, assessment).await?;
+        let deleted = sqlx::query(
+            "DELETE FROM rating WHERE assessment_id = ? AND indicator_id = ? AND rater_id = ? AND version = ?",
+        )
+        .bind(assessment)
+        .bind(indicator)
+        .bind(rater)
+        .bind(expected)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if deleted == 0 {
+            let current = fetch_rating(&mut tx, assessment, indicator, rater).await?;
+            if current.is_some() {
+                return Err(StoreError::StaleRating {
+                    expected,
+                    current: current.map(Box::new),
+                });
+            }
+        }
+        touch(&mut tx, assessment).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Saves the answer row of an indicator: the consensus (level and
+    /// justification, or none), the target override and the comment.
+    /// Returns the new version. Refused when stale or finalised.
+    pub async fn save_answer(
+        &self,
+        assessment: i64,
+        indicator: &str,
+        answer: &Answer,
+        expected: i64,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        check_open(&mut tx, assessment).await?;
+        let level = answer.consensus.as_ref().map(|c| c.level.as_str());
+        let justification = answer
+            .consensus
+            .as_ref()
+            .and_then(|c| c.justification.as_deref());
+        let written = if expected == 0 {
+            let position: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM answer WHERE assessment_id = ?")
+                    .bind(assessment)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            sqlx::query(&format!(
+                "INSERT INTO answer (assessment_id, indicator_id, consensus_level, justification, target, comment, position, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, {NOW}) ON CONFLICT DO NOTHING"
+            ))
+            .bind(assessment)
+            .bind(indicator)
+            .bind(level)
+            .bind(justification)
+            .bind(&answer.target)
+            .bind(&answer.comment)
+            .bind(position)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        } else {
+            sqlx::query(&format!(
+                "UPDATE answer SET consensus_level = ?, justification = ?, target = ?, comment = ?, version = version + 1, updated_at = {NOW}
+                 WHERE assessment_id = ? AND indicator_id = ? AND version = ?"
+            ))
+            .bind(level)
+            .bind(justification)
+            .bind(&answer.target)
+            .bind(&answer.comment)
+            .bind(assessment)
+            .bind(indicator)
+            .bind(expected)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        };
+        let current: Option<i64> = sqlx::query_scalar(
+            "SELECT version FROM answer WHERE assessment_id = ? AND indicator_id = ?",
+        )
+        .bind(assessment)
+        .bind(indicator)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if written == 0 {
+            return Err(StoreError::Stale {
+                what: format!("the consensus of {indicator}"),
+                expected,
+                current: current.unwrap_or(0),
+            });
+        }
+        touch(&mut tx, assessment).await?;
+        tx.commit().await?;
+        current.ok_or_else(|| not_found(format!("answer of {indicator}")))
+    }
+
+    /// Finalises (locks) an assessment still at `expected` version.
+    pub async fn finalise(&self, assessment: i64, expected: i64) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        check_open(&mut tx, assessment).await?;
+        let written = sqlx::query(&format!(
+            "UPDATE assessment SET finalised = 1, version = version + 1, updated_at = {NOW} WHERE id = ? AND version = ?"
+        ))
+        .bind(assessment)
+        .bind(expected)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let current: i64 = sqlx::query_scalar("SELECT version FROM assessment WHERE id = ?")
+            .bind(assessment)
+            .fetch_one(&mut *tx)
+            .await?;
+        if written == 0 {
+            return Err(StoreError::Stale {
+                what: format!("assessment {assessment}"),
+                expected,
+                current,
+            });
+        }
+        tx.commit().await?;
+        Ok(current)
+    }
+
+    // ------------------------------------------------------------ plan
+
+    /// The stored adjustments of an assessment's action plan.
+    pub async fn plan_adjustments(
+        &self,
+        assessment: i64,
+    ) -> Result<Vec<PlanAdjustmentRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT action_key, accepted, cost_override, version FROM plan_adjustment WHERE assessment_id = ? ORDER BY action_key",
+        )
+        .bind(assessment)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| PlanAdjustmentRow {
+                action_key: r.get("action_key"),
+                accepted: r.get("accepted"),
+                cost_override: r.get("cost_override"),
+                version: r.get("version"),
+            })
+            .collect())
+    }
+
+    /// Saves the adjustment of one action (kept or dropped, cost override).
+    /// A plan stays adjustable after the assessment is finalised: it is the
+    /// council's working document. Returns the new version.
+    pub async fn save_plan_adjustment(
+        &self,
+        assessment: i64,
+        action_key: &str,
+        accepted: bool,
+        cost_override: Option<&str>,
+        expected: i64,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM assessment WHERE id = ?")
+            .bind(assessment)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(not_found(format!("assessment {assessment}")));
+        }
+        let written = if expected == 0 {
+            sqlx::query(&format!(
+                "INSERT INTO plan_adjustment (assessment_id, action_key, accepted, cost_override, updated_at)
+                 VALUES (?, ?, ?, ?, {NOW}) ON CONFLICT DO NOTHING"
+            ))
+            .bind(assessment)
+            .bind(action_key)
+            .bind(accepted)
+            .bind(cost_override)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        } else {
+            sqlx::query(&format!(
+                "UPDATE plan_adjustment SET accepted = ?, cost_override = ?, version = version + 1, updated_at = {NOW}
+                 WHERE assessment_id = ? AND action_key = ? AND version = ?"
+            ))
+            .bind(accepted)
+            .bind(cost_override)
+            .bind(assessment)
+            .bind(action_key)
+            .bind(expected)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        };
+        let current: Option<i64> = sqlx::query_scalar(
+            "SELECT version FROM plan_adjustment WHERE assessment_id = ? AND action_key = ?",
+        )
+        .bind(assessment)
+        .bind(action_key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if written == 0 {
+            return Err(StoreError::Stale {
+                what: format!("the plan line {action_key}"),
+                expected,
+                current: current.unwrap_or(0),
+            });
+        }
+        tx.commit().await?;
+        current.ok_or_else(|| not_found(format!("plan line {action_key}")))
+    }
+
+    /// Number of stored assessments.
+    pub async fn count_assessments(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM assessment")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}
+
+const HEADER_SELECT: &str = "SELECT a.id, a.commune_id, c.name AS commune_name, c.cercle, c.region, a.rubric_id, a.rubric_version, a.round, a.date, a.fictional, a.finalised, a.comment, a.commune_snapshot, a.version FROM assessment a JOIN commune c ON c.id = a.commune_id WHERE 1 = 1";
+
+enum IdFilter<'a> {
+    One(i64),
+    Many(&'a AssessmentFilter),
+}
+
+impl IdFilter<'_> {
+    fn push(&self, q: &mut QueryBuilder<'_, Sqlite>) {
+        match self {
+            IdFilter::One(id) => {
+                q.push(" AND a.id = ").push_bind(*id);
+            }
+            IdFilter::Many(filter) => push_filter(q, filter),
+        }
+    }
+}
+
+fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AssessmentFilter) {
+    let fields = [
+        (" AND a.rubric_id = ", &f.rubric),
+        (" AND a.rubric_version = ", &f.rubric_version),
+        (" AND a.round = ", &f.round),
+        (" AND c.region = ", &f.region),
+        (" AND c.cercle = ", &f.cercle),
+        (" AND a.commune_id = ", &f.commune),
+    ];
+    for (sql, value) in fields {
+        if let Some(v) = value.as_deref().filter(|s| !s.is_empty()) {
+            q.push(sql).push_bind(v.to_owned());
+        }
+    }
+}
+
+fn header_row(r: &sqlx::sqlite::SqliteRow) -> AssessmentHeader {
+    AssessmentHeader {
+        id: r.get("id"),
+        commune_id: r.get("commune_id"),
+        commune_name: r.get("commune_name"),
+        cercle: r.get("cercle"),
+        region: r.get("region"),
+        rubric: r.get("rubric_id"),
+        rubric_version: r.get("rubric_version"),
+        round: r.get("round"),
+        date: r.get("date"),
+        fictional: r.get("fictional"),
+        finalised: r.get("finalised"),
+        version: r.get("version"),
+    }
+}
+
+fn commune_row(r: &sqlx::sqlite::SqliteRow) -> Result<CommuneRow, StoreError> {
+    let id: String = r.get("id");
+    let kind: String = r.get("kind");
+    let setting: Option<String> = r.get("setting");
+    let transferred: String = r.get("transferred");
+    let population: Option<i64> = r.get("population");
+    Ok(CommuneRow {
+        commune: Commune {
+            name: r.get("name"),
+            cercle: r.get("cercle"),
+            region: r.get("region"),
+            kind: from_json(&format!("\"{kind}\""), &format!("commune {id}"))?,
+            population: population.and_then(|p| u64::try_from(p).ok()),
+            setting: setting
+                .map(|s| from_json(&format!("\"{s}\""), &format!("commune {id}")))
+                .transpose()?,
+            transferred: from_json(&transferred, &format!("commune {id}"))?,
+            id,
+        },
+        assessments: r.get("n"),
+        version: r.get("version"),
+    })
+}
+
+/// A serde enum's wire name (`"urban"` → `urban`).
+fn enum_code<T: serde::Serialize>(value: &T) -> String {
+    to_json(value).trim_matches('"').to_owned()
+}
+
+async fn upsert_commune(conn: &mut SqliteConnection, c: &Commune) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO commune (id, name, cercle, region, kind, population, setting, transferred, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, {NOW})
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, cercle = excluded.cercle, region = excluded.region,
+           kind = excluded.kind, population = excluded.population, setting = excluded.setting,
+           transferred = excluded.transferred, version = commune.version + 1, updated_at = excluded.updated_at
+         WHERE commune.name IS NOT excluded.name OR commune.cercle IS NOT excluded.cercle
+           OR commune.region IS NOT excluded.region OR commune.kind IS NOT excluded.kind
+           OR commune.population IS NOT excluded.population OR commune.setting IS NOT excluded.setting
+           OR commune.transferred IS NOT excluded.transferred"
+    ))
+    .bind(&c.id)
+    .bind(&c.name)
+    .bind(&c.cercle)
+    .bind(&c.region)
+    .bind(enum_code(&c.kind))
+    .bind(c.population.and_then(|p| i64::try_from(p).ok()))
+    .bind(c.setting.as_ref().map(enum_code))
+    .bind(to_json(&c.transferred))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn insert_rater(
+    conn: &mut SqliteConnection,
+    assessment: i64,
+    rater: &Rater,
+    position: usize,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO rater (assessment_id, id, name, role, position) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(assessment)
+    .bind(&rater.id)
+    .bind(&rater.name)
+    .bind(role_code(rater.role))
+    .bind(position as i64)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict {
+            what: format!("rater `{}`", rater.id),
+            hint: "each rater of an assessment needs its own id".to_owned(),
+        },
+        other => StoreError::Database(other),
+    })?;
+    Ok(())
+}
+
+async fn check_open(conn: &mut SqliteConnection, assessment: i64) -> Result<(), StoreError> {
+    let finalised: Option<bool> =
+        sqlx::query_scalar("SELECT finalised FROM assessment WHERE id = ?")
+            .bind(assessment)
+            .fetch_optional(&mut *conn)
+            .await?;
+    match finalised {
+        None => Err(not_found(format!("assessment {assessment}"))),
+        Some(true) => Err(StoreError::Locked { id: assessment }),
+        Some(false) => Ok(()),
+    }
+}
+
+async fn touch(conn: &mut SqliteConnection, assessment: i64) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "UPDATE assessment SET updated_at = {NOW} WHERE id = ?"
+    ))
+    .bind(assessment)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn fetch_rating(
+    conn: &mut SqliteConnection,
+    assessment: i64,
+    indicator: &str,
+    rater: &str,
+) -> Result<Option<StoredRating>, StoreError> {
+    let row = sqlx::query(
+        "SELECT level, evidence, refs, version, updated_at FROM rating WHERE assessment_id = ? AND indicator_id = ? AND rater_id = ?",
+    )
+    .bind(assessment)
+    .bind(indicator)
+    .bind(rater)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        let refs: String = r.get("refs");
+        Ok(StoredRating {
+            indicator: indicator.to_owned(),
+            rater: rater.to_owned(),
+            input: RatingInput {
+                level: r.get("level"),
+                evidence: r.get("evidence"),
+                refs: from_json(&refs, &format!("rating of {indicator} by {rater}"))?,
+            },
+            version: r.get("version"),
+            updated_at: r.get("updated_at"),
+        })
+    })
+    .transpose()
+}

@@ -1,0 +1,78 @@
+//! The store's error type: what went wrong, where, and what to do.
+
+use crate::rows::StoredRating;
+
+/// Errors of the store. Each says which object and what to do about it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database file cannot be opened or created.
+    #[error(
+        "cannot open the database {path}: {source} (check that the data directory exists and is writable)"
+    )]
+    Open {
+        /// File asked for.
+        path: String,
+        /// Cause.
+        source: sqlx::Error,
+    },
+    /// A migration failed.
+    #[error(
+        "cannot update the database schema: {0} (the file may come from a newer version of commune-capacity)"
+    )]
+    Migrate(sqlx::migrate::MigrateError),
+    /// Any other database error.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A stored JSON column could not be read back.
+    #[error("stored data of {what} is unreadable: {source}")]
+    Corrupt {
+        /// Which object.
+        what: String,
+        /// Cause.
+        source: serde_json::Error,
+    },
+    /// No such object.
+    #[error("{what} not found")]
+    NotFound {
+        /// Which object, e.g. `assessment 12`.
+        what: String,
+    },
+    /// The object exists already (e.g. same commune, rubric and round).
+    #[error("{what} already exists: {hint}")]
+    Conflict {
+        /// Which object.
+        what: String,
+        /// What to do.
+        hint: String,
+    },
+    /// The assessment is finalised: it can be read, not changed.
+    #[error("assessment {id} is finalised and locked: start a new round to record changes")]
+    Locked {
+        /// The assessment.
+        id: i64,
+    },
+    /// Someone saved this rating since it was read; nothing was written.
+    #[error("this rating was changed by someone else (now version {}, you had version {expected}): review the newer value, then save again", current.as_ref().map_or(0, |c| c.version))]
+    StaleRating {
+        /// Version the caller read (0 for a new rating).
+        expected: i64,
+        /// What is stored now (None if it was removed).
+        current: Option<Box<StoredRating>>,
+    },
+    /// Someone saved this object since it was read; nothing was written.
+    #[error(
+        "{what} was changed by someone else (now version {current}, you had version {expected}): reload it, then save again"
+    )]
+    Stale {
+        /// Which object.
+        what: String,
+        /// Version the caller read.
+        expected: i64,
+        /// Version stored now.
+        current: i64,
+    },
+    /// The input is not acceptable (e.g. an empty rater name).
+    #[error("{0}")]
+    Invalid(String),
+}
