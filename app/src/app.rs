@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Html, Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -13,7 +14,8 @@ use leptos_router::{
 use crate::locale::{code, provide_locale};
 use crate::routes::{
     compare::ComparePage, evaluate::EvaluatePage, home::HomePage, not_found::NotFound,
-    plan::PlanPage, results::ResultsPage, rubric::RubricPage,
+    plan::PlanPage, results::ResultsPage,
+    rubric::{IndicatorPage, RubricDetailPage, RubricPage},
 };
 use crate::ui::layout::{Footer, Header};
 use crate::{tr, tr_string};
@@ -72,7 +74,17 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/resultats") view=ResultsPage />
                     <Route path=path!("/plan") view=PlanPage />
                     <Route path=path!("/comparer") view=ComparePage />
-                    <Route path=path!("/referentiel") view=RubricPage />
+                    <Route path=path!("/referentiel") view=RubricPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/referentiel/:id/:version")
+                        view=RubricDetailPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/referentiel/:id/:version/:indicator")
+                        view=IndicatorPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <Footer />

@@ -22,6 +22,14 @@ pub const LOCALE_COOKIE: &str = "capacity_lang";
 #[derive(Debug, Clone, Copy)]
 pub struct LocaleContext(pub RwSignal<Locale>);
 
+/// The core's language for a locale (texts of rubrics, number formats).
+pub fn core_lang(locale: Locale) -> capacity::Lang {
+    match locale {
+        Locale::fr => capacity::Lang::Fr,
+        Locale::en => capacity::Lang::En,
+    }
+}
+
 /// Parses a locale code (`fr`, `en`, or a tag such as `en-GB`).
 pub fn parse_locale(code: &str) -> Option<Locale> {
     let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();

@@ -1,6 +1,8 @@
 //! Server functions, grouped by resource. Each one is thin: it checks its
 //! input, calls the core or the store, and maps errors to [`AppError`].
 
+pub mod rubrics;
+
 use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -14,6 +16,39 @@ pub enum AppError {
     /// The request could not reach the server or its answer was unreadable.
     #[error("server unreachable or answer unreadable: {0}")]
     Transport(String),
+    /// The object asked for does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The input is not acceptable; the message says how to fix it.
+    #[error("{0}")]
+    Invalid(String),
+    /// Someone saved the same thing since it was read; nothing was written.
+    #[error("{0}")]
+    Stale(String),
+    /// The assessment is finalised and cannot change.
+    #[error("{0}")]
+    Locked(String),
+    /// A fault on the server (logged there).
+    #[error("server error: {0}")]
+    Internal(String),
+}
+
+#[cfg(feature = "ssr")]
+impl From<capacity_store::StoreError> for AppError {
+    fn from(e: capacity_store::StoreError) -> Self {
+        use capacity_store::StoreError as S;
+        match e {
+            S::NotFound { what } => AppError::NotFound(what),
+            S::Invalid(msg) => AppError::Invalid(msg),
+            e @ S::Conflict { .. } => AppError::Invalid(e.to_string()),
+            e @ (S::Stale { .. } | S::StaleRating { .. }) => AppError::Stale(e.to_string()),
+            e @ S::Locked { .. } => AppError::Locked(e.to_string()),
+            other => {
+                tracing::error!(error = %other, "store error");
+                AppError::Internal(other.to_string())
+            }
+        }
+    }
 }
 
 impl FromServerFnError for AppError {

@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod routes;
+pub mod state;
 
 use std::net::SocketAddr;
 
@@ -17,6 +18,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::{App, shell};
 pub use config::Config;
+pub use state::AppState;
 
 /// Largest request body accepted (forms and server-function calls).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -46,6 +48,9 @@ pub enum StartError {
         /// Cause.
         source: std::io::Error,
     },
+    /// The database cannot be opened or seeded.
+    #[error("{0}")]
+    Store(#[from] capacity_store::StoreError),
     /// Serving failed.
     #[error("server stopped with an error: {0}")]
     Serve(std::io::Error),
@@ -53,13 +58,16 @@ pub enum StartError {
 
 /// Builds the axum router: Leptos pages and server functions, static files,
 /// the health endpoint and the language route.
-pub fn router(options: LeptosOptions) -> Router {
+pub fn router(options: LeptosOptions, state: AppState) -> Router {
     let routes = generate_route_list(App);
     let app_options = options.clone();
+    let context = move || provide_context(state.clone());
     Router::new()
         .route("/health", axum::routing::get(routes::health))
         .route("/lang/{code}", axum::routing::get(routes::set_language))
-        .leptos_routes(&options, routes, move || shell(app_options.clone()))
+        .leptos_routes_with_context(&options, routes, context, move || {
+            shell(app_options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
@@ -76,6 +84,24 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         path: config.data_dir.display().to_string(),
         source,
     })?;
+    let store = capacity_store::Store::open(&config.data_dir).await?;
+    if store.is_empty().await? {
+        let report = store
+            .seed(
+                capacity_data::embedded::rubrics().iter().map(|f| (f.name, f.text)),
+                capacity_data::embedded::samples().iter().map(|f| (f.name, f.text)),
+            )
+            .await?;
+        tracing::info!(
+            rubrics = report.rubrics,
+            assessments = report.assessments,
+            skipped = report.skipped.len(),
+            "seeded a new database from assessments/"
+        );
+        for (file, why) in &report.skipped {
+            tracing::warn!(file = %file, reason = %why, "sample not seeded");
+        }
+    }
     let addr = config.addr();
     let options = LeptosOptions::builder()
         .output_name("capacity_app")
@@ -83,7 +109,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let app = router(options);
+    let app = router(options, AppState::new(store));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Bind { addr, source })?;

@@ -1,4 +1,5 @@
 //! Shared components, one per file, grouped by feature.
 
+pub mod common;
 pub mod connection;
 pub mod layout;

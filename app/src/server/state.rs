@@ -1,0 +1,55 @@
+//! What every request handler and server function shares: the store and a
+//! cache of compiled rubrics (compiling the reference rubric takes longer
+//! than scoring an assessment, and rubric versions never change).
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use capacity::CompiledRubric;
+use capacity_store::Store;
+
+use crate::api::AppError;
+
+/// Shared server state, cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    rubrics: Arc<RwLock<HashMap<(String, String), Arc<CompiledRubric>>>>,
+}
+
+impl AppState {
+    /// State over an opened store.
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            rubrics: Arc::default(),
+        }
+    }
+
+    /// The compiled rubric `id` at `version`, from the cache or the store.
+    pub async fn rubric(&self, id: &str, version: &str) -> Result<Arc<CompiledRubric>, AppError> {
+        let key = (id.to_owned(), version.to_owned());
+        if let Some(hit) = self.rubrics.read().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(hit);
+        }
+        let source = self
+            .store
+            .rubric_source(id, version)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("rubric {id} version {version}")))?;
+        let compiled = Arc::new(CompiledRubric::from_toml(&source).map_err(|e| {
+            AppError::Internal(format!("stored rubric {id} {version} no longer validates: {e}"))
+        })?);
+        if let Ok(mut map) = self.rubrics.write() {
+            map.insert(key, Arc::clone(&compiled));
+        }
+        Ok(compiled)
+    }
+}
+
+/// The state of the current request, for server functions.
+pub fn state() -> Result<AppState, AppError> {
+    leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| AppError::Internal("server state missing from the request context".to_owned()))
+}

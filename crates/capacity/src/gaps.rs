@@ -1,0 +1,476 @@
+//! Gaps to target and the priority ranking.
+//!
+//! From a [`Scored`] assessment:
+//!
+//! - per indicator, the distance from its consolidated level (NI counts as
+//!   the lowest level) to its effective target, in levels and in points
+//!   (target score − level score, never negative), its *global weight*:
+//!   its share of the overall index, the product down the tree of each
+//!   node's weight divided by the sum of its applicable siblings' weights
+//!   (not-applicable siblings are left out; unanswered ones are kept, since
+//!   a plan is about the whole rubric), and its *impact*, global weight ×
+//!   gap in points;
+//! - per node, rolled up: the weighted mean of its answered children's gaps
+//!   in points (the weights re-normalised as in the score, whatever the
+//!   node's method), the largest gap in levels below it, and counts of
+//!   indicators below target, at target, and failing a minimum condition;
+//! - a priority ranking of the indicators below target or failing a minimum
+//!   condition: failed minimum conditions first, then by *impact* (global
+//!   weight × gap in points), largest first, ties broken by rubric order;
+//!   each entry carries its structured [`Reason`]s. Impacts are rounded to
+//!   18 decimals, so that equal impacts tie despite the noise of 28-digit
+//!   arithmetic (around 10⁻²⁷).
+//!
+//! Exact decimals throughout, no rounding. This module reads results; it
+//! must not depend on `explain`.
+
+use crate::compiled::{Children, CompiledRubric, IndicatorIx, LevelIx, NodeIx, impact};
+use crate::diagnostic::Error;
+use crate::score::{Condition, Flags, NodeStatus, Scored, Status};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// A distance to target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Gap {
+    /// Levels below target (0 at or above target).
+    pub levels: u8,
+    /// Points below the target's score (0 at or above target), exact.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub points: Decimal,
+}
+
+/// One indicator's gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct IndicatorGap {
+    /// The effective target.
+    pub target: LevelIx,
+    /// The level used (NI counts as the lowest), when answered and
+    /// applicable.
+    pub level: Option<LevelIx>,
+    /// The gap, when answered and applicable.
+    pub gap: Option<Gap>,
+    /// Share of the overall index (0 when not applicable).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub global_weight: Decimal,
+    /// Global weight × gap in points, rounded to 18 decimals (0 at or above
+    /// target): the ranking key.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub impact: Decimal,
+}
+
+/// A node's gap, rolled up from its children.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct NodeGap {
+    /// Weighted mean of the answered children's gaps in points.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub points: Option<Decimal>,
+    /// The largest gap in levels below this node.
+    pub max_levels: u8,
+    /// Answered indicators below target.
+    pub below_target: u32,
+    /// Answered indicators at or above target.
+    pub at_target: u32,
+    /// Critical indicators failing their minimum condition.
+    pub failed_conditions: u32,
+    /// Share of the overall index (0 when not applicable).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub global_weight: Decimal,
+}
+
+/// Why an indicator is a priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Reason {
+    /// A critical indicator below its minimum (or with no information).
+    FailedMinimumCondition {
+        /// The level needed.
+        minimum: LevelIx,
+        /// The consolidated level (none for NI).
+        level: Option<LevelIx>,
+    },
+    /// Below target.
+    BelowTarget {
+        /// The level used.
+        level: LevelIx,
+        /// The target.
+        target: LevelIx,
+        /// The gap.
+        gap: Gap,
+    },
+    /// Its weight in the overall index and the resulting impact.
+    Weight {
+        /// Share of the overall index.
+        #[serde(with = "rust_decimal::serde::str")]
+        global_weight: Decimal,
+        /// Global weight × gap in points.
+        #[serde(with = "rust_decimal::serde::str")]
+        impact: Decimal,
+    },
+    /// No information (D*): the gap assumes the lowest level.
+    NoInformation,
+    /// Raters disagree: the level may deserve a second look.
+    Disagreement {
+        /// Steps between the lowest and highest rater levels.
+        spread: u8,
+    },
+}
+
+/// The reasons of a priority (at most one of each kind), stored compactly
+/// and given as [`Reason`]s, most important first; serialised as a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Reasons {
+    /// `(minimum, level)` of a failed minimum condition.
+    failed: Option<(LevelIx, Option<LevelIx>)>,
+    /// `(level, target, gap)` when below target.
+    below: Option<(LevelIx, LevelIx, Gap)>,
+    global_weight: Decimal,
+    impact: Decimal,
+    no_information: bool,
+    disagreement: Option<u8>,
+}
+
+impl Reasons {
+    /// The reasons, most important first.
+    pub fn iter(&self) -> impl Iterator<Item = Reason> + '_ {
+        let failed = self
+            .failed
+            .map(|(minimum, level)| Reason::FailedMinimumCondition { minimum, level });
+        let below = self.below.into_iter().flat_map(|(level, target, gap)| {
+            [
+                Reason::BelowTarget { level, target, gap },
+                Reason::Weight {
+                    global_weight: self.global_weight,
+                    impact: self.impact,
+                },
+            ]
+        });
+        failed
+            .into_iter()
+            .chain(below)
+            .chain(self.no_information.then_some(Reason::NoInformation))
+            .chain(
+                self.disagreement
+                    .map(|spread| Reason::Disagreement { spread }),
+            )
+    }
+}
+
+impl Serialize for Reasons {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Reasons {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut out = Reasons::default();
+        let mut below = None;
+        for r in Vec::<Reason>::deserialize(d)? {
+            match r {
+                Reason::FailedMinimumCondition { minimum, level } => {
+                    out.failed = Some((minimum, level));
+                }
+                Reason::BelowTarget { level, target, gap } => below = Some((level, target, gap)),
+                Reason::Weight {
+                    global_weight,
+                    impact,
+                } => {
+                    out.global_weight = global_weight;
+                    out.impact = impact;
+                }
+                Reason::NoInformation => out.no_information = true,
+                Reason::Disagreement { spread } => out.disagreement = Some(spread),
+            }
+        }
+        out.below = below;
+        Ok(out)
+    }
+}
+
+/// One entry of the priority ranking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Priority {
+    /// The indicator.
+    pub indicator: IndicatorIx,
+    /// Whether it fails a minimum condition (these come first).
+    pub failed_condition: bool,
+    /// Global weight × gap in points, rounded to 18 decimals so that equal
+    /// impacts tie (the ranking key after failures).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub impact: Decimal,
+    /// Why it ranks here.
+    pub reasons: Reasons,
+}
+
+/// Gaps of one scored assessment.
+///
+/// ```
+/// use capacity::{CompiledRubric, example};
+/// let rubric = CompiledRubric::from_toml(example::RUBRIC)?;
+/// let (_, resolved) = rubric.resolve_toml(example::ASSESSMENT)?;
+/// let scored = capacity::score(&rubric, &resolved)?;
+/// let gaps = capacity::gaps(&rubric, &scored)?;
+/// let first = gaps.priorities.first().expect("something to improve");
+/// println!("{}", rubric.indicator_path(first.indicator));
+/// for reason in first.reasons.iter() {
+///     println!("  {reason:?}");
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Gaps {
+    /// Per indicator, in rubric order.
+    pub indicators: Vec<IndicatorGap>,
+    /// Per node; index 0 is the overall root.
+    pub nodes: Vec<NodeGap>,
+    /// The ranking, first priority first.
+    pub priorities: Vec<Priority>,
+}
+
+impl Gaps {
+    /// A node's gap.
+    pub fn node(&self, ix: NodeIx) -> Option<&NodeGap> {
+        self.nodes.get(ix.index())
+    }
+
+    /// An indicator's gap.
+    pub fn indicator(&self, ix: IndicatorIx) -> Option<&IndicatorGap> {
+        self.indicators.get(ix.index())
+    }
+}
+
+/// Computes the gaps of `scored` (see the module docs).
+pub fn gaps(rubric: &CompiledRubric, scored: &Scored) -> Result<Gaps, Error> {
+    let mut out = Gaps::default();
+    gaps_into(rubric, scored, &mut out)?;
+    Ok(out)
+}
+
+/// Computes the gaps of `scored` into `out`, reusing its allocations.
+pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Result<(), Error> {
+    scored.check(rubric)?;
+    let nodes = rubric.nodes();
+    let compiled = rubric.indicators();
+    let pre = &rubric.pre;
+    let levels = rubric.level_count();
+    out.nodes.clear();
+    out.nodes.resize(nodes.len(), NodeGap::default());
+    out.indicators.clear();
+    out.indicators.reserve(compiled.len());
+    out.priorities.clear();
+    out.priorities.reserve(compiled.len());
+    // Whether a node's global weight is the precomputed one (no NA among
+    // its ancestors' children); global weights of the others are computed.
+    let mut precomputed = vec![false; nodes.len()];
+    if let (Some(root), Some(flag)) = (out.nodes.first_mut(), precomputed.first_mut()) {
+        root.global_weight = Decimal::ONE;
+        *flag = true;
+    }
+
+    // Top-down: global weights and indicator gaps; indicators come out in
+    // rubric order because competencies are laid out in index order with
+    // consecutive ranges.
+    for (n, node) in nodes.iter().enumerate() {
+        let gw = out.nodes.get(n).map_or(Decimal::ZERO, |g| g.global_weight);
+        let parent_precomputed = precomputed.get(n).copied().unwrap_or(false);
+        match node.children {
+            Children::Nodes { start, end } => {
+                let range = start as usize..end as usize;
+                let results = scored.nodes.get(range.clone()).unwrap_or_default();
+                let all = results.iter().all(|r| r.status != NodeStatus::NotApplicable);
+                let factor = if parent_precomputed && all {
+                    None
+                } else {
+                    let sum: Decimal = results
+                        .iter()
+                        .zip(nodes.get(range.clone()).unwrap_or_default())
+                        .filter(|(r, _)| r.status != NodeStatus::NotApplicable)
+                        .map(|(_, c)| c.weight)
+                        .sum();
+                    Some(if sum > Decimal::ZERO { gw / sum } else { Decimal::ZERO })
+                };
+                for c in range {
+                    let applicable = scored
+                        .nodes
+                        .get(c)
+                        .is_some_and(|r| r.status != NodeStatus::NotApplicable);
+                    let weight = match factor {
+                        None => pre.global_nodes.get(c).copied().unwrap_or_default(),
+                        Some(_) if !applicable => Decimal::ZERO,
+                        Some(f) => f * nodes.get(c).map_or(Decimal::ZERO, |cn| cn.weight),
+                    };
+                    if let Some(g) = out.nodes.get_mut(c) {
+                        g.global_weight = weight;
+                    }
+                    if let Some(flag) = precomputed.get_mut(c) {
+                        *flag = factor.is_none();
+                    }
+                }
+            }
+            Children::Indicators { start, end } => {
+                let range = start as usize..end as usize;
+                let results = scored.indicators.get(range.clone()).unwrap_or_default();
+                let all = results.iter().all(|r| r.is_applicable());
+                let factor = if parent_precomputed && all {
+                    None
+                } else {
+                    let sum: Decimal = results
+                        .iter()
+                        .zip(compiled.get(range.clone()).unwrap_or_default())
+                        .filter(|(r, _)| r.is_applicable())
+                        .map(|(_, c)| c.weight)
+                        .sum();
+                    Some(if sum > Decimal::ZERO { gw / sum } else { Decimal::ZERO })
+                };
+                for i in range {
+                    let (Some(r), Some(ci)) = (scored.indicators.get(i), compiled.get(i)) else {
+                        continue;
+                    };
+                    let global_weight = match factor {
+                        None => pre.global_indicators.get(i).copied().unwrap_or_default(),
+                        Some(_) if !r.is_applicable() => Decimal::ZERO,
+                        Some(f) => f * ci.weight,
+                    };
+                    let level = r.level();
+                    let gap = level.map(|l| Gap {
+                        levels: r.target.0.saturating_sub(l.0),
+                        points: pre
+                            .gap_points
+                            .get(r.target.index() * levels + l.index())
+                            .copied()
+                            .unwrap_or_default(),
+                    });
+                    let impact = match (gap, level) {
+                        (Some(gap), Some(l)) if gap.levels > 0 => {
+                            if factor.is_none() && r.target == ci.target {
+                                pre.impacts
+                                    .get(i * levels + l.index())
+                                    .copied()
+                                    .unwrap_or_default()
+                            } else {
+                                impact(global_weight, gap.points)
+                            }
+                        }
+                        _ => Decimal::ZERO,
+                    };
+                    out.indicators.push(IndicatorGap {
+                        target: r.target,
+                        level,
+                        gap,
+                        global_weight,
+                        impact,
+                    });
+                }
+            }
+        }
+    }
+
+    // Bottom-up: roll gaps up.
+    for n in (0..nodes.len()).rev() {
+        let Some(node) = nodes.get(n) else { continue };
+        let mut acc = NodeGap::default();
+        let (mut sum_w, mut sum_wp) = (Decimal::ZERO, Decimal::ZERO);
+        match node.children {
+            Children::Nodes { start, end } => {
+                for c in start..end {
+                    let (Some(g), Some(cn)) = (out.nodes.get(c as usize), nodes.get(c as usize)) else {
+                        continue;
+                    };
+                    if let Some(p) = g.points {
+                        sum_w += cn.weight;
+                        sum_wp += cn.weight * p;
+                    }
+                    acc.max_levels = acc.max_levels.max(g.max_levels);
+                    acc.below_target += g.below_target;
+                    acc.at_target += g.at_target;
+                    acc.failed_conditions += g.failed_conditions;
+                }
+            }
+            Children::Indicators { start, end } => {
+                for i in start as usize..end as usize {
+                    let (Some(g), Some(ci), Some(r)) =
+                        (out.indicators.get(i), compiled.get(i), scored.indicators.get(i))
+                    else {
+                        continue;
+                    };
+                    if let (Some(gap), Some(level)) = (g.gap, g.level) {
+                        sum_w += ci.weight;
+                        sum_wp += if g.target == ci.target {
+                            pre.weighted_gaps
+                                .get(i * levels + level.index())
+                                .copied()
+                                .unwrap_or_default()
+                        } else {
+                            ci.weight * gap.points
+                        };
+                        acc.max_levels = acc.max_levels.max(gap.levels);
+                        if gap.levels > 0 {
+                            acc.below_target += 1;
+                        } else {
+                            acc.at_target += 1;
+                        }
+                    }
+                    if r.condition == Some(Condition::Failed) {
+                        acc.failed_conditions += 1;
+                    }
+                }
+            }
+        }
+        if sum_w > Decimal::ZERO {
+            acc.points = Some(sum_wp / sum_w);
+        }
+        if let Some(g) = out.nodes.get_mut(n) {
+            acc.global_weight = g.global_weight;
+            *g = acc;
+        }
+    }
+
+    // The ranking.
+    for (i, (g, r)) in out.indicators.iter().zip(&scored.indicators).enumerate() {
+        let failed = r.condition == Some(Condition::Failed);
+        let below = g.gap.filter(|gap| gap.levels > 0);
+        if !failed && below.is_none() {
+            continue;
+        }
+        let ci = compiled.get(i);
+        let impact = g.impact;
+        let reasons = Reasons {
+            failed: failed.then(|| {
+                let level = match r.status {
+                    Status::Level(l) => Some(l),
+                    _ => None,
+                };
+                (ci.map_or(LevelIx(0), |c| c.minimum), level)
+            }),
+            below: below.zip(g.level).map(|(gap, level)| (level, g.target, gap)),
+            global_weight: g.global_weight,
+            impact,
+            no_information: r.status == Status::NoInformation,
+            disagreement: r
+                .flags
+                .contains(Flags::DISAGREEMENT)
+                .then_some(r.spread),
+        };
+        out.priorities.push(Priority {
+            indicator: IndicatorIx(i as u32),
+            failed_condition: failed,
+            impact,
+            reasons,
+        });
+    }
+    // Impacts are rounded to 18 decimals (see `impact`), so equal impacts
+    // tie and rubric order, not arithmetic noise, breaks the tie. The key
+    // is total (indices are unique): an unstable sort is deterministic.
+    out.priorities.sort_unstable_by(|a, b| {
+        b.failed_condition
+            .cmp(&a.failed_condition)
+            .then_with(|| b.impact.cmp(&a.impact))
+            .then_with(|| a.indicator.cmp(&b.indicator))
+    });
+    Ok(())
+}

@@ -1,0 +1,523 @@
+//! Action plans: from one scored assessment to the rubric's costed actions.
+//!
+//! For every indicator in the core's priority ranking ([`crate::gaps()`]:
+//! failed minimum conditions first, then by impact on the overall index),
+//! the plan lists its *goal* ([`PlanGoal`]: the effective target, raised to
+//! the minimum for a critical indicator failing its minimum condition) and,
+//! step by step from the current level (NI counts as the lowest level) up
+//! to the goal, the rubric's actions for that step ([`PlanItem`]), each with
+//! its cost in FCFA, horizon, responsible role and the step it closes.
+//! Several actions of the same step close it *together*: each item carries
+//! the whole step, so sum impacts per step, not per action. A step for which
+//! the rubric has no action is listed in [`PlanGoal::uncosted_steps`] and
+//! counted in the totals, never priced at zero silently.
+//!
+//! Items come in priority order, then by step (lowest first), then in the
+//! order the rubric lists the actions.
+//!
+//! A plan is adjusted ([`PlanAdjustment`]: accept, drop, restore an action,
+//! override its cost) and re-totalled ([`PlanTotals`]: included, accepted
+//! and dropped actions; included ones by domain, competency and horizon).
+//! An action is named by its indicator id and its index among the
+//! indicator's `[[indicator.action]]` tables, which stays valid when the
+//! assessment is scored again on the same rubric version. Plans serialise
+//! (both ways) so that the app can keep an adjusted plan and exports can
+//! print it.
+//!
+//! Money is whole FCFA in exact decimals; sums saturate rather than
+//! overflow. This module reads the core's results; it must not depend on
+//! `explain` or on the many-commune modules.
+
+use crate::compiled::{CompiledRubric, IndicatorIx, LevelIx, MAX_COST, NodeIx, ROOT};
+use crate::planning::{CommuneResult, PlanningError, PlanningErrors, check_scored, level_and_goal};
+use crate::rubric::Horizon;
+use crate::score::Status;
+use crate::text::Text;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// A costed action plan for one assessment (see the module docs).
+///
+/// ```
+/// use capacity::{ActionPlan, CommuneResult, CompiledRubric, Lang, PlanAdjustment, example, format};
+/// let rubric = CompiledRubric::from_toml(example::RUBRIC)?;
+/// let (assessment, resolved) = rubric.resolve_toml(example::ASSESSMENT)?;
+/// let scored = capacity::score(&rubric, &resolved)?;
+/// let mut plan = ActionPlan::new(&rubric, &CommuneResult::new(&assessment, &scored))?;
+/// for item in &plan.items {
+///     println!("{} {}: {}", item.priority, item.indicator_id, format::fcfa(item.cost(), Lang::Fr));
+/// }
+/// // ADM-EC-01 is at C with target B: one action, 120 000 FCFA.
+/// let before = plan.totals.included.cost;
+/// plan.adjust(&[PlanAdjustment::Drop { indicator: "ADM-EC-01".into(), action: 1 }])?;
+/// assert_eq!(before - plan.totals.included.cost, 120_000.into());
+/// let json = serde_json::to_string(&plan)?;
+/// assert_eq!(serde_json::from_str::<ActionPlan>(&json)?, plan);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionPlan {
+    /// The rubric (`id@version`).
+    pub rubric: String,
+    /// The commune id.
+    pub commune: String,
+    /// The round label.
+    pub round: String,
+    /// One goal per indicator of the priority ranking, first priority first.
+    pub goals: Vec<PlanGoal>,
+    /// The actions, in plan order.
+    pub items: Vec<PlanItem>,
+    /// Totals, kept up to date by [`ActionPlan::adjust`].
+    pub totals: PlanTotals,
+}
+
+/// Where one indicator stands and where the plan takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PlanGoal {
+    /// Rank in the core's priority ranking (1 = first).
+    pub priority: u32,
+    /// The indicator.
+    pub indicator: IndicatorIx,
+    /// Its id.
+    pub indicator_id: String,
+    /// Its competency.
+    pub competency: NodeIx,
+    /// Its domain.
+    pub domain: NodeIx,
+    /// The level the plan starts from (the lowest level for NI).
+    pub level: LevelIx,
+    /// The effective target.
+    pub target: LevelIx,
+    /// The level the plan aims at: the target, or the minimum when higher
+    /// and the minimum condition fails.
+    pub goal: LevelIx,
+    /// Whether it fails a minimum condition.
+    pub failed_condition: bool,
+    /// Whether the level is NI (no information, D*): the first task may be
+    /// to gather the evidence.
+    pub no_information: bool,
+    /// Global weight × gap in points, as in the priority ranking.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub impact: Decimal,
+    /// Steps (by their starting level) for which the rubric has no action.
+    pub uncosted_steps: Vec<LevelIx>,
+}
+
+/// One level step of an indicator, which an action (with the other actions
+/// of the same step) closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Step {
+    /// The level the step starts from.
+    pub from: LevelIx,
+    /// The next level.
+    pub to: LevelIx,
+    /// Indicator score points gained (score of `to` − score of `from`).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub points: Decimal,
+    /// Points of the overall index gained: the indicator's global weight ×
+    /// `points` (see [`crate::gaps`](mod@crate::gaps)).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub impact: Decimal,
+}
+
+/// What the council decided about an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Proposed by the rubric, not yet decided: included in the totals.
+    #[default]
+    Proposed,
+    /// Accepted: included in the totals.
+    Accepted,
+    /// Dropped: left out of the totals (counted apart).
+    Dropped,
+}
+
+/// One action of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PlanItem {
+    /// Rank of its indicator in the priority ranking (1 = first).
+    pub priority: u32,
+    /// The indicator.
+    pub indicator: IndicatorIx,
+    /// Its id.
+    pub indicator_id: String,
+    /// Its competency.
+    pub competency: NodeIx,
+    /// Its domain.
+    pub domain: NodeIx,
+    /// The action's index among the indicator's `[[indicator.action]]`.
+    pub action: u32,
+    /// The step it closes.
+    pub step: Step,
+    /// What to do.
+    pub text: Text,
+    /// The role responsible.
+    pub responsible: Text,
+    /// When it bears fruit.
+    pub horizon: Horizon,
+    /// The rubric's indicative cost in FCFA.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub rubric_cost: Decimal,
+    /// The cost set by the council, when overridden.
+    #[serde(
+        default,
+        with = "rust_decimal::serde::str_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cost_override: Option<Decimal>,
+    /// The council's decision.
+    #[serde(default)]
+    pub decision: Decision,
+}
+
+impl PlanItem {
+    /// The cost used in the totals: the override, else the rubric's.
+    pub fn cost(&self) -> Decimal {
+        self.cost_override.unwrap_or(self.rubric_cost)
+    }
+
+    /// Whether the totals include it (not dropped).
+    pub fn is_included(&self) -> bool {
+        self.decision != Decision::Dropped
+    }
+}
+
+/// A number of actions and their cost in FCFA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Totals {
+    /// Actions.
+    pub actions: u32,
+    /// Their cost in FCFA.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub cost: Decimal,
+}
+
+impl Totals {
+    fn add(&mut self, cost: Decimal) {
+        self.actions = self.actions.saturating_add(1);
+        self.cost = self.cost.saturating_add(cost);
+    }
+}
+
+/// Included actions under one node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct NodeTotals {
+    /// The domain or competency.
+    pub node: NodeIx,
+    /// Its included actions.
+    pub totals: Totals,
+}
+
+/// Included actions of one horizon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct HorizonTotals {
+    /// The horizon.
+    pub horizon: Horizon,
+    /// Its included actions.
+    pub totals: Totals,
+}
+
+/// The totals of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PlanTotals {
+    /// Actions not dropped (proposed or accepted).
+    pub included: Totals,
+    /// Accepted actions.
+    pub accepted: Totals,
+    /// Dropped actions.
+    pub dropped: Totals,
+    /// Steps toward the goals with no action in the rubric (not costed).
+    pub uncosted_steps: u32,
+    /// Included actions per domain with at least one action, rubric order.
+    pub by_domain: Vec<NodeTotals>,
+    /// Included actions per competency with at least one action, rubric
+    /// order.
+    pub by_competency: Vec<NodeTotals>,
+    /// Included actions per horizon: short, medium, long (always three).
+    pub by_horizon: Vec<HorizonTotals>,
+}
+
+/// A change to a plan, naming an action by its indicator id and its index
+/// among the indicator's actions. Serialised with an `op` tag:
+/// `{"op": "cost", "indicator": "ADM-EC-01", "action": 1, "cost": "90000"}`.
+///
+/// ```
+/// use capacity::PlanAdjustment;
+/// let a: PlanAdjustment = serde_json::from_str(
+///     r#"{"op": "cost", "indicator": "ADM-EC-01", "action": 1, "cost": "90000"}"#,
+/// )?;
+/// assert_eq!(a, PlanAdjustment::Cost {
+///     indicator: "ADM-EC-01".into(), action: 1, cost: Some(90_000.into()),
+/// });
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PlanAdjustment {
+    /// Accept the action.
+    Accept {
+        /// The indicator id.
+        indicator: String,
+        /// The action's index among the indicator's actions.
+        action: u32,
+    },
+    /// Drop the action (left out of the totals).
+    Drop {
+        /// The indicator id.
+        indicator: String,
+        /// The action's index among the indicator's actions.
+        action: u32,
+    },
+    /// Back to proposed (undo an accept or a drop).
+    Propose {
+        /// The indicator id.
+        indicator: String,
+        /// The action's index among the indicator's actions.
+        action: u32,
+    },
+    /// Override the cost (whole FCFA), or with `null` go back to the
+    /// rubric's cost.
+    Cost {
+        /// The indicator id.
+        indicator: String,
+        /// The action's index among the indicator's actions.
+        action: u32,
+        /// The new cost, or `None` for the rubric's.
+        #[serde(default, with = "rust_decimal::serde::str_option")]
+        cost: Option<Decimal>,
+    },
+}
+
+impl PlanAdjustment {
+    fn target(&self) -> (&str, u32) {
+        match self {
+            PlanAdjustment::Accept { indicator, action }
+            | PlanAdjustment::Drop { indicator, action }
+            | PlanAdjustment::Propose { indicator, action }
+            | PlanAdjustment::Cost {
+                indicator, action, ..
+            } => (indicator, *action),
+        }
+    }
+}
+
+impl ActionPlan {
+    /// The plan of one scored assessment (see the module docs). Fails only
+    /// when the results were made with another rubric.
+    pub fn new(
+        rubric: &CompiledRubric,
+        result: &CommuneResult<'_>,
+    ) -> Result<Self, PlanningErrors> {
+        let mut errors = Vec::new();
+        check_scored(rubric, result, &mut errors);
+        if !errors.is_empty() {
+            return Err(PlanningErrors(errors));
+        }
+        let scored = result.scored;
+        let gaps =
+            crate::gaps::gaps(rubric, scored).map_err(|_| PlanningError::RubricMismatch {
+                commune: result.commune.id.clone(),
+                expected: rubric.key().to_owned(),
+                found: scored.rubric.clone(),
+            })?;
+        let mut plan = ActionPlan {
+            rubric: rubric.key().to_owned(),
+            commune: result.commune.id.clone(),
+            round: result.round.to_owned(),
+            goals: Vec::with_capacity(gaps.priorities.len()),
+            items: Vec::new(),
+            totals: PlanTotals::default(),
+        };
+        for (rank, p) in gaps.priorities.iter().enumerate() {
+            let ix = p.indicator;
+            let (Some(r), Some(compiled), Some(source)) = (
+                scored.indicator(ix),
+                rubric.indicator(ix),
+                rubric.indicator_source(ix),
+            ) else {
+                continue;
+            };
+            let Some((level, goal)) = level_and_goal(rubric, ix, r) else {
+                continue;
+            };
+            let priority = u32::try_from(rank + 1).unwrap_or(u32::MAX);
+            let competency = compiled.parent;
+            let domain = rubric
+                .node(competency)
+                .and_then(|n| n.parent)
+                .unwrap_or(ROOT);
+            let global_weight = gaps
+                .indicator(ix)
+                .map_or(Decimal::ZERO, |g| g.global_weight);
+            let mut uncosted_steps = Vec::new();
+            for from in level.0..goal.0 {
+                let (from, to) = (LevelIx(from), LevelIx(from + 1));
+                let points = rubric.level_score(to) - rubric.level_score(from);
+                let step = Step {
+                    from,
+                    to,
+                    points,
+                    impact: global_weight * points,
+                };
+                let mut any = false;
+                for (a, action) in source.actions.iter().enumerate() {
+                    if rubric.level_ix(&action.from) != Some(from) {
+                        continue;
+                    }
+                    any = true;
+                    plan.items.push(PlanItem {
+                        priority,
+                        indicator: ix,
+                        indicator_id: compiled.id.clone(),
+                        competency,
+                        domain,
+                        action: u32::try_from(a).unwrap_or(u32::MAX),
+                        step,
+                        text: action.text.clone(),
+                        responsible: action.responsible.clone(),
+                        horizon: action.horizon,
+                        rubric_cost: action.cost,
+                        cost_override: None,
+                        decision: Decision::Proposed,
+                    });
+                }
+                if !any {
+                    uncosted_steps.push(from);
+                }
+            }
+            plan.goals.push(PlanGoal {
+                priority,
+                indicator: ix,
+                indicator_id: compiled.id.clone(),
+                competency,
+                domain,
+                level,
+                target: r.target,
+                goal,
+                failed_condition: p.failed_condition,
+                no_information: r.status == Status::NoInformation,
+                impact: p.impact,
+                uncosted_steps,
+            });
+        }
+        plan.retotal();
+        Ok(plan)
+    }
+
+    /// The item for an indicator id and action index.
+    pub fn item(&self, indicator: &str, action: u32) -> Option<&PlanItem> {
+        self.items
+            .iter()
+            .find(|i| i.indicator_id == indicator && i.action == action)
+    }
+
+    /// Applies `adjustments` in order and re-totals. All or nothing: when
+    /// some adjustment names an action the plan does not hold or gives an
+    /// invalid cost (not whole francs, negative, or above
+    /// [`MAX_COST`]), nothing changes and every problem is reported.
+    pub fn adjust(&mut self, adjustments: &[PlanAdjustment]) -> Result<(), PlanningErrors> {
+        let mut errors = Vec::new();
+        let mut targets = Vec::with_capacity(adjustments.len());
+        for (n, adj) in adjustments.iter().enumerate() {
+            let (indicator, action) = adj.target();
+            match self
+                .items
+                .iter()
+                .position(|i| i.indicator_id == indicator && i.action == action)
+            {
+                Some(pos) => targets.push(pos),
+                None => errors.push(PlanningError::UnknownPlanItem {
+                    adjustment: n,
+                    indicator: indicator.to_owned(),
+                    action,
+                }),
+            }
+            if let PlanAdjustment::Cost {
+                cost: Some(cost), ..
+            } = adj
+                && (cost.is_sign_negative() && !cost.is_zero()
+                    || !cost.fract().is_zero()
+                    || *cost > MAX_COST)
+            {
+                errors.push(PlanningError::InvalidCost {
+                    adjustment: n,
+                    cost: *cost,
+                    max: MAX_COST,
+                });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(PlanningErrors(errors));
+        }
+        for (adj, pos) in adjustments.iter().zip(targets) {
+            let Some(item) = self.items.get_mut(pos) else {
+                continue;
+            };
+            match adj {
+                PlanAdjustment::Accept { .. } => item.decision = Decision::Accepted,
+                PlanAdjustment::Drop { .. } => item.decision = Decision::Dropped,
+                PlanAdjustment::Propose { .. } => item.decision = Decision::Proposed,
+                PlanAdjustment::Cost { cost, .. } => item.cost_override = *cost,
+            }
+        }
+        self.retotal();
+        Ok(())
+    }
+
+    /// Recomputes [`ActionPlan::totals`] from the items and goals (after
+    /// editing them directly, or reading a plan back).
+    pub fn retotal(&mut self) {
+        let mut t = PlanTotals {
+            uncosted_steps: self
+                .goals
+                .iter()
+                .map(|g| u32::try_from(g.uncosted_steps.len()).unwrap_or(u32::MAX))
+                .fold(0u32, u32::saturating_add),
+            by_horizon: [Horizon::Short, Horizon::Medium, Horizon::Long]
+                .into_iter()
+                .map(|horizon| HorizonTotals {
+                    horizon,
+                    totals: Totals::default(),
+                })
+                .collect(),
+            ..PlanTotals::default()
+        };
+        for item in &self.items {
+            let cost = item.cost();
+            match item.decision {
+                Decision::Dropped => {
+                    t.dropped.add(cost);
+                    continue;
+                }
+                Decision::Accepted => t.accepted.add(cost),
+                Decision::Proposed => {}
+            }
+            t.included.add(cost);
+            add_to(&mut t.by_domain, item.domain, cost);
+            add_to(&mut t.by_competency, item.competency, cost);
+            if let Some(h) = t.by_horizon.iter_mut().find(|h| h.horizon == item.horizon) {
+                h.totals.add(cost);
+            }
+        }
+        t.by_domain.sort_by_key(|n| n.node);
+        t.by_competency.sort_by_key(|n| n.node);
+        self.totals = t;
+    }
+}
+
+fn add_to(list: &mut Vec<NodeTotals>, node: NodeIx, cost: Decimal) {
+    match list.iter_mut().find(|n| n.node == node) {
+        Some(n) => n.totals.add(cost),
+        None => {
+            let mut totals = Totals::default();
+            totals.add(cost);
+            list.push(NodeTotals { node, totals });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

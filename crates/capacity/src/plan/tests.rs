@@ -1,0 +1,274 @@
+//! Action plans, worked out by hand on the fixture rubric of
+//! `planning::tests` (D, C, B, A score 0, 100/3, 200/3, 100).
+
+use super::*;
+use crate::planning::tests::{assessment, close, d, rubric, scored};
+use crate::{Assessment, NodeRef};
+
+/// The planned commune: i1 D (critical, fails its minimum C), i2 C, i3 B,
+/// i4 NI, i5 unanswered; `sante` transferred.
+fn commune() -> Assessment {
+    assessment(
+        "x",
+        ("R", "K"),
+        None,
+        true,
+        "2024",
+        &[("i1", "D"), ("i2", "C"), ("i3", "B"), ("i4", "NI")],
+    )
+}
+
+fn plan_of(a: &Assessment) -> ActionPlan {
+    let rubric = rubric();
+    let s = scored(&rubric, a);
+    ActionPlan::new(&rubric, &CommuneResult::new(a, &s)).expect("same rubric")
+}
+
+/// Checks the items as `(priority, indicator, action, from, cost, horizon)`.
+#[track_caller]
+fn check(plan: &ActionPlan, expected: &[(u32, &str, u32, u8, i64, Horizon)]) {
+    let got: Vec<(u32, &str, u32, u8, i64, Horizon)> = plan
+        .items
+        .iter()
+        .map(|i| {
+            (
+                i.priority,
+                i.indicator_id.as_str(),
+                i.action,
+                i.step.from.0,
+                i64::try_from(i.cost().mantissa()).expect("small"),
+                i.horizon,
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+}
+
+/// Checks totals as `(actions, cost)`.
+#[track_caller]
+fn check_totals(t: Totals, actions: u32, cost: i64) {
+    assert_eq!((t.actions, t.cost), (actions, d(cost)));
+}
+
+#[test]
+fn plan_follows_priorities_step_by_step() {
+    let plan = plan_of(&commune());
+    // Global weights: i1, i2 1/8; i4 1/4. i1 fails its minimum condition:
+    // first. Impacts: i4 1/4 × 200/3 = 50/3 before i2 1/8 × 200/3 = 25/3.
+    // i3 is at target; i5 is unanswered.
+    let s = Horizon::Short;
+    let (m, l) = (Horizon::Medium, Horizon::Long);
+    check(
+        &plan,
+        &[
+            (1, "i1", 0, 0, 100, s),
+            (1, "i1", 1, 1, 200, m),
+            (2, "i4", 0, 0, 50, s),
+            (2, "i4", 1, 1, 60, l),
+            (3, "i2", 1, 2, 30, m),
+            (3, "i2", 2, 2, 5, s),
+        ],
+    );
+    type Row<'a> = (&'a str, u8, u8, u8, bool, bool, Vec<u8>);
+    let goals: Vec<Row<'_>> = plan
+        .goals
+        .iter()
+        .map(|g| {
+            (
+                g.indicator_id.as_str(),
+                g.level.0,
+                g.target.0,
+                g.goal.0,
+                g.failed_condition,
+                g.no_information,
+                g.uncosted_steps.iter().map(|l| l.0).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        goals,
+        [
+            ("i1", 0, 2, 2, true, false, vec![]),
+            ("i4", 0, 2, 2, false, true, vec![]),
+            ("i2", 1, 3, 3, false, false, vec![1]),
+        ]
+    );
+    // The step an action closes: D → C on i1 is 100/3 points of the
+    // indicator, 1/8 of that on the overall index.
+    let step = plan.items[0].step;
+    assert_eq!((step.from, step.to), (LevelIx(0), LevelIx(1)));
+    assert_eq!(close(step.points), close(d(100) / d(3)));
+    assert_eq!(close(step.impact), close(d(100) / d(24)));
+    // The core's impact carries 18 decimals.
+    assert_eq!(
+        plan.goals[1].impact.round_dp(12),
+        (d(50) / d(3)).round_dp(12)
+    );
+
+    let t = &plan.totals;
+    check_totals(t.included, 6, 445);
+    check_totals(t.accepted, 0, 0);
+    check_totals(t.dropped, 0, 0);
+    assert_eq!(t.uncosted_steps, 1);
+    let rubric = rubric();
+    let node = |n: &NodeTotals| {
+        (
+            rubric.id(NodeRef::Node(n.node)),
+            n.totals.actions,
+            n.totals.cost,
+        )
+    };
+    assert_eq!(
+        t.by_domain.iter().map(node).collect::<Vec<_>>(),
+        [("d1", 4, d(335)), ("d2", 2, d(110))]
+    );
+    assert_eq!(
+        t.by_competency.iter().map(node).collect::<Vec<_>>(),
+        [("c1", 4, d(335)), ("c3", 2, d(110))]
+    );
+    let horizons: Vec<(Horizon, u32, Decimal)> = t
+        .by_horizon
+        .iter()
+        .map(|h| (h.horizon, h.totals.actions, h.totals.cost))
+        .collect();
+    assert_eq!(horizons, [(s, 3, d(155)), (m, 2, d(230)), (l, 1, d(60))]);
+}
+
+#[test]
+fn failing_minimum_above_target_raises_the_goal() {
+    // With i1's target lowered to D it is at target, but still below its
+    // minimum C: the plan takes it to C.
+    let mut a = commune();
+    a.answers[0].target = Some("D".into());
+    let plan = plan_of(&a);
+    assert_eq!(
+        (
+            plan.goals[0].indicator_id.as_str(),
+            plan.goals[0].target,
+            plan.goals[0].goal
+        ),
+        ("i1", LevelIx(0), LevelIx(1))
+    );
+    check(
+        &plan.clone(),
+        &[
+            (1, "i1", 0, 0, 100, Horizon::Short),
+            (2, "i4", 0, 0, 50, Horizon::Short),
+            (2, "i4", 1, 1, 60, Horizon::Long),
+            (3, "i2", 1, 2, 30, Horizon::Medium),
+            (3, "i2", 2, 2, 5, Horizon::Short),
+        ],
+    );
+}
+
+#[test]
+fn adjustments_retotal() {
+    let mut plan = plan_of(&commune());
+    let adj: Vec<PlanAdjustment> = serde_json::from_str(
+        r#"[
+            {"op": "drop", "indicator": "i4", "action": 1},
+            {"op": "accept", "indicator": "i1", "action": 0},
+            {"op": "cost", "indicator": "i2", "action": 1, "cost": "45"}
+        ]"#,
+    )
+    .expect("valid adjustments");
+    plan.adjust(&adj).expect("known items");
+    let t = &plan.totals;
+    // 100 + 200 + 50 + 45 + 5; 60 dropped; 100 accepted.
+    check_totals(t.included, 5, 400);
+    check_totals(t.accepted, 1, 100);
+    check_totals(t.dropped, 1, 60);
+    check_totals(t.by_horizon[1].totals, 2, 245);
+    check_totals(t.by_horizon[2].totals, 0, 0);
+    assert_eq!(plan.item("i2", 1).map(PlanItem::cost), Some(d(45)));
+    assert_eq!(plan.item("i2", 1).map(|i| i.rubric_cost), Some(d(30)));
+
+    // Undo: back to proposed, back to the rubric's cost.
+    plan.adjust(&[
+        PlanAdjustment::Propose {
+            indicator: "i4".into(),
+            action: 1,
+        },
+        PlanAdjustment::Cost {
+            indicator: "i2".into(),
+            action: 1,
+            cost: None,
+        },
+    ])
+    .expect("known items");
+    check_totals(plan.totals.included, 6, 445);
+    check_totals(plan.totals.accepted, 1, 100);
+
+    // Round trip, as the app stores it.
+    let json = serde_json::to_string(&plan).expect("serialises");
+    let back: ActionPlan = serde_json::from_str(&json).expect("reads back");
+    assert_eq!(back, plan);
+}
+
+#[test]
+fn invalid_adjustments_change_nothing() {
+    let mut plan = plan_of(&commune());
+    let before = plan.clone();
+    let err = plan
+        .adjust(&[
+            PlanAdjustment::Drop {
+                indicator: "i1".into(),
+                action: 0,
+            },
+            PlanAdjustment::Accept {
+                indicator: "i3".into(),
+                action: 0,
+            },
+            PlanAdjustment::Cost {
+                indicator: "i1".into(),
+                action: 1,
+                cost: Some(d(-1)),
+            },
+            PlanAdjustment::Cost {
+                indicator: "i1".into(),
+                action: 1,
+                cost: Some(Decimal::new(15, 1)),
+            },
+        ])
+        .expect_err("invalid");
+    assert_eq!(
+        err.to_string(),
+        "adjustment 1: the plan has no action 0 for indicator `i3`: use an indicator and action index listed in the plan\n\
+         adjustment 2: cost \"-1\" is not valid: write whole francs between \"0\" and \"1000000000000000\"\n\
+         adjustment 3: cost \"1.5\" is not valid: write whole francs between \"0\" and \"1000000000000000\""
+    );
+    assert_eq!(plan, before);
+    let unknown = serde_json::from_str::<PlanAdjustment>(
+        r#"{"op": "drop", "indicator": "i1", "action": 0, "why": "x"}"#,
+    );
+    assert!(unknown.is_err(), "unknown keys are refused");
+}
+
+#[test]
+fn nothing_to_plan_at_target() {
+    let a = assessment(
+        "y",
+        ("R", "K"),
+        None,
+        false,
+        "2024",
+        &[("i1", "B"), ("i2", "A"), ("i3", "A")],
+    );
+    let plan = plan_of(&a);
+    assert!(plan.goals.is_empty() && plan.items.is_empty());
+    check_totals(plan.totals.included, 0, 0);
+    assert_eq!(plan.totals.by_horizon.len(), 3);
+}
+
+#[test]
+fn other_rubric_is_refused() {
+    let rubric = rubric();
+    let a = commune();
+    let mut s = scored(&rubric, &a);
+    s.rubric = "autre@2".into();
+    let err = ActionPlan::new(&rubric, &CommuneResult::new(&a, &s)).expect_err("mismatch");
+    assert_eq!(
+        err.to_string(),
+        "commune `x` was scored with rubric `autre@2`, not `plan@1`: score every assessment with the same rubric version"
+    );
+}
