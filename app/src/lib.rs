@@ -11,6 +11,7 @@
 //! are *not* written here: they come from the pure `capacity` crate. Server
 //! only code (configuration, HTTP routes, storage) sits behind
 //! `#[cfg(feature = "ssr")]` in `server/`, so nothing of it reaches wasm.
+#![recursion_limit = "256"]
 
 // The macro reads `locales/*.json` at compile time and checks every key.
 // Its successor (build.rs code generation through `leptos_i18n_build`) pulls

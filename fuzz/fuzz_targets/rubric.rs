@@ -44,7 +44,9 @@ fuzz_target!(|data: &[u8]| {
                 raters: Vec::new(),
                 answers: Vec::new(),
             };
-            let resolved = compiled.resolve(&empty).expect("an empty assessment resolves");
+            let resolved = compiled
+                .resolve(&empty)
+                .expect("an empty assessment resolves");
             let scored = capacity::score(&compiled, &resolved).expect("same rubric");
             assert!(scored.overall.is_none());
             let _ = capacity::gaps(&compiled, &scored).expect("same rubric");

@@ -19,6 +19,13 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 /// Result of a test body.
 pub type Result<T = ()> = std::result::Result<T, Error>;
 
+/// Cargo's target directory (`CARGO_TARGET_DIR` or `<workspace>/target`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
 /// Root of the workspace (parent of this crate).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -53,10 +60,9 @@ pub struct Server {
 impl Server {
     /// Starts the server and waits until `/health` answers.
     pub fn start() -> Result<Server> {
-        let root = workspace_root();
         let bin = std::env::var_os("CAPACITY_WEB_BIN")
             .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("target/release/capacity-web"));
+            .unwrap_or_else(|| target_dir().join("release/capacity-web"));
         if !bin.is_file() {
             return Err(format!(
                 "server binary {} not found: build it with `./x build` (or run `./x test`)",
@@ -64,7 +70,7 @@ impl Server {
             )
             .into());
         }
-        let site = root.join("target/site");
+        let site = target_dir().join("site");
         if !site.join("pkg/capacity_app_bg.wasm").is_file() {
             return Err(format!(
                 "site bundle missing in {}: build it with `./x build`",
@@ -253,7 +259,7 @@ impl Browser {
     {
         let outcome = body(self.client.clone()).await;
         if let Err(e) = &outcome {
-            let dir = workspace_root().join("target/browser-screenshots");
+            let dir = target_dir().join("browser-screenshots");
             let _ = std::fs::create_dir_all(&dir);
             let file = dir.join(format!("{}.png", self.name));
             match self.client.screenshot().await {

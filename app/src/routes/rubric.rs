@@ -129,9 +129,11 @@ fn Outline(outline: RubricOutline) -> impl IntoView {
                                 </ul>
                             </details>
                         }
+                        .into_any()
                     }).collect_view()}
                 </section>
             }
+            .into_any()
         }).collect_view()}
     }
 }

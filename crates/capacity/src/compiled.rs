@@ -332,7 +332,8 @@ impl Precomputed {
             ..Default::default()
         };
         for i in indicators {
-            p.weighted_scores.extend(scores.iter().map(|s| i.weight * *s));
+            p.weighted_scores
+                .extend(scores.iter().map(|s| i.weight * *s));
         }
         for t in scores {
             p.gap_points
@@ -363,7 +364,11 @@ impl Precomputed {
         for (n, node) in nodes.iter().enumerate() {
             let gw = p.global_nodes.get(n).copied().unwrap_or_default();
             let sum = p.child_weights.get(n).copied().unwrap_or_default();
-            let factor = if sum > Decimal::ZERO { gw / sum } else { Decimal::ZERO };
+            let factor = if sum > Decimal::ZERO {
+                gw / sum
+            } else {
+                Decimal::ZERO
+            };
             match node.children {
                 Children::Nodes { start, end } => {
                     for c in start as usize..end as usize {

@@ -263,7 +263,6 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
     out.indicators.clear();
     out.indicators.reserve(compiled.len());
     out.priorities.clear();
-    out.priorities.reserve(compiled.len());
     // Whether a node's global weight is the precomputed one (no NA among
     // its ancestors' children); global weights of the others are computed.
     let mut precomputed = vec![false; nodes.len()];
@@ -282,7 +281,9 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
             Children::Nodes { start, end } => {
                 let range = start as usize..end as usize;
                 let results = scored.nodes.get(range.clone()).unwrap_or_default();
-                let all = results.iter().all(|r| r.status != NodeStatus::NotApplicable);
+                let all = results
+                    .iter()
+                    .all(|r| r.status != NodeStatus::NotApplicable);
                 let factor = if parent_precomputed && all {
                     None
                 } else {
@@ -292,7 +293,11 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
                         .filter(|(r, _)| r.status != NodeStatus::NotApplicable)
                         .map(|(_, c)| c.weight)
                         .sum();
-                    Some(if sum > Decimal::ZERO { gw / sum } else { Decimal::ZERO })
+                    Some(if sum > Decimal::ZERO {
+                        gw / sum
+                    } else {
+                        Decimal::ZERO
+                    })
                 };
                 for c in range {
                     let applicable = scored
@@ -325,7 +330,11 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
                         .filter(|(r, _)| r.is_applicable())
                         .map(|(_, c)| c.weight)
                         .sum();
-                    Some(if sum > Decimal::ZERO { gw / sum } else { Decimal::ZERO })
+                    Some(if sum > Decimal::ZERO {
+                        gw / sum
+                    } else {
+                        Decimal::ZERO
+                    })
                 };
                 for i in range {
                     let (Some(r), Some(ci)) = (scored.indicators.get(i), compiled.get(i)) else {
@@ -378,7 +387,8 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
         match node.children {
             Children::Nodes { start, end } => {
                 for c in start..end {
-                    let (Some(g), Some(cn)) = (out.nodes.get(c as usize), nodes.get(c as usize)) else {
+                    let (Some(g), Some(cn)) = (out.nodes.get(c as usize), nodes.get(c as usize))
+                    else {
                         continue;
                     };
                     if let Some(p) = g.points {
@@ -393,9 +403,11 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
             }
             Children::Indicators { start, end } => {
                 for i in start as usize..end as usize {
-                    let (Some(g), Some(ci), Some(r)) =
-                        (out.indicators.get(i), compiled.get(i), scored.indicators.get(i))
-                    else {
+                    let (Some(g), Some(ci), Some(r)) = (
+                        out.indicators.get(i),
+                        compiled.get(i),
+                        scored.indicators.get(i),
+                    ) else {
                         continue;
                     };
                     if let (Some(gap), Some(level)) = (g.gap, g.level) {
@@ -431,6 +443,15 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
     }
 
     // The ranking.
+    let count = out
+        .indicators
+        .iter()
+        .zip(&scored.indicators)
+        .filter(|(g, r)| {
+            r.condition == Some(Condition::Failed) || g.gap.is_some_and(|gap| gap.levels > 0)
+        })
+        .count();
+    out.priorities.reserve(count);
     for (i, (g, r)) in out.indicators.iter().zip(&scored.indicators).enumerate() {
         let failed = r.condition == Some(Condition::Failed);
         let below = g.gap.filter(|gap| gap.levels > 0);
@@ -447,14 +468,13 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
                 };
                 (ci.map_or(LevelIx(0), |c| c.minimum), level)
             }),
-            below: below.zip(g.level).map(|(gap, level)| (level, g.target, gap)),
+            below: below
+                .zip(g.level)
+                .map(|(gap, level)| (level, g.target, gap)),
             global_weight: g.global_weight,
             impact,
             no_information: r.status == Status::NoInformation,
-            disagreement: r
-                .flags
-                .contains(Flags::DISAGREEMENT)
-                .then_some(r.spread),
+            disagreement: r.flags.contains(Flags::DISAGREEMENT).then_some(r.spread),
         };
         out.priorities.push(Priority {
             indicator: IndicatorIx(i as u32),

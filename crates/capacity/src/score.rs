@@ -695,10 +695,9 @@ impl<'r> Scorer<'r> {
             Children::Indicators { start, end } => {
                 let (mut lo, mut hi) = (u8::MAX, 0u8);
                 for i in start..end {
-                    let (Some(r), Some(c)) = (
-                        indicators.get(i as usize),
-                        rubric.indicator(IndicatorIx(i)),
-                    ) else {
+                    let (Some(r), Some(c)) =
+                        (indicators.get(i as usize), rubric.indicator(IndicatorIx(i)))
+                    else {
                         continue;
                     };
                     result.coverage.add(&r.coverage());

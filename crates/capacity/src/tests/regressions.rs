@@ -13,8 +13,9 @@ fn rubric_without_levels_round_trips() {
     // Compiling still says what is wrong.
     let err = CompiledRubric::from_toml(text).expect_err("invalid");
     assert!(
-        err.to_string()
-            .contains("5:1: the scale has 0 level(s): it needs between 2 and 31 [[scale.level]] tables"),
+        err.to_string().contains(
+            "5:1: the scale has 0 level(s): it needs between 2 and 31 [[scale.level]] tables"
+        ),
         "{err}"
     );
 }
