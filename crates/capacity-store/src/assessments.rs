@@ -486,39 +486,30 @@ impl Store {
                 "rater `{rater}` in assessment {assessment}"
             )));
         }
-        let refs = to_json(&input.refs);
-        let written = if expected == 0 {
-            sqlx::query(&format!(
-                "INSERT INTO rating (assessment_id, indicator_id, rater_id, level, evidence, refs, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, {NOW}) ON CONFLICT DO NOTHING"
-            ))
-            .bind(assessment)
-            .bind(indicator)
-            .bind(rater)
-            .bind(&input.level)
-            .bind(&input.evidence)
-            .bind(&refs)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-        } else {
-            sqlx::query(&format!(
-                "UPDATE rating SET level = ?, evidence = ?, refs = ?, version = version + 1, updated_at = {NOW}
-                 WHERE assessment_id = ? AND indicator_id = ? AND rater_id = ? AND version = ?"
-            ))
-            .bind(&input.level)
-            .bind(&input.evidence)
-            .bind(&refs)
-            .bind(assessment)
-            .bind(indicator)
-            .bind(rater)
-            .bind(expected)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-        };
+        // One statement: insert if there is no row, else update only the
+        // version the caller saw. RETURNING yields a row only when something
+        // was written. (A row removed since it was read is written again:
+        // nothing is overwritten, and nothing typed is lost.)
+        let written: Option<i64> = sqlx::query_scalar(&format!(
+            "INSERT INTO rating (assessment_id, indicator_id, rater_id, level, evidence, refs, updated_at)
+             SELECT ?, ?, ?, ?, ?, ?, {NOW} WHERE true
+             ON CONFLICT (assessment_id, indicator_id, rater_id) DO UPDATE SET
+               level = excluded.level, evidence = excluded.evidence, refs = excluded.refs,
+               version = rating.version + 1, updated_at = excluded.updated_at
+             WHERE rating.version = ?
+             RETURNING version"
+        ))
+        .bind(assessment)
+        .bind(indicator)
+        .bind(rater)
+        .bind(&input.level)
+        .bind(&input.evidence)
+        .bind(to_json(&input.refs))
+        .bind(expected)
+        .fetch_optional(&mut *tx)
+        .await?;
         let current = fetch_rating(&mut tx, assessment, indicator, rater).await?;
-        if written == 0 {
+        if written.is_none() {
             return Err(StoreError::StaleRating {
                 expected,
                 current: current.map(Box::new),
@@ -575,64 +566,43 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
         check_open(&mut tx, assessment).await?;
-        let level = answer.consensus.as_ref().map(|c| c.level.as_str());
-        let justification = answer
-            .consensus
-            .as_ref()
-            .and_then(|c| c.justification.as_deref());
-        let written = if expected == 0 {
-            let position: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM answer WHERE assessment_id = ?")
-                    .bind(assessment)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            sqlx::query(&format!(
-                "INSERT INTO answer (assessment_id, indicator_id, consensus_level, justification, target, comment, position, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, {NOW}) ON CONFLICT DO NOTHING"
-            ))
-            .bind(assessment)
-            .bind(indicator)
-            .bind(level)
-            .bind(justification)
-            .bind(&answer.target)
-            .bind(&answer.comment)
-            .bind(position)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-        } else {
-            sqlx::query(&format!(
-                "UPDATE answer SET consensus_level = ?, justification = ?, target = ?, comment = ?, version = version + 1, updated_at = {NOW}
-                 WHERE assessment_id = ? AND indicator_id = ? AND version = ?"
-            ))
-            .bind(level)
-            .bind(justification)
-            .bind(&answer.target)
-            .bind(&answer.comment)
-            .bind(assessment)
-            .bind(indicator)
-            .bind(expected)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-        };
-        let current: Option<i64> = sqlx::query_scalar(
-            "SELECT version FROM answer WHERE assessment_id = ? AND indicator_id = ?",
-        )
+        let written: Option<i64> = sqlx::query_scalar(&format!(
+            "INSERT INTO answer (assessment_id, indicator_id, consensus_level, justification, target, comment, position, updated_at)
+             SELECT ?, ?, ?, ?, ?, ?, (SELECT COUNT(*) FROM answer WHERE assessment_id = ?), {NOW} WHERE true
+             ON CONFLICT (assessment_id, indicator_id) DO UPDATE SET
+               consensus_level = excluded.consensus_level, justification = excluded.justification,
+               target = excluded.target, comment = excluded.comment,
+               version = answer.version + 1, updated_at = excluded.updated_at
+             WHERE answer.version = ?
+             RETURNING version"
+        ))
         .bind(assessment)
         .bind(indicator)
+        .bind(answer.consensus.as_ref().map(|c| c.level.as_str()))
+        .bind(answer.consensus.as_ref().and_then(|c| c.justification.as_deref()))
+        .bind(&answer.target)
+        .bind(&answer.comment)
+        .bind(assessment)
+        .bind(expected)
         .fetch_optional(&mut *tx)
         .await?;
-        if written == 0 {
+        let Some(version) = written else {
+            let current: Option<i64> = sqlx::query_scalar(
+                "SELECT version FROM answer WHERE assessment_id = ? AND indicator_id = ?",
+            )
+            .bind(assessment)
+            .bind(indicator)
+            .fetch_optional(&mut *tx)
+            .await?;
             return Err(StoreError::Stale {
                 what: format!("the consensus of {indicator}"),
                 expected,
                 current: current.unwrap_or(0),
             });
-        }
+        };
         touch(&mut tx, assessment).await?;
         tx.commit().await?;
-        current.ok_or_else(|| not_found(format!("answer of {indicator}")))
+        Ok(version)
     }
 
     /// Finalises (locks) an assessment still at `expected` version.
@@ -705,48 +675,38 @@ impl Store {
         if exists.is_none() {
             return Err(not_found(format!("assessment {assessment}")));
         }
-        let written = if expected == 0 {
-            sqlx::query(&format!(
-                "INSERT INTO plan_adjustment (assessment_id, action_key, accepted, cost_override, updated_at)
-                 VALUES (?, ?, ?, ?, {NOW}) ON CONFLICT DO NOTHING"
-            ))
-            .bind(assessment)
-            .bind(action_key)
-            .bind(accepted)
-            .bind(cost_override)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-        } else {
-            sqlx::query(&format!(
-                "UPDATE plan_adjustment SET accepted = ?, cost_override = ?, version = version + 1, updated_at = {NOW}
-                 WHERE assessment_id = ? AND action_key = ? AND version = ?"
-            ))
-            .bind(accepted)
-            .bind(cost_override)
-            .bind(assessment)
-            .bind(action_key)
-            .bind(expected)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-        };
-        let current: Option<i64> = sqlx::query_scalar(
-            "SELECT version FROM plan_adjustment WHERE assessment_id = ? AND action_key = ?",
-        )
+        let written: Option<i64> = sqlx::query_scalar(&format!(
+            "INSERT INTO plan_adjustment (assessment_id, action_key, accepted, cost_override, updated_at)
+             SELECT ?, ?, ?, ?, {NOW} WHERE true
+             ON CONFLICT (assessment_id, action_key) DO UPDATE SET
+               accepted = excluded.accepted, cost_override = excluded.cost_override,
+               version = plan_adjustment.version + 1, updated_at = excluded.updated_at
+             WHERE plan_adjustment.version = ?
+             RETURNING version"
+        ))
         .bind(assessment)
         .bind(action_key)
+        .bind(accepted)
+        .bind(cost_override)
+        .bind(expected)
         .fetch_optional(&mut *tx)
         .await?;
-        if written == 0 {
+        let Some(version) = written else {
+            let current: Option<i64> = sqlx::query_scalar(
+                "SELECT version FROM plan_adjustment WHERE assessment_id = ? AND action_key = ?",
+            )
+            .bind(assessment)
+            .bind(action_key)
+            .fetch_optional(&mut *tx)
+            .await?;
             return Err(StoreError::Stale {
                 what: format!("the plan line {action_key}"),
                 expected,
                 current: current.unwrap_or(0),
             });
-        }
+        };
         tx.commit().await?;
-        current.ok_or_else(|| not_found(format!("plan line {action_key}")))
+        Ok(version)
     }
 
     /// Number of stored assessments.
