@@ -13,11 +13,16 @@ use leptos_router::{
 
 use crate::locale::{code, provide_locale};
 use crate::routes::{
-    compare::ComparePage, evaluate::EvaluatePage, home::HomePage, not_found::NotFound,
-    plan::PlanPage, results::ResultsPage,
+    communes::{CommunePage, CommunesPage},
+    compare::ComparePage,
+    evaluate::EvaluatePage,
+    home::HomePage,
+    not_found::NotFound,
+    plan::PlanPage,
+    results::ResultsPage,
     rubric::{IndicatorPage, RubricDetailPage, RubricPage},
 };
-use crate::ui::layout::{Footer, Header};
+use crate::ui::layout::{Footer, Header, HydrationMarker};
 use crate::{tr, tr_string};
 
 /// The HTML document the server sends: head, hydration scripts and the app.
@@ -28,7 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -57,14 +62,10 @@ pub fn App() -> impl IntoView {
 /// Header, navigation, the routed page and the footer.
 #[component]
 fn Layout() -> impl IntoView {
-    // Set only by the browser once the page is interactive: tests wait for it
-    // before clicking, and it never differs between server and first client
-    // render (both start with "false").
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
     view! {
         <Title text=tr_string!(app_name) />
-        <div id="app" data-hydrated=move || if hydrated.get() { "true" } else { "false" }>
+        <div id="app">
+            <HydrationMarker />
             <a class="skip-link" href="#main">{tr!(skip_to_content)}</a>
             <Header />
             <main id="main" tabindex="-1">
@@ -74,6 +75,8 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/resultats") view=ResultsPage />
                     <Route path=path!("/plan") view=PlanPage />
                     <Route path=path!("/comparer") view=ComparePage />
+                    <Route path=path!("/communes") view=CommunesPage ssr=SsrMode::Async />
+                    <Route path=path!("/communes/:id") view=CommunePage ssr=SsrMode::Async />
                     <Route path=path!("/referentiel") view=RubricPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/referentiel/:id/:version")

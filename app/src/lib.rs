@@ -3,8 +3,16 @@
 //! One crate, two builds, as in Leptos's own workspace template:
 //! - feature `ssr`: the axum server (`src/main.rs`, `server/`) renders every
 //!   page to HTML, so each workflow works with JavaScript off;
-//! - feature `hydrate`: the same components compiled to wasm32 take over the
-//!   server-rendered page in the browser ([`hydrate`]).
+//! - feature `hydrate`: the *islands* (components marked `#[island]`) are
+//!   compiled to wasm32 and hydrated in the browser (`hydrate()`).
+//!
+//! Leptos runs in islands mode: pages are server components that never ship
+//! to the browser; only the interactive parts (the workshop entry, the
+//! connection check, plan adjustments…) are islands. On cheap phones over
+//! weak connections this keeps the payload small whatever the number of
+//! pages (full hydration had grown the bundle to 366 KB gzip with three
+//! read-only pages). Islands take plain, serialisable props and read the
+//! locale from `<html lang>`: they cannot see the server components' context.
 //!
 //! Pages live under `routes/` (one file a section), shared components under
 //! `ui/`, server functions under `api/`. Scoring, planning and comparison
@@ -37,5 +45,5 @@ pub mod ui;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

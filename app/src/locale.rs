@@ -128,26 +128,17 @@ fn initial_locale() -> Locale {
     Locale::fr
 }
 
-/// The current locale signal (French if no context was provided).
+/// The current locale signal. Server components get it from the context;
+/// an island in the browser has no access to that context and starts from
+/// `<html lang>`, which the server wrote from the same value.
 pub fn use_locale() -> RwSignal<Locale> {
     use_context::<LocaleContext>()
         .map(|c| c.0)
-        .unwrap_or_else(|| RwSignal::new(Locale::fr))
-}
-
-/// Switches the language in place and remembers it in the cookie.
-pub fn switch_locale(signal: RwSignal<Locale>, locale: Locale) {
-    signal.set(locale);
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
-            let _ = doc.set_cookie(&format!(
-                "{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-                code(locale)
-            ));
-        }
-    }
+        .unwrap_or_else(|| {
+            let signal = RwSignal::new(initial_locale());
+            provide_context(LocaleContext(signal));
+            signal
+        })
 }
 
 /// A translated message that follows the current locale:

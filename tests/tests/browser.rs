@@ -89,57 +89,28 @@ async fn shell_works_with_javascript_off() -> Result {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn shell_hydrates_and_switches_language_in_place() -> Result {
+async fn islands_hydrate_and_call_the_server() -> Result {
     let server = Server::start()?;
-    let browser = Browser::start("shell_hydrates_and_switches_language_in_place", Js::On).await?;
+    let browser = Browser::start("islands_hydrate_and_call_the_server", Js::On).await?;
     let url = server.url.clone();
     browser
         .run(|c| async move {
-            c.goto(&url).await?;
+            c.goto(&format!("{url}/referentiel")).await?;
             wait_hydrated(&c).await?;
-            // A value that a full page load would wipe out.
-            c.execute("window.__noReload = 'kept'; return null;", vec![])
-                .await?;
-
-            // Client-side navigation.
-            c.find(Locator::Css("[data-testid=nav-rubric]"))
-                .await?
-                .click()
-                .await?;
-            c.wait()
-                .for_url(&url::Url::parse(&format!("{url}/referentiel"))?)
-                .await?;
             ensure!(
                 text_of(&c, "h1").await? == "Référentiel",
                 "rubric page title"
             );
-
-            // Language switch without a reload.
-            c.find(Locator::Css("[data-testid=lang-switch]"))
-                .await?
-                .click()
+            // A value that a page load would wipe out.
+            c.execute("window.__noReload = 'kept'; return null;", vec![])
                 .await?;
-            wait_for(&c, "html[lang=en]").await?;
-            ensure!(
-                text_of(&c, "h1").await? == "Rubric",
-                "title not switched to English"
-            );
-            let kept = c
-                .execute("return window.__noReload || null;", vec![])
-                .await?;
-            ensure!(
-                kept == serde_json::json!("kept"),
-                "the page was reloaded: {kept}"
-            );
-            let cookie = c.execute("return document.cookie;", vec![]).await?;
-            ensure!(
-                cookie
-                    .as_str()
-                    .is_some_and(|s| s.contains("capacity_lang=en")),
-                "language cookie not written: {cookie}"
-            );
 
-            // A server-function round trip.
+            // A server-function round trip from an island, no reload.
+            let status = text_of(&c, "[data-testid=connection-status]").await?;
+            ensure!(
+                status.contains("Pas encore vérifiée"),
+                "initial status: {status}"
+            );
             c.find(Locator::Css("[data-testid=connection-check]"))
                 .await?
                 .click()
@@ -147,7 +118,7 @@ async fn shell_hydrates_and_switches_language_in_place() -> Result {
             let status = c
                 .wait()
                 .for_element(Locator::XPath(
-                    "//*[@data-testid='connection-status'][contains(., 'Server reachable')]",
+                    "//*[@data-testid='connection-status'][contains(., 'Serveur joignable')]",
                 ))
                 .await?
                 .text()
@@ -156,6 +127,43 @@ async fn shell_hydrates_and_switches_language_in_place() -> Result {
                 status.contains(env!("CARGO_PKG_VERSION")),
                 "status does not give the server version: {status}"
             );
+            let kept = c
+                .execute("return window.__noReload || null;", vec![])
+                .await?;
+            ensure!(
+                kept == serde_json::json!("kept"),
+                "the page was reloaded: {kept}"
+            );
+
+            // The language switch keeps the page and the islands come back
+            // in the new language, agreeing with the server's rendering.
+            c.find(Locator::Css("[data-testid=lang-switch]"))
+                .await?
+                .click()
+                .await?;
+            wait_for(&c, "html[lang=en]").await?;
+            wait_hydrated(&c).await?;
+            ensure!(
+                c.current_url().await?.path() == "/referentiel",
+                "switch lost the page"
+            );
+            ensure!(text_of(&c, "h1").await? == "Rubric", "title not in English");
+            let cookie = c.execute("return document.cookie;", vec![]).await?;
+            ensure!(
+                cookie
+                    .as_str()
+                    .is_some_and(|s| s.contains("capacity_lang=en")),
+                "language cookie not written: {cookie}"
+            );
+            c.find(Locator::Css("[data-testid=connection-check]"))
+                .await?
+                .click()
+                .await?;
+            c.wait()
+                .for_element(Locator::XPath(
+                    "//*[@data-testid='connection-status'][contains(., 'Server reachable')]",
+                ))
+                .await?;
             Ok(())
         })
         .await

@@ -1,6 +1,7 @@
 //! Server functions, grouped by resource. Each one is thin: it checks its
 //! input, calls the core or the store, and maps errors to [`AppError`].
 
+pub mod communes;
 pub mod rubrics;
 
 use leptos::prelude::*;

@@ -121,8 +121,11 @@ pub async fn load_rubric_outline(
     let state = crate::server::state::state()?;
     let compiled = state.rubric(&id, &version).await?;
     let r = compiled.rubric();
-    let weight = |w: Option<rust_decimal::Decimal>| w.map_or_else(|| "1".to_owned(), |d| d.normalize().to_string());
-    let method = |a: &Option<capacity::Aggregation>| a.as_ref().map(|a| a.method.clone()).unwrap_or_default();
+    let weight = |w: Option<rust_decimal::Decimal>| {
+        w.map_or_else(|| "1".to_owned(), |d| d.normalize().to_string())
+    };
+    let method =
+        |a: &Option<capacity::Aggregation>| a.as_ref().map(|a| a.method).unwrap_or_default();
     let domains = r
         .domains
         .iter()
@@ -188,7 +191,9 @@ pub async fn load_indicator(
         .indicators
         .iter()
         .find(|i| i.id == indicator)
-        .ok_or_else(|| AppError::NotFound(format!("indicator {indicator} in rubric {id} {version}")))?;
+        .ok_or_else(|| {
+            AppError::NotFound(format!("indicator {indicator} in rubric {id} {version}"))
+        })?;
     let competency = r.competencies.iter().find(|c| c.id == found.competency);
     let domain = competency.and_then(|c| r.domains.iter().find(|d| d.id == c.domain));
     Ok(IndicatorDetail {

@@ -1,5 +1,6 @@
 //! Pages, one file a section of the navigation.
 
+pub mod communes;
 pub mod compare;
 pub mod evaluate;
 pub mod home;

@@ -7,7 +7,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::rubrics::{IndicatorDetail, RubricOutline, list_rubrics, load_indicator, load_rubric_outline};
+use crate::api::rubrics::{
+    IndicatorDetail, RubricOutline, list_rubrics, load_indicator, load_rubric_outline,
+};
 use crate::locale::{core_lang, use_locale};
 use crate::tr;
 use crate::ui::common::{ErrorBox, Loading, Tx};
@@ -56,7 +58,10 @@ pub fn RubricDetailPage() -> impl IntoView {
     let params = use_params_map();
     let key = move || {
         let p = params.read();
-        (p.get("id").unwrap_or_default(), p.get("version").unwrap_or_default())
+        (
+            p.get("id").unwrap_or_default(),
+            p.get("version").unwrap_or_default(),
+        )
     };
     let outline = Resource::new(key, |(id, version)| load_rubric_outline(id, version));
     view! {
@@ -190,28 +195,31 @@ fn IndicatorView(detail: IndicatorDetail, back: String) -> impl IntoView {
     let levels_for_actions = levels.clone();
     let action_rows = move || {
         let lang = core_lang(locale.get());
-        actions.iter().map(|a| {
-            let next = levels_for_actions
-                .iter()
-                .position(|l| l.code == a.from)
-                .and_then(|ix| levels_for_actions.get(ix + 1))
-                .map(|l| l.code.clone())
-                .unwrap_or_default();
-            let horizon = match a.horizon {
-                Horizon::Short => tr!(horizon_short).into_any(),
-                Horizon::Medium => tr!(horizon_medium).into_any(),
-                Horizon::Long => tr!(horizon_long).into_any(),
-            };
-            view! {
-                <tr>
-                    <td>{a.from.clone()} " → " {next}</td>
-                    <td>{a.text.get(lang).to_owned()}</td>
-                    <td class="num">{capacity::format::fcfa(a.cost, lang)}</td>
-                    <td>{horizon}</td>
-                    <td>{a.responsible.get(lang).to_owned()}</td>
-                </tr>
-            }
-        }).collect_view()
+        actions
+            .iter()
+            .map(|a| {
+                let next = levels_for_actions
+                    .iter()
+                    .position(|l| l.code == a.from)
+                    .and_then(|ix| levels_for_actions.get(ix + 1))
+                    .map(|l| l.code.clone())
+                    .unwrap_or_default();
+                let horizon = match a.horizon {
+                    Horizon::Short => tr!(horizon_short).into_any(),
+                    Horizon::Medium => tr!(horizon_medium).into_any(),
+                    Horizon::Long => tr!(horizon_long).into_any(),
+                };
+                view! {
+                    <tr>
+                        <td>{a.from.clone()} " → " {next}</td>
+                        <td>{a.text.get(lang).to_owned()}</td>
+                        <td class="num">{capacity::format::fcfa(a.cost, lang)}</td>
+                        <td>{horizon}</td>
+                        <td>{a.responsible.get(lang).to_owned()}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
     };
     let _ = top;
     view! {

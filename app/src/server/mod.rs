@@ -88,8 +88,12 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     if store.is_empty().await? {
         let report = store
             .seed(
-                capacity_data::embedded::rubrics().iter().map(|f| (f.name, f.text)),
-                capacity_data::embedded::samples().iter().map(|f| (f.name, f.text)),
+                capacity_data::embedded::rubrics()
+                    .iter()
+                    .map(|f| (f.name, f.text)),
+                capacity_data::embedded::samples()
+                    .iter()
+                    .map(|f| (f.name, f.text)),
             )
             .await?;
         tracing::info!(

@@ -10,12 +10,15 @@ use capacity_store::Store;
 
 use crate::api::AppError;
 
+/// Compiled rubrics by (id, version).
+type RubricCache = Arc<RwLock<HashMap<(String, String), Arc<CompiledRubric>>>>;
+
 /// Shared server state, cheap to clone.
 #[derive(Debug, Clone)]
 pub struct AppState {
     /// The database.
     pub store: Store,
-    rubrics: Arc<RwLock<HashMap<(String, String), Arc<CompiledRubric>>>>,
+    rubrics: RubricCache,
 }
 
 impl AppState {
@@ -39,7 +42,9 @@ impl AppState {
             .await?
             .ok_or_else(|| AppError::NotFound(format!("rubric {id} version {version}")))?;
         let compiled = Arc::new(CompiledRubric::from_toml(&source).map_err(|e| {
-            AppError::Internal(format!("stored rubric {id} {version} no longer validates: {e}"))
+            AppError::Internal(format!(
+                "stored rubric {id} {version} no longer validates: {e}"
+            ))
         })?);
         if let Ok(mut map) = self.rubrics.write() {
             map.insert(key, Arc::clone(&compiled));
@@ -48,8 +53,38 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Scores a stored assessment against its rubric: the compiled rubric,
+    /// the resolved form and the result.
+    pub async fn score(
+        &self,
+        stored: &capacity_store::StoredAssessment,
+    ) -> Result<
+        (
+            Arc<CompiledRubric>,
+            capacity::ResolvedAssessment,
+            capacity::Scored,
+        ),
+        AppError,
+    > {
+        let a = &stored.assessment;
+        let rubric = self.rubric(&a.rubric, &a.rubric_version).await?;
+        let resolved = rubric.resolve(a).map_err(|e| {
+            AppError::Invalid(format!(
+                "assessment {} does not fit its rubric: {e}",
+                stored.header.id
+            ))
+        })?;
+        let scored = capacity::score(&rubric, &resolved).map_err(|e| {
+            AppError::Internal(format!("scoring assessment {}: {e}", stored.header.id))
+        })?;
+        Ok((rubric, resolved, scored))
+    }
+}
+
 /// The state of the current request, for server functions.
 pub fn state() -> Result<AppState, AppError> {
-    leptos::prelude::use_context::<AppState>()
-        .ok_or_else(|| AppError::Internal("server state missing from the request context".to_owned()))
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+        AppError::Internal("server state missing from the request context".to_owned())
+    })
 }

@@ -13,7 +13,7 @@ use crate::locale::use_locale;
 use crate::tr;
 
 /// Button and status line for the server connection.
-#[component]
+#[island]
 pub fn ConnectionStatus() -> impl IntoView {
     let locale = use_locale();
     let check = Action::new(|_: &()| server_info());

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_location};
 
-use crate::locale::{code, other, switch_locale, use_locale};
+use crate::locale::{code, other, use_locale};
 use crate::ui::connection::ConnectionStatus;
 use crate::{tr, tr_string};
 
@@ -17,6 +17,7 @@ pub fn Header() -> impl IntoView {
             </A>
             <nav aria-label=tr_string!(nav_label)>
                 <ul>
+                    <li><A href="/communes" attr:data-testid="nav-communes">{tr!(communes_title)}</A></li>
                     <li><A href="/evaluer" attr:data-testid="nav-evaluate">{tr!(nav_evaluate)}</A></li>
                     <li><A href="/resultats" attr:data-testid="nav-results">{tr!(nav_results)}</A></li>
                     <li><A href="/plan" attr:data-testid="nav-plan">{tr!(nav_plan)}</A></li>
@@ -29,21 +30,14 @@ pub fn Header() -> impl IntoView {
     }
 }
 
-/// A link to the other language.
-///
-/// Without JavaScript it is an ordinary link to `/lang/{code}?to={path}`,
-/// which sets the cookie and redirects back. Hydrated, the click is handled
-/// here: the locale changes in place and the cookie is written, no reload.
+/// A link to the other language: `/lang/{code}?to={path}` sets the cookie
+/// and redirects back, the same with or without JavaScript.
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
     let locale = use_locale();
     let location = use_location();
     let target = move || code(other(locale.get()));
     let href = move || format!("/lang/{}?to={}", target(), location.pathname.get());
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        ev.prevent_default();
-        switch_locale(locale, other(locale.get_untracked()));
-    };
     view! {
         <a
             class="lang-switch"
@@ -51,11 +45,23 @@ pub fn LanguageSwitch() -> impl IntoView {
             href=href
             hreflang=target
             lang=target
-            on:click=on_click
+            rel="nofollow"
         >
             {tr!(lang_other)}
         </a>
     }
+}
+
+/// Marks the page as interactive once the islands are hydrated
+/// (`<html data-hydrated="true">`): tests wait for it before clicking.
+/// Renders nothing.
+#[island]
+pub fn HydrationMarker() -> impl IntoView {
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
 }
 
 /// Site footer with the connection status.
