@@ -1,0 +1,578 @@
+//! Server functions of the self-assessment workshop: creating an
+//! assessment, its overview, each rater's entry per competency, the
+//! consensus step and finalising.
+//!
+//! Every save names the version it read; a stale save is refused and the
+//! newer data are shown, never overwritten. Checks of meaning (the indicator
+//! exists, the level is on the scale) use the compiled rubric before the
+//! store is asked.
+
+use std::collections::BTreeMap;
+
+use capacity::{Level, Rater, Text};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+
+/// Who, where and what an assessment is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkshopHeader {
+    /// Database id.
+    pub id: i64,
+    /// Commune id.
+    pub commune_id: String,
+    /// Commune name.
+    pub commune: String,
+    /// Cercle.
+    pub cercle: String,
+    /// Region.
+    pub region: String,
+    /// Round.
+    pub round: String,
+    /// Workshop date.
+    pub date: String,
+    /// Rubric id.
+    pub rubric: String,
+    /// Rubric version.
+    pub rubric_version: String,
+    /// Rubric title.
+    pub rubric_title: Text,
+    /// Locked.
+    pub finalised: bool,
+    /// Row version of the assessment (for finalising).
+    pub version: i64,
+    /// Raters in order.
+    pub raters: Vec<Rater>,
+}
+
+/// Progress of one competency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompetencyProgress {
+    /// Competency id.
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// Domain title.
+    pub domain: Text,
+    /// Indicators applicable to this commune.
+    pub applicable: u32,
+    /// Per rater (in header order): indicators they rated.
+    pub rated: Vec<u32>,
+    /// Indicators with a consolidated result (answered).
+    pub answered: u32,
+    /// Indicators whose raters disagree.
+    pub disagreements: u32,
+    /// Indicators with a recorded consensus.
+    pub consensus: u32,
+}
+
+/// The overview of a workshop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    /// The assessment.
+    pub header: WorkshopHeader,
+    /// Competencies in rubric order.
+    pub competencies: Vec<CompetencyProgress>,
+    /// Answered applicable indicators.
+    pub answered: u32,
+    /// Applicable indicators.
+    pub applicable: u32,
+}
+
+/// One indicator on a rater's entry page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryIndicator {
+    /// Indicator id.
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// Question to the raters.
+    pub question: Option<Text>,
+    /// Evidence expected.
+    pub evidence_expected: Text,
+    /// Descriptor per level code.
+    pub descriptors: BTreeMap<String, Text>,
+    /// Not applicable to this commune by the rubric's rule.
+    pub not_applicable_by_rule: bool,
+    /// The rater's current mark: a level code, `NA` or `NI`.
+    pub level: Option<String>,
+    /// The rater's evidence.
+    pub evidence: Option<String>,
+    /// Version of the stored rating (0: none).
+    pub version: i64,
+}
+
+/// A rater's entry page for one competency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntryPage {
+    /// The assessment.
+    pub header: WorkshopHeader,
+    /// The rater.
+    pub rater: Rater,
+    /// Competency id.
+    pub competency: String,
+    /// Competency title.
+    pub competency_title: Text,
+    /// Domain title.
+    pub domain_title: Text,
+    /// Previous competency id.
+    pub previous: Option<String>,
+    /// Next competency id.
+    pub next: Option<String>,
+    /// Scale, lowest first.
+    pub levels: Vec<Level>,
+    /// Indicators of the competency.
+    pub indicators: Vec<EntryIndicator>,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+
+    /// The header of a stored assessment.
+    pub fn header_of(
+        stored: &capacity_store::StoredAssessment,
+        rubric_title: Text,
+    ) -> WorkshopHeader {
+        let a = &stored.assessment;
+        WorkshopHeader {
+            id: stored.header.id,
+            commune_id: a.commune.id.clone(),
+            commune: a.commune.name.clone(),
+            cercle: a.commune.cercle.clone(),
+            region: a.commune.region.clone(),
+            round: a.round.clone(),
+            date: a.date.clone(),
+            rubric: a.rubric.clone(),
+            rubric_version: a.rubric_version.clone(),
+            rubric_title,
+            finalised: stored.header.finalised,
+            version: stored.header.version,
+            raters: a.raters.clone(),
+        }
+    }
+
+    /// Loads an assessment or says it does not exist.
+    pub async fn stored(
+        state: &crate::server::AppState,
+        id: i64,
+    ) -> Result<capacity_store::StoredAssessment, AppError> {
+        state
+            .store
+            .assessment(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("assessment {id}")))
+    }
+
+    /// Checks a mark against the scale: a level code, `NA` or `NI`.
+    pub fn check_mark(
+        rubric: &capacity::CompiledRubric,
+        indicator: &str,
+        level: &str,
+    ) -> Result<(), AppError> {
+        if rubric.indicator_ix(indicator).is_none() {
+            return Err(AppError::Invalid(format!(
+                "{indicator}: no such indicator in rubric {}",
+                rubric.key()
+            )));
+        }
+        if level == capacity::NOT_APPLICABLE
+            || level == capacity::NO_INFORMATION
+            || rubric.level_ix(level).is_some()
+        {
+            return Ok(());
+        }
+        let codes: Vec<&str> = rubric.levels().iter().map(|l| l.code.as_str()).collect();
+        Err(AppError::Invalid(format!(
+            "{indicator}: unknown level `{level}`: choose one of {}, NA or NI",
+            codes.join(", ")
+        )))
+    }
+
+    /// True when the request is a plain form post (no JavaScript): the
+    /// answer is then a redirect to a page, not data.
+    pub fn plain_form_post() -> bool {
+        use_context::<axum::http::request::Parts>().is_some_and(|p| {
+            p.headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        })
+    }
+}
+
+/// The overview of an assessment: progress per competency and rater.
+#[server(endpoint = "load_overview")]
+pub async fn load_overview(
+    /// Assessment id.
+    id: i64,
+) -> Result<Overview, AppError> {
+    use capacity::{Flags, Status};
+    let state = crate::server::state::state()?;
+    let stored = ssr::stored(&state, id).await?;
+    let (rubric, resolved, scored) = state.score(&stored).await?;
+    let r = rubric.rubric();
+    let raters = &stored.assessment.raters;
+    let mut competencies = Vec::new();
+    for c in &r.competencies {
+        let domain = r
+            .domains
+            .iter()
+            .find(|d| d.id == c.domain)
+            .map(|d| d.title.clone())
+            .unwrap_or_default();
+        let mut p = CompetencyProgress {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            domain,
+            applicable: 0,
+            rated: vec![0; raters.len()],
+            answered: 0,
+            disagreements: 0,
+            consensus: 0,
+        };
+        for ind in r.indicators.iter().filter(|i| i.competency == c.id) {
+            let Some(ix) = rubric.indicator_ix(&ind.id) else {
+                continue;
+            };
+            let Some(result) = scored.indicators.get(ix.index()) else {
+                continue;
+            };
+            if matches!(
+                result.status,
+                Status::NotApplicable(capacity::NotApplicableBy::Rule)
+            ) {
+                continue;
+            }
+            p.applicable += 1;
+            if !matches!(result.status, Status::Unanswered) {
+                p.answered += 1;
+            }
+            if result.flags.contains(Flags::DISAGREEMENT) {
+                p.disagreements += 1;
+            }
+            if result.flags.contains(Flags::CONSENSUS) {
+                p.consensus += 1;
+            }
+            for mark in resolved.marks(ix) {
+                if let Some(slot) = p.rated.get_mut(usize::from(mark.rater)) {
+                    *slot += 1;
+                }
+            }
+        }
+        competencies.push(p);
+    }
+    Ok(Overview {
+        header: ssr::header_of(&stored, r.title.clone()),
+        competencies,
+        answered: scored.coverage.answered,
+        applicable: scored.coverage.applicable,
+    })
+}
+
+/// A rater's entry page for one competency (the first one if empty).
+#[server(endpoint = "load_entry")]
+pub async fn load_entry(
+    /// Assessment id.
+    id: i64,
+    /// Rater id.
+    rater: String,
+    /// Competency id (empty: the first).
+    competency: String,
+) -> Result<EntryPage, AppError> {
+    let state = crate::server::state::state()?;
+    let stored = ssr::stored(&state, id).await?;
+    let (rubric, _, scored) = state.score(&stored).await?;
+    let r = rubric.rubric();
+    let a = &stored.assessment;
+    let rater_row = a
+        .raters
+        .iter()
+        .find(|x| x.id == rater)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("rater `{rater}` in assessment {id}")))?;
+    let position = if competency.is_empty() {
+        0
+    } else {
+        r.competencies
+            .iter()
+            .position(|c| c.id == competency)
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "competency `{competency}` in rubric {}",
+                    rubric.key()
+                ))
+            })?
+    };
+    let comp = r
+        .competencies
+        .get(position)
+        .ok_or_else(|| AppError::NotFound("a competency in this rubric".to_owned()))?;
+    let indicators = r
+        .indicators
+        .iter()
+        .filter(|i| i.competency == comp.id)
+        .map(|i| {
+            let answer = a.answers.iter().find(|x| x.indicator == i.id);
+            let mine = answer.and_then(|x| x.ratings.iter().find(|g| g.rater == rater));
+            let by_rule = rubric
+                .indicator_ix(&i.id)
+                .and_then(|ix| scored.indicators.get(ix.index()))
+                .is_some_and(|res| {
+                    matches!(
+                        res.status,
+                        capacity::Status::NotApplicable(capacity::NotApplicableBy::Rule)
+                    )
+                });
+            EntryIndicator {
+                id: i.id.clone(),
+                title: i.title.clone(),
+                question: i.question.clone(),
+                evidence_expected: i.evidence.clone(),
+                descriptors: i.descriptor.clone(),
+                not_applicable_by_rule: by_rule,
+                level: mine.map(|g| g.level.clone()),
+                evidence: mine.and_then(|g| g.evidence.clone()),
+                version: stored.versions.rating(&i.id, &rater),
+            }
+        })
+        .collect();
+    Ok(EntryPage {
+        header: ssr::header_of(&stored, r.title.clone()),
+        rater: rater_row,
+        competency: comp.id.clone(),
+        competency_title: comp.title.clone(),
+        domain_title: r
+            .domains
+            .iter()
+            .find(|d| d.id == comp.domain)
+            .map(|d| d.title.clone())
+            .unwrap_or_default(),
+        previous: position
+            .checked_sub(1)
+            .and_then(|p| r.competencies.get(p))
+            .map(|c| c.id.clone()),
+        next: r.competencies.get(position + 1).map(|c| c.id.clone()),
+        levels: r.scale.levels.clone(),
+        indicators,
+    })
+}
+
+/// What happened to one rating save.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SaveOutcome {
+    /// Saved; the new version.
+    Saved {
+        /// New row version.
+        version: i64,
+    },
+    /// Refused: someone saved since; what is stored now.
+    Stale {
+        /// Stored level (None: the rating was removed).
+        level: Option<String>,
+        /// Stored evidence.
+        evidence: Option<String>,
+        /// Stored version.
+        version: i64,
+    },
+}
+
+/// Saves one rater's mark of one indicator (the hydrated workshop calls this
+/// on every change). An empty `level` removes the rating.
+#[server(endpoint = "save_rating")]
+pub async fn save_rating(
+    /// Assessment id.
+    id: i64,
+    /// Indicator id.
+    indicator: String,
+    /// Rater id.
+    rater: String,
+    /// Level code, `NA`, `NI`, or empty to clear.
+    level: String,
+    /// Evidence (may be empty).
+    evidence: String,
+    /// Version read (0: none).
+    version: i64,
+) -> Result<SaveOutcome, AppError> {
+    let state = crate::server::state::state()?;
+    let header = state
+        .store
+        .list_assessments(&capacity_store::AssessmentFilter::default())
+        .await?
+        .into_iter()
+        .find(|h| h.id == id)
+        .ok_or_else(|| AppError::NotFound(format!("assessment {id}")))?;
+    let rubric = state.rubric(&header.rubric, &header.rubric_version).await?;
+    save_one(
+        &state, &rubric, id, &indicator, &rater, &level, &evidence, version,
+    )
+    .await
+}
+
+#[cfg(feature = "ssr")]
+#[allow(clippy::too_many_arguments)]
+async fn save_one(
+    state: &crate::server::AppState,
+    rubric: &capacity::CompiledRubric,
+    id: i64,
+    indicator: &str,
+    rater: &str,
+    level: &str,
+    evidence: &str,
+    version: i64,
+) -> Result<SaveOutcome, AppError> {
+    use capacity_store::StoreError;
+    let level = level.trim();
+    let evidence = evidence.trim();
+    let result = if level.is_empty() {
+        state
+            .store
+            .clear_rating(id, indicator, rater, version)
+            .await
+            .map(|()| 0)
+    } else {
+        ssr::check_mark(rubric, indicator, level)?;
+        let input = capacity_store::RatingInput {
+            level: level.to_owned(),
+            evidence: (!evidence.is_empty()).then(|| evidence.to_owned()),
+            refs: Vec::new(),
+        };
+        state
+            .store
+            .save_rating(id, indicator, rater, &input, version)
+            .await
+            .map(|saved| saved.version)
+    };
+    match result {
+        Ok(version) => Ok(SaveOutcome::Saved { version }),
+        Err(StoreError::StaleRating { current, .. }) => Ok(SaveOutcome::Stale {
+            level: current.as_ref().map(|c| c.input.level.clone()),
+            evidence: current.as_ref().and_then(|c| c.input.evidence.clone()),
+            version: current.map_or(0, |c| c.version),
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An entry the server refused because the stored rating had changed: the
+/// page shows it next to the newer value so that nothing typed is lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedEntry {
+    /// Indicator id.
+    pub indicator: String,
+    /// The level the person chose.
+    pub level: String,
+    /// The evidence the person typed.
+    pub evidence: String,
+}
+
+/// The form of a whole entry page (JavaScript off): one field per
+/// indicator, `level[ID]`, `evidence[ID]` and `version[ID]`.
+#[server(endpoint = "save_entry")]
+pub async fn save_entry(
+    /// Assessment id.
+    id: i64,
+    /// Rater id.
+    rater: String,
+    /// Competency id (to come back to the page).
+    competency: String,
+    /// Level per indicator (`NA`, `NI`, a code, or empty).
+    #[server(default)]
+    level: BTreeMap<String, String>,
+    /// Evidence per indicator.
+    #[server(default)]
+    evidence: BTreeMap<String, String>,
+    /// Version read per indicator.
+    #[server(default)]
+    version: BTreeMap<String, i64>,
+) -> Result<EntrySaved, AppError> {
+    let state = crate::server::state::state()?;
+    let stored = ssr::stored(&state, id).await?;
+    let rubric = state
+        .rubric(&stored.header.rubric, &stored.header.rubric_version)
+        .await?;
+    let mut saved = 0usize;
+    let mut refused = Vec::new();
+    for (indicator, read_version) in &version {
+        let new_level = level.get(indicator).map(|s| s.trim()).unwrap_or("");
+        let new_evidence = evidence.get(indicator).map(|s| s.trim()).unwrap_or("");
+        let current = stored
+            .assessment
+            .answers
+            .iter()
+            .find(|a| &a.indicator == indicator)
+            .and_then(|a| a.ratings.iter().find(|g| g.rater == rater));
+        let unchanged = match current {
+            Some(g) => g.level == new_level && g.evidence.as_deref().unwrap_or("") == new_evidence,
+            None => new_level.is_empty(),
+        };
+        if unchanged && stored.versions.rating(indicator, &rater) == *read_version {
+            continue;
+        }
+        match save_one(
+            &state,
+            &rubric,
+            id,
+            indicator,
+            &rater,
+            new_level,
+            new_evidence,
+            *read_version,
+        )
+        .await?
+        {
+            SaveOutcome::Saved { .. } => saved += 1,
+            SaveOutcome::Stale { .. } => refused.push(RefusedEntry {
+                indicator: indicator.clone(),
+                level: new_level.to_owned(),
+                evidence: new_evidence.to_owned(),
+            }),
+        }
+    }
+    let token = (!refused.is_empty()).then(|| state.keep_refused(refused.clone()));
+    if ssr::plain_form_post() {
+        let mut to = format!(
+            "/evaluations/{id}/saisie?rater={}&competence={}&saved={saved}",
+            urlencode(&rater),
+            urlencode(&competency)
+        );
+        if let Some(token) = &token {
+            to.push_str("&refused=");
+            to.push_str(token);
+        }
+        leptos_axum::redirect(&to);
+    }
+    Ok(EntrySaved { saved, refused })
+}
+
+/// What a whole-page save did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntrySaved {
+    /// Ratings written.
+    pub saved: usize,
+    /// Ratings refused as stale.
+    pub refused: Vec<RefusedEntry>,
+}
+
+/// Entries refused by an earlier plain form save (see [`save_entry`]).
+#[server(endpoint = "load_refused")]
+pub async fn load_refused(
+    /// The token given in the redirect.
+    token: String,
+) -> Result<Vec<RefusedEntry>, AppError> {
+    let state = crate::server::state::state()?;
+    Ok(state.refused(&token))
+}
+
+#[cfg(feature = "ssr")]
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,3 @@
+//! Components of the workshop.
+
+pub mod entry;
