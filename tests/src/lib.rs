@@ -50,16 +50,37 @@ impl Drop for Guard {
 
 /// The web app server, started from its built binary.
 pub struct Server {
-    _child: Guard,
+    child: Option<Guard>,
     /// Base URL, e.g. `http://127.0.0.1:40123`.
     pub url: String,
     /// Its data directory (removed on drop).
     pub data_dir: PathBuf,
+    port: u16,
 }
 
 impl Server {
-    /// Starts the server and waits until `/health` answers.
+    /// Starts the server on a free port with a new data directory and waits
+    /// until `/health` answers.
     pub fn start() -> Result<Server> {
+        let port = free_port()?;
+        let data_dir = std::env::temp_dir().join(format!("capacity-e2e-{}-{port}", std::process::id()));
+        let mut server = Server {
+            child: None,
+            url: format!("http://127.0.0.1:{port}"),
+            data_dir,
+            port,
+        };
+        server.resume()?;
+        Ok(server)
+    }
+
+    /// Stops the server (as a dropped connection would look to a browser).
+    pub fn stop(&mut self) {
+        self.child = None;
+    }
+
+    /// Starts the server again on the same port and data directory.
+    pub fn resume(&mut self) -> Result {
         let bin = std::env::var_os("CAPACITY_WEB_BIN")
             .map(PathBuf::from)
             .unwrap_or_else(|| target_dir().join("release/capacity-web"));
@@ -72,20 +93,13 @@ impl Server {
         }
         let site = target_dir().join("site");
         if !site.join("pkg/capacity_app_bg.wasm").is_file() {
-            return Err(format!(
-                "site bundle missing in {}: build it with `./x build`",
-                site.display()
-            )
-            .into());
+            return Err(format!("site bundle missing in {}: build it with `./x build`", site.display()).into());
         }
-        let port = free_port()?;
-        let data_dir =
-            std::env::temp_dir().join(format!("capacity-e2e-{}-{port}", std::process::id()));
         let child = Command::new(&bin)
             .arg("--port")
-            .arg(port.to_string())
+            .arg(self.port.to_string())
             .arg("--data-dir")
-            .arg(&data_dir)
+            .arg(&self.data_dir)
             .arg("--site-root")
             .arg(&site)
             .env("RUST_LOG", "warn")
@@ -93,13 +107,13 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-        let server = Server {
-            _child: Guard(child),
-            url: format!("http://127.0.0.1:{port}"),
-            data_dir,
-        };
-        wait_for_http(&format!("127.0.0.1:{port}"), "/health")?;
-        Ok(server)
+        self.child = Some(Guard(child));
+        wait_for_http(&self.addr(), "/health")
+    }
+
+    /// `127.0.0.1:port`.
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
     }
 }
 

@@ -1,0 +1,734 @@
+//! The `capacity` executable, run for real: on every file under
+//! `assessments/`, on deliberately broken files (`tests/fixtures/`), and
+//! through every command, asserting messages and exit codes.
+//!
+//! One test binary with a small harness: [`capacity`] runs the binary from
+//! the workspace root with colours off; [`Run`] holds what it printed;
+//! checks compare text, not terminal art.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace root (the binary runs there, so paths read as in the
+/// README).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// What a run printed and how it ended.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    #[track_caller]
+    fn code(&self, expected: i32) -> &Self {
+        assert_eq!(
+            self.code, expected,
+            "exit status\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    fn stdout_has(&self, parts: &[&str]) -> &Self {
+        for p in parts {
+            assert!(
+                self.stdout.contains(p),
+                "stdout lacks {p:?}:\n{}",
+                self.stdout
+            );
+        }
+        self
+    }
+
+    #[track_caller]
+    fn stderr_has(&self, parts: &[&str]) -> &Self {
+        for p in parts {
+            assert!(
+                self.stderr.contains(p),
+                "stderr lacks {p:?}:\n{}",
+                self.stderr
+            );
+        }
+        self
+    }
+}
+
+/// Runs `capacity ARGS` in the workspace root, colours off, French.
+fn capacity(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_capacity"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("CAPACITY_LANG")
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A fresh scratch directory outside the repository (so that no
+/// `rubrics/` directory is found above it).
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir()
+        .join(format!("capacity-cli-tests-{}", std::process::id()))
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// Every `*.toml` under `assessments/<sub>`, as paths from the root.
+fn files(sub: &str) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(root().join("assessments").join(sub))
+        .expect("directory")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .map(|n| format!("assessments/{sub}/{n}"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    for args in [&["--help"][..], &["-h"], &["help"]] {
+        capacity(args).code(0).stdout_has(&[
+            "Exit status:",
+            "0  success",
+            "1  problems in the input",
+            "2  usage error",
+            "3  input/output or other failure",
+            "validate",
+            "report",
+        ]);
+    }
+    capacity(&["score", "--help"])
+        .code(0)
+        .stdout_has(&["--format", "Exit status:"]);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    capacity(&["frobnicate"])
+        .code(2)
+        .stderr_has(&["unrecognized subcommand"]);
+    capacity(&["score"]).code(2).stderr_has(&["required"]);
+    capacity(&["score", "x.toml", "--format", "yaml"]).code(2);
+    capacity(&[
+        "grants",
+        "assessments/samples",
+        "--pool",
+        "beaucoup",
+        "--threshold",
+        "50",
+    ])
+    .code(2)
+    .stderr_has(&["--pool `beaucoup` is not a whole number of francs"]);
+    capacity(&[
+        "grants",
+        "assessments/samples",
+        "--pool",
+        "1000",
+        "--threshold",
+        "150",
+    ])
+    .code(2)
+    .stderr_has(&["--threshold `150` is not a score between 0 and 100"]);
+    capacity(&["score", "assessments/samples"])
+        .code(2)
+        .stderr_has(&["this command takes one file"]);
+}
+
+#[test]
+fn missing_file_exits_3() {
+    capacity(&["validate", "nowhere/nothing.toml"])
+        .code(3)
+        .stderr_has(&["error: nowhere/nothing.toml: no such file or directory"]);
+}
+
+#[test]
+fn every_file_under_assessments_validates() {
+    capacity(&["validate", "assessments"]).code(0).stderr_has(&[
+        "23 file(s) checked (2 rubric(s), 21 assessment(s)): 21 assessment(s) valid",
+    ]);
+    for f in files("rubrics").iter().chain(&files("samples")) {
+        capacity(&["validate", f]).code(0);
+    }
+}
+
+#[test]
+fn every_sample_scores_in_every_format() {
+    for f in files("samples") {
+        let json = capacity(&["score", &f, "--format", "json"]);
+        json.code(0);
+        let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+        assert!(v["overall"]["score"].is_string(), "{f}");
+        assert!(
+            v["indicators"].as_array().is_some_and(|a| !a.is_empty()),
+            "{f}"
+        );
+        capacity(&["score", &f]).code(0).stdout_has(&[
+            "Résumé",
+            "Score global",
+            "Conditions minimales",
+        ]);
+        let csv = capacity(&["score", &f, "--format", "csv"]);
+        csv.code(0);
+        assert!(
+            csv.stdout
+                .starts_with("id,title,level,score,target,method,coverage,flags,condition\n"),
+            "{f}"
+        );
+        capacity(&["gaps", &f, "--format", "csv"]).code(0);
+        capacity(&["plan", &f, "--format", "md"])
+            .code(0)
+            .stdout_has(&["## Plan de renforcement des capacités", "| Priorité |"]);
+    }
+}
+
+/// Broken files: every problem as `FILE:LINE:COLUMN: message`, exit 1.
+#[test]
+fn broken_files_report_their_place() {
+    let cases = [
+        (
+            "bad-toml.toml",
+            "bad-toml.toml:4:14: invalid basic string, expected `\"`",
+        ),
+        (
+            "wrong-level.toml",
+            "wrong-level.toml:49:9: administration/organisation/ADM-OI-01: unknown rating `E`: use one of D, C, B, A, NA (not applicable) or NI (no information)",
+        ),
+        (
+            "unknown-indicator.toml",
+            "unknown-indicator.toml:69:13: the rubric has no indicator `ADM-XX-99`: check the id against the rubric",
+        ),
+        (
+            "wrong-rubric-version.toml",
+            "wrong-rubric-version.toml:3:18: this assessment is for version 9.9.9 of rubric `ml-communes`, but version 1.0.0 is loaded: load version 9.9.9 or migrate the assessment",
+        ),
+        (
+            "unknown-rubric.toml",
+            "unknown-rubric.toml:2:10: no rubric `ml-inconnu` is available",
+        ),
+        (
+            "bad-rubric.toml",
+            "bad-rubric.toml:61:10: administration: weight must be greater than 0, found \"0\": write a positive decimal such as \"1\"",
+        ),
+    ];
+    for (file, expected) in cases {
+        let path = format!("crates/capacity-cli/tests/fixtures/{file}");
+        let line = format!("crates/capacity-cli/tests/fixtures/{expected}");
+        capacity(&["validate", "--format", "short", &path])
+            .code(1)
+            .stderr_has(&[&line]);
+        // The human form shows the place and the offending line.
+        let (place, _) = line.split_at(line.find(": ").expect("a place"));
+        capacity(&["validate", &path]).code(1).stderr_has(&[
+            &format!("╭─[{place}]"),
+            "╰── here",
+            "error: ",
+        ]);
+    }
+    // Both problems of the rubric, in document order.
+    capacity(&[
+        "validate",
+        "--format",
+        "short",
+        "crates/capacity-cli/tests/fixtures/bad-rubric.toml",
+    ])
+    .code(1)
+    .stderr_has(&[
+        "bad-rubric.toml:142:10: administration/organisation/ADM-OR-01: unknown level `E`",
+        "error: 2 problems found",
+    ]);
+    // The offending source line is shown.
+    capacity(&[
+        "validate",
+        "crates/capacity-cli/tests/fixtures/wrong-level.toml",
+    ])
+    .code(1)
+    .stderr_has(&["49 │ level = \"E\""]);
+    // A directory: every problem of every file, the valid ones counted.
+    let run = capacity(&[
+        "validate",
+        "--format",
+        "json",
+        "crates/capacity-cli/tests/fixtures",
+    ]);
+    run.code(1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(v.as_array().map(Vec::len), Some(7));
+    assert!(
+        v[0]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("fixtures/bad-rubric.toml"))
+    );
+    assert_eq!(
+        (v[0]["line"].as_u64(), v[0]["column"].as_u64()),
+        (Some(61), Some(10))
+    );
+    // Commands that need valid input stop with the problems, exit 1.
+    capacity(&[
+        "score",
+        "crates/capacity-cli/tests/fixtures/wrong-level.toml",
+    ])
+    .code(1)
+    .stderr_has(&["unknown rating `E`", "error: 1 problem found"]);
+}
+
+#[test]
+fn verbose_says_which_rubric_was_used() {
+    capacity(&["-v", "score", "assessments/samples/ml-segou-san-2023.toml"])
+        .code(0)
+        .stderr_has(&["note: rubric ml-communes@1.0.0 from assessments/rubrics/ml-communes.toml (next to the assessment): 1 assessment(s)"]);
+    capacity(&[
+        "-v",
+        "--rubric",
+        "assessments/rubrics/ml-communes.toml",
+        "score",
+        "assessments/samples/ml-segou-san-2023.toml",
+    ])
+    .code(0)
+    .stderr_has(&["from assessments/rubrics/ml-communes.toml (--rubric)"]);
+    let dir = scratch("alone");
+    let copy = dir.join("san.toml");
+    std::fs::copy(
+        root().join("assessments/samples/ml-segou-san-2023.toml"),
+        &copy,
+    )
+    .expect("copy");
+    capacity(&["-v", "score", s(&copy)])
+        .code(0)
+        .stderr_has(&["from built-in ml-communes.toml"]);
+    // In a directory, README.md is not read and rubrics are recognised.
+    capacity(&["-v", "validate", "assessments"])
+        .code(0)
+        .stderr_has(&[
+            "from assessments/rubrics/ml-redeploiement.toml (among the inputs): 4 assessment(s)",
+        ]);
+}
+
+#[test]
+fn score_explain_gaps_plan() {
+    let f = "assessments/samples/ml-mopti-bandiagara-2024.toml";
+    capacity(&["score", f])
+        .code(0)
+        .stdout_has(&["Provisoire", "oui", "ADM-BF-01"]);
+    capacity(&["--lang", "en", "score", f])
+        .code(0)
+        .stdout_has(&["Provisional", "yes", "Overall score"]);
+    capacity(&["score", f, "--format", "md"])
+        .code(0)
+        .stdout_has(&["| Id | Intitulé |"]);
+    capacity(&[
+        "explain",
+        "assessments/samples/ml-segou-san-2023.toml",
+        "ADM-EC-01",
+    ])
+    .code(0)
+    .stdout_has(&["ADM-EC-01", "Niveau :", "Ibrahim Dembélé"]);
+    capacity(&["explain", f, "NOPE"])
+        .code(2)
+        .stderr_has(&["has no domain, competency or indicator `NOPE`"]);
+    let gaps = capacity(&["gaps", f, "--limit", "3", "--format", "csv"]);
+    gaps.code(0);
+    assert_eq!(gaps.stdout.lines().count(), 4, "{}", gaps.stdout);
+    let v: serde_json::Value =
+        serde_json::from_str(&capacity(&["gaps", f, "--format", "json"]).stdout).expect("JSON");
+    assert!(v["priorities"][0]["indicator"].is_string());
+    capacity(&["plan", f])
+        .code(0)
+        .stdout_has(&["Coût du plan d'action", "FCFA", "court terme"]);
+    let plan = capacity(&["plan", f, "--format", "csv"]);
+    plan.code(0);
+    assert!(plan.stdout.starts_with(
+        "priority,indicator,step,action,responsible,horizon,cost_fcfa,domain,competency\n"
+    ));
+    let v: serde_json::Value =
+        serde_json::from_str(&capacity(&["plan", f, "--format", "json"]).stdout).expect("JSON");
+    assert!(v["plan"]["items"].as_array().is_some_and(|a| !a.is_empty()));
+}
+
+#[test]
+fn compare_the_samples() {
+    capacity(&["compare", "assessments/samples"])
+        .code(0)
+        .stdout_has(&[
+            "ml-communes@1.0.0) — 13 communes, tour(s) 2024, 2025",
+            "ml-redeploiement@1.0.0) — 4 communes",
+            "Répartition et quartiles — score global",
+            "Ensemble des communes",
+            "Classement selon le score global",
+            "Besoins de réforme",
+            "Progrès entre les tours",
+        ]);
+    capacity(&[
+        "compare",
+        "assessments/samples",
+        "--by",
+        "cercle",
+        "--lang",
+        "en",
+        "--indicators",
+    ])
+    .code(0)
+    .stdout_has(&["Djenné cercle (Mopti)", "Indicators — All communes"]);
+    capacity(&["compare", "assessments/samples", "--round", "2023"])
+        .code(0)
+        .stdout_has(&["4 communes, tour(s) 2023"]);
+    let csv = capacity(&["compare", "assessments/samples", "--format", "csv"]);
+    csv.code(0);
+    assert!(csv.stdout.starts_with("table,group,communes,scored,provisional,at_or_above_basic,min,q1,median,q3,max,level_d,level_c,level_b,level_a,not_applicable,unanswered\n"));
+    assert!(
+        csv.stdout
+            .contains("ml-communes@1.0.0:ranking,1,ml-bamako-commune-iv,")
+    );
+    let json = capacity(&["compare", "assessments/samples", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(v[0]["communes"], 13);
+    assert_eq!(v[0]["progress"].as_array().map(Vec::len), Some(4));
+}
+
+#[test]
+fn grants_add_up_to_the_pool() {
+    let csv = capacity(&[
+        "grants",
+        "assessments/samples",
+        "--pool",
+        "100 000 000",
+        "--threshold",
+        "20",
+        "--format",
+        "csv",
+    ]);
+    csv.code(0)
+        .stderr_has(&["4 assessment(s) of rubric ml-redeploiement@1.0.0 left out"]);
+    let mut lines = csv.stdout.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "amount_fcfa")
+        .expect("amount column");
+    let mut reader = csv_rows(&csv.stdout);
+    let total: u64 = reader
+        .iter_mut()
+        .map(|r| r[col].parse::<u64>().expect("whole francs"))
+        .sum();
+    assert_eq!(total, 100_000_000);
+    capacity(&[
+        "grants",
+        "assessments/samples",
+        "--pool",
+        "100000000",
+        "--threshold",
+        "20%",
+        "--by-population",
+    ])
+    .code(0)
+    .stdout_has(&[
+        "Total alloué\u{a0}: 100\u{202f}000\u{202f}000\u{a0}FCFA",
+        "score × population",
+    ]);
+}
+
+/// The data rows of a CSV text.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    r.records()
+        .map(|x| x.expect("CSV row").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn charts_are_valid_svg() {
+    let dir = scratch("charts");
+    let san = [
+        "assessments/samples/ml-segou-san-2023.toml",
+        "assessments/samples/ml-segou-san-2025.toml",
+    ];
+    for (kind, inputs) in [
+        ("radar", &san[..]),
+        ("gaps", &san[..]),
+        ("progress", &san[..]),
+        ("heatmap", &["assessments/samples"][..]),
+        ("distribution", &["assessments/samples"][..]),
+    ] {
+        let out = dir.join(format!("{kind}.svg"));
+        let mut args = vec!["chart", kind];
+        args.extend(inputs);
+        args.extend(["-o", s(&out)]);
+        capacity(&args).code(0);
+        let svg = std::fs::read_to_string(&out).expect("written");
+        let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        assert_eq!(doc.root_element().tag_name().name(), "svg", "{kind}");
+    }
+    capacity(&[
+        "chart",
+        "radar",
+        "assessments/samples",
+        "-o",
+        s(&dir.join("x.svg")),
+    ])
+    .code(2)
+    .stderr_has(&["this chart shows one commune"]);
+    capacity(&["chart", "progress", san[0], "-o", s(&dir.join("x.svg"))])
+        .code(2)
+        .stderr_has(&["needs two rounds"]);
+}
+
+#[test]
+fn reports_have_their_sections_and_escape_hostile_text() {
+    let dir = scratch("reports");
+    let out = dir.join("san.html");
+    capacity(&[
+        "report",
+        "assessments/samples/ml-segou-san-2023.toml",
+        "assessments/samples/ml-segou-san-2025.toml",
+        "-o",
+        s(&out),
+    ])
+    .code(0);
+    let html = std::fs::read_to_string(&out).expect("written");
+    for part in [
+        "<meta charset=\"utf-8\"/>",
+        "<html lang=\"fr\">",
+        "id=\"summary\"",
+        "id=\"charts\"",
+        "id=\"scores\"",
+        "id=\"disagreements\"",
+        "id=\"plan\"",
+        "id=\"progress\"",
+        "Pourquoi ?",
+        "FCFA",
+        "<svg",
+    ] {
+        assert!(html.contains(part), "report lacks {part}");
+    }
+    assert!(!html.contains("<script"));
+    let en = dir.join("san-en.html");
+    capacity(&[
+        "--lang",
+        "en",
+        "report",
+        "assessments/samples/ml-segou-san-2025.toml",
+        "-o",
+        s(&en),
+    ])
+    .code(0);
+    let html = std::fs::read_to_string(&en).expect("written");
+    assert!(
+        html.contains("<html lang=\"en\">")
+            && html.contains("Costed action plan")
+            && html.contains("Why?")
+    );
+
+    let hostile = dir.join("hostile.html");
+    capacity(&[
+        "report",
+        "crates/capacity-cli/tests/fixtures/hostile.toml",
+        "-o",
+        s(&hostile),
+    ])
+    .code(0);
+    let html = std::fs::read_to_string(&hostile).expect("written");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(!html.contains("<script") && !html.contains("<img"));
+
+    let regional = dir.join("regional.html");
+    capacity(&["report", "assessments/samples", "-o", s(&regional)]).code(0);
+    let html = std::fs::read_to_string(&regional).expect("written");
+    for part in [
+        "id=\"distributions\"",
+        "id=\"heatmap\"",
+        "id=\"ranking\"",
+        "id=\"reform\"",
+        "id=\"progress\"",
+        "Classement selon",
+    ] {
+        assert!(html.contains(part), "regional report lacks {part}");
+    }
+}
+
+#[test]
+fn synth_then_compare_report_and_grants() {
+    let dir = scratch("synth");
+    capacity(&["synth", "--seed", "7", "--communes", "20", "--out", s(&dir)])
+        .code(0)
+        .stderr_has(&["wrote 40 assessments (20 communes × 2 rounds"]);
+    capacity(&["-v", "compare", s(&dir)])
+        .code(0)
+        .stdout_has(&["20 communes, tour(s) 2025", "Progrès entre les tours"])
+        .stderr_has(&["synth.toml: skipped"]);
+    capacity(&["compare", s(&dir), "--round", "2023", "--format", "json"]).code(0);
+    let report = dir.join("report.html");
+    capacity(&["report", s(&dir), "-o", s(&report)]).code(0);
+    let csv = capacity(&[
+        "grants",
+        s(&dir),
+        "--pool",
+        "5000000",
+        "--threshold",
+        "0",
+        "--accept-provisional",
+        "--format",
+        "csv",
+    ]);
+    csv.code(0);
+    let total: u64 = csv_rows(&csv.stdout)
+        .iter()
+        .map(|r| r.last().expect("amount").parse::<u64>().expect("francs"))
+        .sum();
+    assert!(total == 5_000_000 || total == 0, "{}", csv.stdout);
+    // A second run replaces the dataset; a foreign directory is refused.
+    capacity(&["synth", "--seed", "7", "--communes", "20", "--out", s(&dir)]).code(0);
+    let foreign = scratch("foreign");
+    std::fs::write(foreign.join("notes.txt"), "mine").expect("write");
+    capacity(&["synth", "--communes", "20", "--out", s(&foreign)])
+        .code(3)
+        .stderr_has(&["not empty"]);
+}
+
+#[test]
+fn export_and_xlsform() {
+    let dir = scratch("exchange");
+    let xlsx = dir.join("scores.xlsx");
+    capacity(&[
+        "export",
+        "assessments/samples",
+        "--format",
+        "xlsx",
+        "-o",
+        s(&xlsx),
+    ])
+    .code(0);
+    assert!(std::fs::read(&xlsx).expect("written").starts_with(b"PK"));
+    let csv = dir.join("san.csv");
+    capacity(&[
+        "export",
+        "assessments/samples/ml-segou-san-2025.toml",
+        "--format",
+        "csv",
+        "-o",
+        s(&csv),
+    ])
+    .code(0)
+    .stderr_has(&["1 assessment(s) of 1 commune(s)"]);
+    let text = std::fs::read_to_string(&csv).expect("written");
+    assert!(
+        text.starts_with("\u{feff}Code commune;Commune;"),
+        "{}",
+        &text[..80.min(text.len())]
+    );
+    let form = dir.join("form.xlsx");
+    capacity(&[
+        "xlsform",
+        "assessments/rubrics/ml-communes.toml",
+        "-o",
+        s(&form),
+    ])
+    .code(0)
+    .stderr_has(&["XLSForm of rubric ml-communes@1.0.0"]);
+    assert!(std::fs::read(&form).expect("written").starts_with(b"PK"));
+    capacity(&["xlsform", "ml-redeploiement", "-o", s(&dir.join("r.xlsx"))]).code(0);
+    capacity(&["xlsform", "nothing-here", "-o", s(&dir.join("n.xlsx"))]).code(3);
+}
+
+#[test]
+fn import_kobo() {
+    let dir = scratch("kobo");
+    // A CSV with missing columns: nothing imported, the header line shown.
+    capacity(&[
+        "--rubric",
+        "ml-communes",
+        "import",
+        "kobo",
+        "crates/capacity-cli/tests/fixtures/kobo-missing-columns.csv",
+        "-o",
+        s(&dir),
+    ])
+    .code(1)
+    .stderr_has(&[
+        "kobo-missing-columns.csv:1:1: line 1: missing columns \"commune_id\", \"round\", \"rater_role\"",
+        "1 │ commune_name;cercle;region;date;rater_name;ADM_EC_01",
+    ]);
+    capacity(&[
+        "import",
+        "kobo",
+        "crates/capacity-cli/tests/fixtures/kobo-missing-columns.csv",
+        "-o",
+        s(&dir),
+    ])
+    .code(2)
+    .stderr_has(&["needs the rubric the form was made from"]);
+
+    // A complete export of two raters: one assessment, which validates.
+    let rubric = capacity::CompiledRubric::from_toml(
+        &std::fs::read_to_string(root().join("assessments/rubrics/ml-communes.toml"))
+            .expect("rubric"),
+    )
+    .expect("compiles");
+    let ids: Vec<String> = rubric
+        .indicators()
+        .iter()
+        .map(|i| capacity_exchange::xml_name(&i.id, "q_"))
+        .collect();
+    let mut text = format!(
+        "commune_id,commune_name,cercle,region,round,date,rater_name,rater_role,{}\n",
+        ids.join(",")
+    );
+    for (name, role, level) in [
+        ("Awa Traoré", "elected", "C"),
+        ("Moussa Diarra", "staff", "Z"),
+    ] {
+        let levels = vec![level; ids.len()].join(",");
+        text.push_str(&format!(
+            "ml-test,Test,San,Ségou,2025,2025-03-18,{name},{role},{levels}\n"
+        ));
+    }
+    let export = dir.join("export.csv");
+    std::fs::write(&export, text).expect("write");
+    let out = dir.join("imported");
+    let run = capacity(&[
+        "--rubric",
+        "ml-communes",
+        "import",
+        "kobo",
+        s(&export),
+        "-o",
+        s(&out),
+    ]);
+    // The second rater's unknown level is reported at its line and column.
+    run.code(1).stderr_has(&[
+        "export.csv:3:",
+        "unknown level `Z`",
+        "imported 2 submission(s) into 1 assessment(s)",
+    ]);
+    capacity(&["validate", s(&out.join("ml-test-2025.toml"))]).code(0);
+    // The file is not overwritten without --force.
+    capacity(&[
+        "--rubric",
+        "ml-communes",
+        "import",
+        "kobo",
+        s(&export),
+        "-o",
+        s(&out),
+    ])
+    .code(3)
+    .stderr_has(&["the file exists"]);
+}

@@ -1,0 +1,172 @@
+//! The workshop in real Chromium: a rater's entry saved with JavaScript
+//! off (plain form post) and hydrated (autosave), a stale save refused with
+//! the newer value shown, and entries kept while the server is unreachable
+//! then sent when it returns.
+
+use capacity_e2e::{Browser, Js, Result, Server, ensure, http_get, http_request, text_of, wait_for, wait_hydrated};
+use fantoccini::{Client, Locator};
+
+/// The overview URL of San's 2025 assessment, found through the pages.
+async fn open_san_2025(c: &Client, url: &str) -> Result<String> {
+    c.goto(&format!("{url}/communes?q=San")).await?;
+    c.find(Locator::XPath("//ul[@data-testid='commune-list']//a[text()='San']")).await?.click().await?;
+    wait_for(c, "[data-testid=commune-assessments]").await?;
+    c.find(Locator::XPath("//table[@data-testid='commune-assessments']//a[text()='2025']")).await?.click().await?;
+    wait_for(c, "[data-testid=progress-table]").await?;
+    Ok(c.current_url().await?.path().to_owned())
+}
+
+/// The first rater's entry page for the first competency.
+async fn open_entry(c: &Client) -> Result {
+    c.find(Locator::Css("[data-testid=raters] a")).await?.click().await?;
+    wait_for(c, "[data-testid=entry-form]").await?;
+    Ok(())
+}
+
+async fn checked_level(c: &Client, indicator: &str) -> Result<Option<String>> {
+    let v = c
+        .execute(
+            &format!("const e = document.querySelector('input[name=\"level[{indicator}]\"]:checked'); return e ? e.value : null;"),
+            vec![],
+        )
+        .await?;
+    Ok(v.as_str().map(str::to_owned))
+}
+
+/// The first indicator card's id and a level that differs from its current one.
+async fn first_card(c: &Client) -> Result<(String, String)> {
+    let card = c.find(Locator::Css("fieldset.indicator-card")).await?;
+    let id = card.attr("id").await?.ok_or("card without id")?;
+    let current = checked_level(c, &id).await?;
+    let level = if current.as_deref() == Some("B") { "C" } else { "B" };
+    Ok((id, level.to_owned()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rating_is_saved_with_javascript_off() -> Result {
+    let server = Server::start()?;
+    let browser = Browser::start("a_rating_is_saved_with_javascript_off", Js::Off).await?;
+    let url = server.url.clone();
+    browser
+        .run(|c| async move {
+            open_san_2025(&c, &url).await?;
+            open_entry(&c).await?;
+            let (id, level) = first_card(&c).await?;
+            c.find(Locator::Css(&format!("input[name='level[{id}]'][value='{level}']"))).await?.click().await?;
+            let evidence = c.find(Locator::Css(&format!("textarea[name='evidence[{id}]']"))).await?;
+            evidence.clear().await?;
+            evidence.send_keys("PV de la session du 12 mars, vu en séance").await?;
+            c.find(Locator::Css("[data-testid=save-entry]")).await?.click().await?;
+            let notice = text_of(&c, "[data-testid=saved-count]").await?;
+            ensure!(notice.starts_with("1 "), "saved notice: {notice}");
+            ensure!(checked_level(&c, &id).await?.as_deref() == Some(level.as_str()), "level not kept after save");
+            let text = c.find(Locator::Css(&format!("textarea[name='evidence[{id}]']"))).await?.prop("value").await?;
+            ensure!(text.as_deref() == Some("PV de la session du 12 mars, vu en séance"), "evidence: {text:?}");
+            Ok(())
+        })
+        .await
+}
+
+/// Saves a rating as another device would: a plain form post of one field.
+fn save_elsewhere(server: &Server, path: &str, id: &str, level: &str, version: i64) -> Result<u16> {
+    let query = path.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let field = |k: &str| {
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(&format!("{k}=")))
+            .unwrap_or("")
+            .to_owned()
+    };
+    let assessment = path.split('/').nth(2).unwrap_or("0");
+    let body = format!(
+        "id={assessment}&rater={}&competency={}&level%5B{id}%5D={level}&evidence%5B{id}%5D=autre&version%5B{id}%5D={version}",
+        field("rater"),
+        field("competence")
+    );
+    let request = format!(
+        "POST /api/save_entry HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        server.addr(),
+        body.len()
+    );
+    Ok(http_request(&server.addr(), &request)?.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hydrated_entry_autosaves_and_refuses_a_stale_save() -> Result {
+    let server = Server::start()?;
+    let browser = Browser::start("hydrated_entry_autosaves_and_refuses_a_stale_save", Js::On).await?;
+    let url = server.url.clone();
+    let server = &server;
+    browser
+        .run(|c| async move {
+            open_san_2025(&c, &url).await?;
+            open_entry(&c).await?;
+            wait_hydrated(&c).await?;
+            let path = {
+                let u = c.current_url().await?;
+                format!("{}?{}", u.path(), u.query().unwrap_or(""))
+            };
+            let (id, level) = first_card(&c).await?;
+            c.find(Locator::Css(&format!("input[name='level[{id}]'][value='{level}']"))).await?.click().await?;
+            wait_for(&c, &format!("fieldset[id='{id}'] .save.saved")).await?;
+            // Stored: a fresh server rendering shows it checked.
+            let (_, html) = http_get(&server.addr(), &path)?;
+            ensure!(
+                html.contains(&format!("value=\"{level}\" checked")) || html.contains(&format!("checked value=\"{level}\"")) || html.contains(&format!("name=\"level[{id}]\" value=\"{level}\" checked")),
+                "the autosaved level is not in the server's page"
+            );
+            // Another device saves the same rating (it had read the version now stored).
+            let version: i64 = c
+                .find(Locator::Css(&format!("input[name='version[{id}]']")))
+                .await?
+                .prop("value")
+                .await?
+                .and_then(|v| v.parse().ok())
+                .ok_or("no version field")?;
+            let status = save_elsewhere(server, &path, &id, "D", version)?;
+            ensure!(status == 200, "other device's save answered {status}");
+            // This page still holds the old version: its next save is refused.
+            c.find(Locator::Css(&format!("input[name='level[{id}]'][value='A']"))).await?.click().await?;
+            let stale = text_of(&c, &format!("fieldset[id='{id}'] [data-testid=stale]")).await?;
+            ensure!(stale.contains("D"), "the newer value is not shown: {stale}");
+            ensure!(stale.contains("A"), "the person's own entry is not shown: {stale}");
+            Ok(())
+        })
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entries_typed_offline_are_sent_when_the_server_returns() -> Result {
+    let mut server = Server::start()?;
+    let browser = Browser::start("entries_typed_offline_are_sent_when_the_server_returns", Js::On).await?;
+    let url = server.url.clone();
+    let server_ref = &mut server;
+    browser
+        .run(|c| async move {
+            open_san_2025(&c, &url).await?;
+            open_entry(&c).await?;
+            wait_hydrated(&c).await?;
+            let path = {
+                let u = c.current_url().await?;
+                format!("{}?{}", u.path(), u.query().unwrap_or(""))
+            };
+            let (id, level) = first_card(&c).await?;
+            server_ref.stop();
+            c.find(Locator::Css(&format!("input[name='level[{id}]'][value='{level}']"))).await?.click().await?;
+            wait_for(&c, &format!("fieldset[id='{id}'] .save.pending")).await?;
+            let banner = text_of(&c, "[data-testid=pending]").await?;
+            ensure!(banner.starts_with("1 "), "pending banner: {banner}");
+            let kept = c.execute("return Object.keys(localStorage).filter(k => k.startsWith('capacity-pending-')).length;", vec![]).await?;
+            ensure!(kept == serde_json::json!(1), "nothing kept in local storage: {kept}");
+
+            server_ref.resume()?;
+            c.execute("window.dispatchEvent(new Event('online')); return null;", vec![]).await?;
+            wait_for(&c, &format!("fieldset[id='{id}'] .save.saved")).await?;
+            let left = c.execute("return Object.keys(localStorage).filter(k => k.startsWith('capacity-pending-')).length;", vec![]).await?;
+            ensure!(left == serde_json::json!(0), "the queue was not emptied: {left}");
+            let (_, html) = http_get(&server_ref.addr(), &path)?;
+            ensure!(html.contains(&format!("value=\"{level}\"")), "page lost");
+            Ok(())
+        })
+        .await
+}
