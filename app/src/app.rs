@@ -21,7 +21,7 @@ use crate::routes::{
     plan::PlanPage,
     results::ResultsPage,
     rubric::{IndicatorPage, RubricDetailPage, RubricPage},
-    workshop::{EntryRoute, OverviewPage},
+    workshop::{ConsensusRoute, EntryRoute, OverviewPage},
 };
 use crate::ui::layout::{Footer, Header, HydrationMarker};
 use crate::{tr, tr_string};
@@ -82,6 +82,11 @@ fn Layout() -> impl IntoView {
                     <Route
                         path=path!("/evaluations/:id/saisie")
                         view=EntryRoute
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/evaluations/:id/consensus")
+                        view=ConsensusRoute
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/referentiel") view=RubricPage ssr=SsrMode::Async />

@@ -576,3 +576,247 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// One indicator on the consensus page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsensusIndicator {
+    /// Indicator id.
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// Descriptor per level code.
+    pub descriptors: BTreeMap<String, Text>,
+    /// Not applicable to this commune by the rubric's rule.
+    pub not_applicable_by_rule: bool,
+    /// Each rater's mark and evidence, in rater order (None: not rated).
+    pub ratings: Vec<(Rater, Option<String>, Option<String>)>,
+    /// The level the scoring uses now (consensus, else lower median), or
+    /// `NA`/`NI`; None when unanswered.
+    pub consolidated: Option<String>,
+    /// The recorded consensus level, if any.
+    pub consensus: Option<String>,
+    /// Its justification.
+    pub justification: Option<String>,
+    /// Raters are two levels apart or more.
+    pub disagreement: bool,
+    /// Version of the answer row (0: none).
+    pub version: i64,
+}
+
+/// The consensus page of one competency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsensusPage {
+    /// The assessment.
+    pub header: WorkshopHeader,
+    /// Competency id.
+    pub competency: String,
+    /// Competency title.
+    pub competency_title: Text,
+    /// Previous competency id.
+    pub previous: Option<String>,
+    /// Next competency id.
+    pub next: Option<String>,
+    /// Scale, lowest first.
+    pub levels: Vec<Level>,
+    /// Indicators of the competency.
+    pub indicators: Vec<ConsensusIndicator>,
+}
+
+/// The consensus step for one competency (the first one if empty).
+#[server(endpoint = "load_consensus")]
+pub async fn load_consensus(
+    /// Assessment id.
+    id: i64,
+    /// Competency id (empty: the first).
+    competency: String,
+) -> Result<ConsensusPage, AppError> {
+    use capacity::{Flags, NotApplicableBy, Status};
+    let state = crate::server::state::state()?;
+    let stored = ssr::stored(&state, id).await?;
+    let (rubric, _, scored) = state.score(&stored).await?;
+    let r = rubric.rubric();
+    let a = &stored.assessment;
+    let position = if competency.is_empty() {
+        0
+    } else {
+        r.competencies
+            .iter()
+            .position(|c| c.id == competency)
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "competency `{competency}` in rubric {}",
+                    rubric.key()
+                ))
+            })?
+    };
+    let comp = r
+        .competencies
+        .get(position)
+        .ok_or_else(|| AppError::NotFound("a competency in this rubric".to_owned()))?;
+    let indicators = r
+        .indicators
+        .iter()
+        .filter(|i| i.competency == comp.id)
+        .map(|i| {
+            let answer = a.answers.iter().find(|x| x.indicator == i.id);
+            let result = rubric
+                .indicator_ix(&i.id)
+                .and_then(|ix| scored.indicators.get(ix.index()));
+            let consolidated = result.and_then(|res| match res.status {
+                Status::Level(ix) => Some(rubric.level_code(ix).to_owned()),
+                Status::NoInformation => Some(capacity::NO_INFORMATION.to_owned()),
+                Status::NotApplicable(_) => Some(capacity::NOT_APPLICABLE.to_owned()),
+                _ => None,
+            });
+            ConsensusIndicator {
+                id: i.id.clone(),
+                title: i.title.clone(),
+                descriptors: i.descriptor.clone(),
+                not_applicable_by_rule: result.is_some_and(|res| {
+                    matches!(res.status, Status::NotApplicable(NotApplicableBy::Rule))
+                }),
+                ratings: a
+                    .raters
+                    .iter()
+                    .map(|rater| {
+                        let g = answer.and_then(|x| x.ratings.iter().find(|g| g.rater == rater.id));
+                        (
+                            rater.clone(),
+                            g.map(|g| g.level.clone()),
+                            g.and_then(|g| g.evidence.clone()),
+                        )
+                    })
+                    .collect(),
+                consolidated,
+                consensus: answer
+                    .and_then(|x| x.consensus.as_ref())
+                    .map(|c| c.level.clone()),
+                justification: answer
+                    .and_then(|x| x.consensus.as_ref())
+                    .and_then(|c| c.justification.clone()),
+                disagreement: result.is_some_and(|res| res.flags.contains(Flags::DISAGREEMENT)),
+                version: stored.versions.answer(&i.id),
+            }
+        })
+        .collect();
+    Ok(ConsensusPage {
+        header: ssr::header_of(&stored, r.title.clone()),
+        competency: comp.id.clone(),
+        competency_title: comp.title.clone(),
+        previous: position
+            .checked_sub(1)
+            .and_then(|p| r.competencies.get(p))
+            .map(|c| c.id.clone()),
+        next: r.competencies.get(position + 1).map(|c| c.id.clone()),
+        levels: r.scale.levels.clone(),
+        indicators,
+    })
+}
+
+/// Records the agreed levels of a competency: `level[ID]` (a code, `NA`,
+/// `NI`, or empty for no recorded consensus), `justification[ID]`,
+/// `version[ID]`. Unchanged indicators are not written. Stale ones are
+/// refused and counted.
+#[server(endpoint = "save_consensus")]
+pub async fn save_consensus(
+    /// Assessment id.
+    id: i64,
+    /// Competency id (to come back to the page).
+    competency: String,
+    /// Agreed level per indicator.
+    #[server(default)]
+    level: BTreeMap<String, String>,
+    /// Justification per indicator.
+    #[server(default)]
+    justification: BTreeMap<String, String>,
+    /// Version read per indicator.
+    #[server(default)]
+    version: BTreeMap<String, i64>,
+) -> Result<EntrySaved, AppError> {
+    use capacity_store::StoreError;
+    let state = crate::server::state::state()?;
+    let stored = ssr::stored(&state, id).await?;
+    let rubric = state
+        .rubric(&stored.header.rubric, &stored.header.rubric_version)
+        .await?;
+    let mut saved = 0usize;
+    let mut refused = Vec::new();
+    for (indicator, read_version) in &version {
+        let new_level = level.get(indicator).map(|s| s.trim()).unwrap_or("");
+        let new_justification = justification.get(indicator).map(|s| s.trim()).unwrap_or("");
+        let current = stored
+            .assessment
+            .answers
+            .iter()
+            .find(|a| &a.indicator == indicator);
+        let old_level = current
+            .and_then(|a| a.consensus.as_ref())
+            .map_or("", |c| c.level.as_str());
+        let old_justification = current
+            .and_then(|a| a.consensus.as_ref())
+            .and_then(|c| c.justification.as_deref())
+            .unwrap_or("");
+        if old_level == new_level
+            && old_justification == new_justification
+            && stored.versions.answer(indicator) == *read_version
+        {
+            continue;
+        }
+        if !new_level.is_empty() {
+            ssr::check_mark(&rubric, indicator, new_level)?;
+        }
+        let answer = capacity::Answer {
+            indicator: indicator.clone(),
+            target: current.and_then(|a| a.target.clone()),
+            comment: current.and_then(|a| a.comment.clone()),
+            consensus: (!new_level.is_empty()).then(|| capacity::Consensus {
+                level: new_level.to_owned(),
+                justification: (!new_justification.is_empty())
+                    .then(|| new_justification.to_owned()),
+            }),
+            ratings: Vec::new(),
+        };
+        match state
+            .store
+            .save_answer(id, indicator, &answer, *read_version)
+            .await
+        {
+            Ok(_) => saved += 1,
+            Err(StoreError::Stale { .. }) => refused.push(RefusedEntry {
+                indicator: indicator.clone(),
+                level: new_level.to_owned(),
+                evidence: new_justification.to_owned(),
+            }),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let token = (!refused.is_empty()).then(|| state.keep_refused(refused.clone()));
+    if ssr::plain_form_post() {
+        let mut to = format!(
+            "/evaluations/{id}/consensus?competence={}&saved={saved}",
+            urlencode(&competency)
+        );
+        if let Some(token) = &token {
+            to.push_str("&refused=");
+            to.push_str(token);
+        }
+        leptos_axum::redirect(&to);
+    }
+    Ok(EntrySaved { saved, refused })
+}
+
+/// Finalises (locks) an assessment at the version read.
+#[server(endpoint = "finalise_assessment")]
+pub async fn finalise_assessment(
+    /// Assessment id.
+    id: i64,
+    /// Version read.
+    version: i64,
+) -> Result<i64, AppError> {
+    let state = crate::server::state::state()?;
+    let v = state.store.finalise(id, version).await?;
+    if ssr::plain_form_post() {
+        leptos_axum::redirect(&format!("/evaluations/{id}"));
+    }
+    Ok(v)
+}

@@ -2,11 +2,15 @@
 //! `/evaluations/{id}/saisie?rater=…&competence=…` (one rater's entry for
 //! one competency).
 
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::workshop::{Overview, load_entry, load_overview, load_refused};
+use crate::api::workshop::{
+    ConsensusPage, FinaliseAssessment, Overview, load_consensus, load_entry, load_overview,
+    load_refused,
+};
 use crate::tr;
 use crate::ui::common::{ErrorBox, Loading, Tx};
 use crate::ui::workshop::entry::EntryForm;
@@ -63,9 +67,21 @@ fn OverviewView(overview: Overview) -> impl IntoView {
             {tr!(answered)} " " <strong>{overview.answered} " / " {overview.applicable}</strong>
         </p>
         <ul class="actions-row">
+            <li><a href=format!("{base}/consensus?competence={first}") data-testid="consensus">{tr!(consensus_title)}</a></li>
             <li><a href=format!("{base}/resultats")>{tr!(nav_results)}</a></li>
             <li><a href=format!("{base}/plan")>{tr!(nav_plan)}</a></li>
         </ul>
+        {(!h.finalised).then(|| {
+            let finalise = ServerAction::<FinaliseAssessment>::new();
+            view! {
+                <ActionForm action=finalise attr:class="finalise">
+                    <input type="hidden" name="id" value=h.id.to_string() />
+                    <input type="hidden" name="version" value=h.version.to_string() />
+                    <button type="submit" data-testid="finalise">{tr!(finalise)}</button>
+                    <span class="muted">" " {tr!(finalise_hint)}</span>
+                </ActionForm>
+            }
+        })}
         <h2>{tr!(raters_title)}</h2>
         <ul class="cards" data-testid="raters">
             {raters.iter().map(|r| {
@@ -173,5 +189,107 @@ pub fn EntryRoute() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// `/evaluations/{id}/consensus?competence=…[&saved=N][&refused=TOKEN]`:
+/// raters' marks side by side, disagreements first in the eye, and the
+/// agreed level with its justification. A plain form (works without
+/// JavaScript).
+#[component]
+pub fn ConsensusRoute() -> impl IntoView {
+    let id = assessment_id();
+    let query = use_query_map();
+    let key = move || (id(), query.read().get("competence").unwrap_or_default());
+    let saved = move || {
+        query
+            .read()
+            .get("saved")
+            .and_then(|v| v.parse::<usize>().ok())
+    };
+    let refused = move || query.read().get("refused").is_some_and(|t| !t.is_empty());
+    let page = Resource::new(key, |(id, competency)| load_consensus(id, competency));
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) => view! {
+                        {saved().map(|n| view! { <p class="notice" role="status" data-testid="saved-count">{n} " " {tr!(saved_count)}</p> })}
+                        {refused().then(|| view! { <p class="error" role="alert">{tr!(refused_intro)}</p> })}
+                        <ConsensusView page=p />
+                    }.into_any(),
+                    Err(e) => view! { <h1 data-testid="page-title">{tr!(consensus_title)}</h1><ErrorBox error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ConsensusView(page: ConsensusPage) -> impl IntoView {
+    let base = format!("/evaluations/{}", page.header.id);
+    let nav = |c: Option<String>| c.map(|c| format!("{base}/consensus?competence={c}"));
+    let previous = nav(page.previous.clone());
+    let next = nav(page.next.clone());
+    let locked = page.header.finalised;
+    let codes: Vec<String> = page
+        .levels
+        .iter()
+        .rev()
+        .map(|l| l.code.clone())
+        .chain([
+            capacity::NOT_APPLICABLE.to_owned(),
+            capacity::NO_INFORMATION.to_owned(),
+        ])
+        .collect();
+    view! {
+        <nav class="breadcrumb" aria-label="breadcrumb">
+            <a href=base.clone()>{page.header.commune.clone()} " — " {page.header.round.clone()}</a>
+        </nav>
+        <h1 data-testid="page-title">{tr!(consensus_title)} " : " <Tx text=page.competency_title.clone() /></h1>
+        <form method="post" action="/api/save_consensus" data-testid="consensus-form">
+            <input type="hidden" name="id" value=page.header.id.to_string() />
+            <input type="hidden" name="competency" value=page.competency.clone() />
+            {page.indicators.into_iter().map(|ind| {
+                let select_name = format!("level[{}]", ind.id);
+                let chosen = ind.consensus.clone().unwrap_or_default();
+                view! {
+                    <fieldset class="indicator-card" class:disagree=ind.disagreement id=ind.id.clone() data-testid=format!("consensus-{}", ind.id)>
+                        <legend><span class="ind-id">{ind.id.clone()}</span> " " <Tx text=ind.title.clone() /></legend>
+                        {ind.disagreement.then(|| view! { <p class="tag critical" data-testid="disagreement">{tr!(disagreement)}</p> })}
+                        {ind.not_applicable_by_rule.then(|| view! { <p class="notice">{tr!(na_by_rule)}</p> })}
+                        <table class="marks">
+                            <tbody>
+                                {ind.ratings.into_iter().map(|(rater, level, evidence)| view! {
+                                    <tr>
+                                        <th scope="row">{rater.name}</th>
+                                        <td class="level-code">{level.unwrap_or_else(|| "—".to_owned())}</td>
+                                        <td>{evidence.unwrap_or_default()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <p class="muted">{tr!(consolidated_now)} " " <strong>{ind.consolidated.unwrap_or_else(|| "—".to_owned())}</strong></p>
+                        <input type="hidden" name=format!("version[{}]", ind.id) value=ind.version.to_string() />
+                        <label>
+                            {tr!(agreed_level)}
+                            <select name=select_name disabled=locked>
+                                <option value="" selected=chosen.is_empty()>{tr!(no_consensus)}</option>
+                                {codes.iter().map(|c| view! { <option value=c.clone() selected=*c == chosen>{c.clone()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label>
+                            {tr!(justification)}
+                            <textarea name=format!("justification[{}]", ind.id) rows="2" disabled=locked>{ind.justification.unwrap_or_default()}</textarea>
+                        </label>
+                    </fieldset>
+                }
+            }).collect_view()}
+            {(!locked).then(|| view! { <button type="submit" class="primary" data-testid="save-consensus">{tr!(save)}</button> })}
+        </form>
+        <nav class="pager">
+            {previous.map(|h| view! { <a href=h rel="prev">"← " {tr!(previous)}</a> })}
+            {next.map(|h| view! { <a href=h rel="next" data-testid="next">{tr!(next)} " →"</a> })}
+        </nav>
     }
 }
