@@ -72,7 +72,7 @@ fn Layout() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/evaluer") view=EvaluatePage />
+                    <Route path=path!("/evaluer") view=EvaluatePage ssr=SsrMode::Async />
                     <Route path=path!("/resultats") view=ResultsPage />
                     <Route path=path!("/plan") view=PlanPage />
                     <Route path=path!("/comparer") view=ComparePage />

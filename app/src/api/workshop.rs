@@ -820,3 +820,169 @@ pub async fn finalise_assessment(
     }
     Ok(v)
 }
+
+/// What the "new assessment" form offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAssessmentChoices {
+    /// Rubric versions: (id, version, title).
+    pub rubrics: Vec<(String, String, Text)>,
+    /// Communes: (id, name, cercle, region).
+    pub communes: Vec<(String, String, String, String)>,
+    /// Assessments not finalised yet.
+    pub open: Vec<(i64, String, String)>,
+}
+
+/// The choices of the "new assessment" form and the open assessments.
+#[server(endpoint = "load_new_assessment")]
+pub async fn load_new_assessment() -> Result<NewAssessmentChoices, AppError> {
+    let state = crate::server::state::state()?;
+    let rubrics = state
+        .store
+        .rubrics()
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                r.id,
+                r.version,
+                Text {
+                    fr: r.title_fr,
+                    en: r.title_en,
+                },
+            )
+        })
+        .collect();
+    let communes = state
+        .store
+        .communes(&capacity_store::CommuneFilter::default())
+        .await?
+        .into_iter()
+        .map(|c| {
+            (
+                c.commune.id,
+                c.commune.name,
+                c.commune.cercle,
+                c.commune.region,
+            )
+        })
+        .collect();
+    let open = state
+        .store
+        .list_assessments(&capacity_store::AssessmentFilter::default())
+        .await?
+        .into_iter()
+        .filter(|h| !h.finalised)
+        .map(|h| (h.id, h.commune_name, h.round))
+        .collect();
+    Ok(NewAssessmentChoices {
+        rubrics,
+        communes,
+        open,
+    })
+}
+
+/// Starts a new assessment of an existing commune: rubric (`id@version`),
+/// round, date and raters (`rater_name[i]`, `rater_role[i]`; empty rows are
+/// ignored). Answers the new id (a redirect to its page for a plain form).
+#[server(endpoint = "create_assessment")]
+pub async fn create_assessment(
+    /// Commune id.
+    commune: String,
+    /// `rubric-id@version`.
+    rubric: String,
+    /// Round label, e.g. `2026`.
+    round: String,
+    /// Workshop date, `YYYY-MM-DD`.
+    date: String,
+    /// Rater names by row.
+    #[server(default)]
+    rater_name: BTreeMap<String, String>,
+    /// Rater roles by row.
+    #[server(default)]
+    rater_role: BTreeMap<String, String>,
+) -> Result<i64, AppError> {
+    let state = crate::server::state::state()?;
+    let (rubric_id, version) = rubric
+        .split_once('@')
+        .ok_or_else(|| AppError::Invalid("choose a rubric in the list".to_owned()))?;
+    let compiled = state.rubric(rubric_id, version).await?;
+    let row = state
+        .store
+        .commune(&commune)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("commune {commune}")))?;
+    let round = round.trim();
+    if round.is_empty() || round.len() > 40 {
+        return Err(AppError::Invalid(
+            "give the round a short label, such as 2026".to_owned(),
+        ));
+    }
+    let date = date.trim();
+    let valid_date = date.len() == 10
+        && date.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !valid_date {
+        return Err(AppError::Invalid(
+            "write the date as YYYY-MM-DD, e.g. 2026-03-14".to_owned(),
+        ));
+    }
+    let mut raters = Vec::new();
+    for (key, name) in &rater_name {
+        let name = name.trim();
+        if name.is_empty() {
+            continue;
+        }
+        if name.chars().count() > 120 {
+            return Err(AppError::Invalid(format!(
+                "rater name too long (row {key}): 120 characters at most"
+            )));
+        }
+        let role = match rater_role.get(key).map(String::as_str) {
+            Some("elected") => capacity::Role::Elected,
+            Some("staff") => capacity::Role::Staff,
+            Some("citizen") => capacity::Role::Citizen,
+            Some("facilitator") => capacity::Role::Facilitator,
+            other => {
+                return Err(AppError::Invalid(format!(
+                    "rater {name}: unknown role {other:?}: choose elected, staff, citizen or facilitator"
+                )));
+            }
+        };
+        raters.push(Rater {
+            id: format!("r{}", raters.len() + 1),
+            name: name.to_owned(),
+            role,
+        });
+    }
+    if raters.is_empty() {
+        return Err(AppError::Invalid(
+            "add at least one rater with a name and a role".to_owned(),
+        ));
+    }
+    let assessment = capacity::Assessment {
+        format: 1,
+        rubric: rubric_id.to_owned(),
+        rubric_version: version.to_owned(),
+        round: round.to_owned(),
+        date: date.to_owned(),
+        fictional: false,
+        finalised: false,
+        comment: None,
+        commune: row.commune,
+        raters,
+        answers: Vec::new(),
+    };
+    compiled
+        .resolve(&assessment)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let id = state.store.insert_assessment(&assessment).await?;
+    if ssr::plain_form_post() {
+        leptos_axum::redirect(&format!("/evaluations/{id}"));
+    }
+    Ok(id)
+}
