@@ -3,22 +3,37 @@
 //! the newer value shown, and entries kept while the server is unreachable
 //! then sent when it returns.
 
-use capacity_e2e::{Browser, Js, Result, Server, ensure, http_get, http_request, text_of, wait_for, wait_hydrated};
+use capacity_e2e::{
+    Browser, Js, Result, Server, ensure, http_get, http_request, text_of, wait_for, wait_hydrated,
+};
 use fantoccini::{Client, Locator};
 
 /// The overview URL of San's 2025 assessment, found through the pages.
 async fn open_san_2025(c: &Client, url: &str) -> Result<String> {
     c.goto(&format!("{url}/communes?q=San")).await?;
-    c.find(Locator::XPath("//ul[@data-testid='commune-list']//a[text()='San']")).await?.click().await?;
+    c.find(Locator::XPath(
+        "//ul[@data-testid='commune-list']//a[text()='San']",
+    ))
+    .await?
+    .click()
+    .await?;
     wait_for(c, "[data-testid=commune-assessments]").await?;
-    c.find(Locator::XPath("//table[@data-testid='commune-assessments']//a[text()='2025']")).await?.click().await?;
+    c.find(Locator::XPath(
+        "//table[@data-testid='commune-assessments']//a[text()='2025']",
+    ))
+    .await?
+    .click()
+    .await?;
     wait_for(c, "[data-testid=progress-table]").await?;
     Ok(c.current_url().await?.path().to_owned())
 }
 
 /// The first rater's entry page for the first competency.
 async fn open_entry(c: &Client) -> Result {
-    c.find(Locator::Css("[data-testid=raters] a")).await?.click().await?;
+    c.find(Locator::Css("[data-testid=raters] a"))
+        .await?
+        .click()
+        .await?;
     wait_for(c, "[data-testid=entry-form]").await?;
     Ok(())
 }
@@ -38,7 +53,11 @@ async fn first_card(c: &Client) -> Result<(String, String)> {
     let card = c.find(Locator::Css("fieldset.indicator-card")).await?;
     let id = card.attr("id").await?.ok_or("card without id")?;
     let current = checked_level(c, &id).await?;
-    let level = if current.as_deref() == Some("B") { "C" } else { "B" };
+    let level = if current.as_deref() == Some("B") {
+        "C"
+    } else {
+        "B"
+    };
     Ok((id, level.to_owned()))
 }
 
@@ -52,16 +71,38 @@ async fn a_rating_is_saved_with_javascript_off() -> Result {
             open_san_2025(&c, &url).await?;
             open_entry(&c).await?;
             let (id, level) = first_card(&c).await?;
-            c.find(Locator::Css(&format!("input[name='level[{id}]'][value='{level}']"))).await?.click().await?;
-            let evidence = c.find(Locator::Css(&format!("textarea[name='evidence[{id}]']"))).await?;
+            c.find(Locator::Css(&format!(
+                "input[name='level[{id}]'][value='{level}']"
+            )))
+            .await?
+            .click()
+            .await?;
+            let evidence = c
+                .find(Locator::Css(&format!("textarea[name='evidence[{id}]']")))
+                .await?;
             evidence.clear().await?;
-            evidence.send_keys("PV de la session du 12 mars, vu en séance").await?;
-            c.find(Locator::Css("[data-testid=save-entry]")).await?.click().await?;
+            evidence
+                .send_keys("PV de la session du 12 mars, vu en séance")
+                .await?;
+            c.find(Locator::Css("[data-testid=save-entry]"))
+                .await?
+                .click()
+                .await?;
             let notice = text_of(&c, "[data-testid=saved-count]").await?;
             ensure!(notice.starts_with("1 "), "saved notice: {notice}");
-            ensure!(checked_level(&c, &id).await?.as_deref() == Some(level.as_str()), "level not kept after save");
-            let text = c.find(Locator::Css(&format!("textarea[name='evidence[{id}]']"))).await?.prop("value").await?;
-            ensure!(text.as_deref() == Some("PV de la session du 12 mars, vu en séance"), "evidence: {text:?}");
+            ensure!(
+                checked_level(&c, &id).await?.as_deref() == Some(level.as_str()),
+                "level not kept after save"
+            );
+            let text = c
+                .find(Locator::Css(&format!("textarea[name='evidence[{id}]']")))
+                .await?
+                .prop("value")
+                .await?;
+            ensure!(
+                text.as_deref() == Some("PV de la session du 12 mars, vu en séance"),
+                "evidence: {text:?}"
+            );
             Ok(())
         })
         .await
@@ -94,7 +135,8 @@ fn save_elsewhere(server: &Server, path: &str, id: &str, level: &str, version: i
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hydrated_entry_autosaves_and_refuses_a_stale_save() -> Result {
     let server = Server::start()?;
-    let browser = Browser::start("hydrated_entry_autosaves_and_refuses_a_stale_save", Js::On).await?;
+    let browser =
+        Browser::start("hydrated_entry_autosaves_and_refuses_a_stale_save", Js::On).await?;
     let url = server.url.clone();
     let server = &server;
     browser
@@ -107,12 +149,19 @@ async fn hydrated_entry_autosaves_and_refuses_a_stale_save() -> Result {
                 format!("{}?{}", u.path(), u.query().unwrap_or(""))
             };
             let (id, level) = first_card(&c).await?;
-            c.find(Locator::Css(&format!("input[name='level[{id}]'][value='{level}']"))).await?.click().await?;
+            c.find(Locator::Css(&format!(
+                "input[name='level[{id}]'][value='{level}']"
+            )))
+            .await?
+            .click()
+            .await?;
             wait_for(&c, &format!("fieldset[id='{id}'] .save.saved")).await?;
             // Stored: a fresh server rendering shows it checked.
             let (_, html) = http_get(&server.addr(), &path)?;
             ensure!(
-                html.contains(&format!("value=\"{level}\" checked")) || html.contains(&format!("checked value=\"{level}\"")) || html.contains(&format!("name=\"level[{id}]\" value=\"{level}\" checked")),
+                html.contains(&format!("value=\"{level}\" checked"))
+                    || html.contains(&format!("checked value=\"{level}\""))
+                    || html.contains(&format!("name=\"level[{id}]\" value=\"{level}\" checked")),
                 "the autosaved level is not in the server's page"
             );
             // Another device saves the same rating (it had read the version now stored).
@@ -126,10 +175,18 @@ async fn hydrated_entry_autosaves_and_refuses_a_stale_save() -> Result {
             let status = save_elsewhere(server, &path, &id, "D", version)?;
             ensure!(status == 200, "other device's save answered {status}");
             // This page still holds the old version: its next save is refused.
-            c.find(Locator::Css(&format!("input[name='level[{id}]'][value='A']"))).await?.click().await?;
+            c.find(Locator::Css(&format!(
+                "input[name='level[{id}]'][value='A']"
+            )))
+            .await?
+            .click()
+            .await?;
             let stale = text_of(&c, &format!("fieldset[id='{id}'] [data-testid=stale]")).await?;
             ensure!(stale.contains("D"), "the newer value is not shown: {stale}");
-            ensure!(stale.contains("A"), "the person's own entry is not shown: {stale}");
+            ensure!(
+                stale.contains("A"),
+                "the person's own entry is not shown: {stale}"
+            );
             Ok(())
         })
         .await
@@ -138,7 +195,11 @@ async fn hydrated_entry_autosaves_and_refuses_a_stale_save() -> Result {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entries_typed_offline_are_sent_when_the_server_returns() -> Result {
     let mut server = Server::start()?;
-    let browser = Browser::start("entries_typed_offline_are_sent_when_the_server_returns", Js::On).await?;
+    let browser = Browser::start(
+        "entries_typed_offline_are_sent_when_the_server_returns",
+        Js::On,
+    )
+    .await?;
     let url = server.url.clone();
     let server_ref = &mut server;
     browser
@@ -166,6 +227,79 @@ async fn entries_typed_offline_are_sent_when_the_server_returns() -> Result {
             ensure!(left == serde_json::json!(0), "the queue was not emptied: {left}");
             let (_, html) = http_get(&server_ref.addr(), &path)?;
             ensure!(html.contains(&format!("value=\"{level}\"")), "page lost");
+            Ok(())
+        })
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_assessment_goes_through_entry_consensus_and_lock_without_javascript() -> Result {
+    let server = Server::start()?;
+    let browser = Browser::start(
+        "a_new_assessment_goes_through_entry_consensus_and_lock_without_javascript",
+        Js::Off,
+    )
+    .await?;
+    let url = server.url.clone();
+    browser
+        .run(|c| async move {
+            c.goto(&format!("{url}/evaluer")).await?;
+            let form = wait_for(&c, "[data-testid=new-assessment]").await?;
+            form.find(Locator::Css("input[name=round]")).await?.send_keys("2026").await?;
+            // Chromium's date input takes the digits in the locale's order;
+            // set the value directly to stay independent of it.
+            c.execute("document.querySelector('input[name=date]').value = '2026-11-29'; return null;", vec![])
+                .await?;
+            form.find(Locator::Css("input[name='rater_name[1]']")).await?.send_keys("Awa Diarra").await?;
+            form.find(Locator::Css("input[name='rater_name[2]']")).await?.send_keys("Moussa <b>Keïta</b>").await?;
+            c.execute("document.querySelector(\"select[name='rater_role[2]']\").value = 'staff'; return null;", vec![])
+                .await?;
+            form.find(Locator::Css("[data-testid=create]")).await?.click().await?;
+            wait_for(&c, "[data-testid=progress-table]").await?;
+            ensure!(c.current_url().await?.path().starts_with("/evaluations/"), "not on the new assessment");
+            let raters = text_of(&c, "[data-testid=raters]").await?;
+            ensure!(raters.contains("Moussa <b>Keïta</b>"), "rater name not shown as text: {raters}");
+
+            // Both raters rate the first indicator, two levels apart.
+            for (rater, level) in [("r1", "A"), ("r2", "C")] {
+                c.find(Locator::Css(&format!("[data-testid=enter-{rater}]"))).await?.click().await?;
+                wait_for(&c, "[data-testid=entry-form]").await?;
+                let (id, _) = first_card(&c).await?;
+                c.find(Locator::Css(&format!("input[name='level[{id}]'][value='{level}']"))).await?.click().await?;
+                c.find(Locator::Css("[data-testid=save-entry]")).await?.click().await?;
+                wait_for(&c, "[data-testid=saved-count]").await?;
+                c.back().await?;
+                c.back().await?;
+                wait_for(&c, "[data-testid=raters]").await?;
+            }
+
+            // The consensus step shows the disagreement and records the level.
+            c.find(Locator::Css("[data-testid=consensus]")).await?.click().await?;
+            wait_for(&c, "[data-testid=consensus-form]").await?;
+            let card = c.find(Locator::Css("fieldset.indicator-card")).await?;
+            let id = card.attr("id").await?.ok_or("card without id")?;
+            ensure!(
+                c.find_all(Locator::Css(&format!("fieldset[id='{id}'] [data-testid=disagreement]"))).await?.len() == 1,
+                "A and C are two levels apart: a disagreement must be shown"
+            );
+            let consolidated = text_of(&c, &format!("fieldset[id='{id}'] p.muted strong")).await?;
+            ensure!(consolidated == "C", "lower median of A and C is C, got {consolidated}");
+            c.execute(&format!("document.querySelector(\"select[name='level[{id}]']\").value = 'B'; return null;"), vec![])
+                .await?;
+            c.find(Locator::Css(&format!("textarea[name='justification[{id}]']"))).await?.send_keys("Registres vus en séance").await?;
+            c.find(Locator::Css("[data-testid=save-consensus]")).await?.click().await?;
+            wait_for(&c, "[data-testid=saved-count]").await?;
+            let consolidated = text_of(&c, &format!("fieldset[id='{id}'] p.muted strong")).await?;
+            ensure!(consolidated == "B", "the recorded consensus must be used, got {consolidated}");
+
+            // Finalising locks the assessment.
+            c.find(Locator::Css(".breadcrumb a")).await?.click().await?;
+            c.find(Locator::Css("[data-testid=finalise]")).await?.click().await?;
+            wait_for(&c, "[data-testid=progress-table]").await?;
+            ensure!(c.find_all(Locator::Css("[data-testid=finalise]")).await?.is_empty(), "still offers to finalise");
+            c.find(Locator::Css("[data-testid=enter-r1]")).await?.click().await?;
+            wait_for(&c, "[data-testid=entry-form]").await?;
+            ensure!(c.find_all(Locator::Css("[data-testid=save-entry]")).await?.is_empty(), "a locked assessment offers to save");
             Ok(())
         })
         .await
