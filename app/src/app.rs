@@ -21,7 +21,6 @@ use crate::routes::{
     plan::PlanPage,
     results::ResultsPage,
     rubric::{IndicatorPage, RubricDetailPage, RubricPage},
-    workshop::{EntryRoute, OverviewPage},
 };
 use crate::ui::layout::{Footer, Header, HydrationMarker};
 use crate::{tr, tr_string};
@@ -78,12 +77,6 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/comparer") view=ComparePage />
                     <Route path=path!("/communes") view=CommunesPage ssr=SsrMode::Async />
                     <Route path=path!("/communes/:id") view=CommunePage ssr=SsrMode::Async />
-                    <Route path=path!("/evaluations/:id") view=OverviewPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/evaluations/:id/saisie")
-                        view=EntryRoute
-                        ssr=SsrMode::Async
-                    />
                     <Route path=path!("/referentiel") view=RubricPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/referentiel/:id/:version")

@@ -63,7 +63,8 @@ impl Server {
     /// until `/health` answers.
     pub fn start() -> Result<Server> {
         let port = free_port()?;
-        let data_dir = std::env::temp_dir().join(format!("capacity-e2e-{}-{port}", std::process::id()));
+        let data_dir =
+            std::env::temp_dir().join(format!("capacity-e2e-{}-{port}", std::process::id()));
         let mut server = Server {
             child: None,
             url: format!("http://127.0.0.1:{port}"),
@@ -93,7 +94,11 @@ impl Server {
         }
         let site = target_dir().join("site");
         if !site.join("pkg/capacity_app_bg.wasm").is_file() {
-            return Err(format!("site bundle missing in {}: build it with `./x build`", site.display()).into());
+            return Err(format!(
+                "site bundle missing in {}: build it with `./x build`",
+                site.display()
+            )
+            .into());
         }
         let child = Command::new(&bin)
             .arg("--port")
@@ -304,9 +309,9 @@ pub async fn wait_for(client: &Client, css: &str) -> Result<fantoccini::elements
         .map_err(|e| format!("no element `{css}` within 10 s: {e}").into())
 }
 
-/// Waits until the app says it is hydrated (`#app[data-hydrated=true]`).
+/// Waits until the islands are hydrated (`html[data-hydrated=true]`).
 pub async fn wait_hydrated(client: &Client) -> Result {
-    wait_for(client, "#app[data-hydrated='true']")
+    wait_for(client, "html[data-hydrated='true']")
         .await
         .map(|_| ())
 }

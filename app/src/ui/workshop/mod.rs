@@ -1,3 +1,0 @@
-//! Components of the workshop.
-
-pub mod entry;
