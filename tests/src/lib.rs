@@ -309,9 +309,9 @@ pub async fn wait_for(client: &Client, css: &str) -> Result<fantoccini::elements
         .map_err(|e| format!("no element `{css}` within 10 s: {e}").into())
 }
 
-/// Waits until the app says it is hydrated (`#app[data-hydrated=true]`).
+/// Waits until the islands are hydrated (`html[data-hydrated=true]`).
 pub async fn wait_hydrated(client: &Client) -> Result {
-    wait_for(client, "#app[data-hydrated='true']")
+    wait_for(client, "html[data-hydrated='true']")
         .await
         .map(|_| ())
 }

@@ -8,4 +8,3 @@ pub mod not_found;
 pub mod plan;
 pub mod results;
 pub mod rubric;
-pub mod workshop;

@@ -3,4 +3,3 @@
 pub mod common;
 pub mod connection;
 pub mod layout;
-pub mod workshop;
