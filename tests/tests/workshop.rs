@@ -8,18 +8,19 @@ use capacity_e2e::{
 };
 use fantoccini::{Client, Locator};
 
-/// The overview URL of San's 2025 assessment, found through the pages.
-async fn open_san_2025(c: &Client, url: &str) -> Result<String> {
-    c.goto(&format!("{url}/communes?q=San")).await?;
+/// The overview URL of Bandiagara's 2024 assessment (seeded, still open),
+/// found through the pages.
+async fn open_bandiagara_2024(c: &Client, url: &str) -> Result<String> {
+    c.goto(&format!("{url}/communes?q=Bandiagara")).await?;
     c.find(Locator::XPath(
-        "//ul[@data-testid='commune-list']//a[text()='San']",
+        "//ul[@data-testid='commune-list']//a[text()='Bandiagara']",
     ))
     .await?
     .click()
     .await?;
     wait_for(c, "[data-testid=commune-assessments]").await?;
     c.find(Locator::XPath(
-        "//table[@data-testid='commune-assessments']//a[text()='2025']",
+        "//table[@data-testid='commune-assessments']//a[text()='2024']",
     ))
     .await?
     .click()
@@ -68,7 +69,7 @@ async fn a_rating_is_saved_with_javascript_off() -> Result {
     let url = server.url.clone();
     browser
         .run(|c| async move {
-            open_san_2025(&c, &url).await?;
+            open_bandiagara_2024(&c, &url).await?;
             open_entry(&c).await?;
             let (id, level) = first_card(&c).await?;
             c.find(Locator::Css(&format!(
@@ -141,7 +142,7 @@ async fn hydrated_entry_autosaves_and_refuses_a_stale_save() -> Result {
     let server = &server;
     browser
         .run(|c| async move {
-            open_san_2025(&c, &url).await?;
+            open_bandiagara_2024(&c, &url).await?;
             open_entry(&c).await?;
             wait_hydrated(&c).await?;
             let path = {
@@ -204,7 +205,7 @@ async fn entries_typed_offline_are_sent_when_the_server_returns() -> Result {
     let server_ref = &mut server;
     browser
         .run(|c| async move {
-            open_san_2025(&c, &url).await?;
+            open_bandiagara_2024(&c, &url).await?;
             open_entry(&c).await?;
             wait_hydrated(&c).await?;
             let path = {

@@ -3,6 +3,7 @@
 
 pub mod communes;
 pub mod rubrics;
+pub mod workshop;
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;

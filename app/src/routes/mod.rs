@@ -8,3 +8,4 @@ pub mod not_found;
 pub mod plan;
 pub mod results;
 pub mod rubric;
+pub mod workshop;

@@ -2,13 +2,14 @@
 //! cache of compiled rubrics (compiling the reference rubric takes longer
 //! than scoring an assessment, and rubric versions never change).
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, RwLock};
 
 use capacity::CompiledRubric;
 use capacity_store::Store;
 
 use crate::api::AppError;
+use crate::api::workshop::RefusedEntry;
 
 /// Compiled rubrics by (id, version).
 type RubricCache = Arc<RwLock<HashMap<(String, String), Arc<CompiledRubric>>>>;
@@ -19,7 +20,18 @@ pub struct AppState {
     /// The database.
     pub store: Store,
     rubrics: RubricCache,
+    refused: Arc<Mutex<RefusedCache>>,
 }
+
+/// Entries refused by plain form saves, kept for the page that follows.
+#[derive(Debug, Default)]
+struct RefusedCache {
+    next: u64,
+    entries: VecDeque<(String, Vec<RefusedEntry>)>,
+}
+
+/// How many refused batches are kept (oldest dropped first).
+const REFUSED_KEPT: usize = 256;
 
 impl AppState {
     /// State over an opened store.
@@ -27,6 +39,7 @@ impl AppState {
         Self {
             store,
             rubrics: Arc::default(),
+            refused: Arc::default(),
         }
     }
 
@@ -79,6 +92,39 @@ impl AppState {
             AppError::Internal(format!("scoring assessment {}: {e}", stored.header.id))
         })?;
         Ok((rubric, resolved, scored))
+    }
+}
+
+impl AppState {
+    /// Keeps refused entries for the next page; returns their token.
+    pub fn keep_refused(&self, entries: Vec<RefusedEntry>) -> String {
+        let Ok(mut cache) = self.refused.lock() else {
+            return String::new();
+        };
+        cache.next += 1;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let token = format!("{:x}{:08x}", cache.next, nanos);
+        cache.entries.push_back((token.clone(), entries));
+        while cache.entries.len() > REFUSED_KEPT {
+            cache.entries.pop_front();
+        }
+        token
+    }
+
+    /// The refused entries of a token (empty when unknown or expired).
+    pub fn refused(&self, token: &str) -> Vec<RefusedEntry> {
+        self.refused
+            .lock()
+            .ok()
+            .and_then(|c| {
+                c.entries
+                    .iter()
+                    .find(|(t, _)| t == token)
+                    .map(|(_, e)| e.clone())
+            })
+            .unwrap_or_default()
     }
 }
 

@@ -3,3 +3,4 @@
 pub mod common;
 pub mod connection;
 pub mod layout;
+pub mod workshop;

@@ -9,6 +9,9 @@
 
 // `#[island]` generates an undocumented props struct for islands with props.
 #![allow(missing_docs)]
+// On the server the per-card send closure is an empty `Copy` closure; in the
+// browser it is not `Copy`, so the clones are needed there.
+#![cfg_attr(not(feature = "hydrate"), allow(clippy::clone_on_copy))]
 
 use capacity::Level;
 use leptos::prelude::*;
@@ -216,6 +219,9 @@ pub fn EntryForm(
                     let name = name_level.clone();
                     let value = code.clone();
                     let checked_code = code.clone();
+                    // `checked` for the server-rendered page (no JavaScript),
+                    // `prop:checked` for the live one.
+                    let initially = ind.level.as_deref() == Some(code.as_str());
                     let send = send_level.clone();
                     let input_id = format!("{}-{}", ind.id, code);
                     let caption = match code.as_str() {
@@ -234,6 +240,7 @@ pub fn EntryForm(
                                 name=name
                                 value=value.clone()
                                 disabled=locked || ind.not_applicable_by_rule
+                                checked=initially
                                 prop:checked=move || row.level.get() == checked_code
                                 on:change=move |_| {
                                     row.level.set(value.clone());
@@ -275,7 +282,12 @@ pub fn EntryForm(
                     </legend>
                     {question.map(|q| view! { <p class="question">{move || q.get(core_lang(locale.get())).to_owned()}</p> })}
                     {ind.not_applicable_by_rule.then(|| view! { <p class="notice">{tr!(na_by_rule)}</p> })}
-                    <input type="hidden" name=format!("version[{}]", ind.id) prop:value=move || row.version.get().to_string() />
+                    <input
+                        type="hidden"
+                        name=format!("version[{}]", ind.id)
+                        value=ind.version.to_string()
+                        prop:value=move || row.version.get().to_string()
+                    />
                     <div class="choices">{choices}</div>
                     <label class="evidence">
                         {tr!(evidence)}
@@ -291,7 +303,7 @@ pub fn EntryForm(
                                     send_evidence();
                                 }
                             }
-                        ></textarea>
+                        >{ind.evidence.clone().unwrap_or_default()}</textarea>
                     </label>
                     <div aria-live="polite">{status}</div>
                 </fieldset>
@@ -309,6 +321,9 @@ pub fn EntryForm(
                 <p class="notice" role="status" data-testid="pending">
                     {pending_count.get()} " " {tr!(pending_count)}
                 </p>
+            })}
+            {locked.then(|| view! {
+                <p class="notice" role="status" data-testid="locked">{tr!(finalise_hint)}</p>
             })}
             {cards}
             {(!locked).then(|| view! {
