@@ -19,7 +19,7 @@ use crate::routes::{
     home::HomePage,
     not_found::NotFound,
     plan::PlanPage,
-    results::ResultsPage,
+    results::{AssessmentResultsPage, ResultsPage},
     rubric::{IndicatorPage, RubricDetailPage, RubricPage},
     workshop::{ConsensusRoute, EntryRoute, OverviewPage},
 };
@@ -73,12 +73,17 @@ fn Layout() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/evaluer") view=EvaluatePage ssr=SsrMode::Async />
-                    <Route path=path!("/resultats") view=ResultsPage />
+                    <Route path=path!("/resultats") view=ResultsPage ssr=SsrMode::Async />
                     <Route path=path!("/plan") view=PlanPage />
                     <Route path=path!("/comparer") view=ComparePage />
                     <Route path=path!("/communes") view=CommunesPage ssr=SsrMode::Async />
                     <Route path=path!("/communes/:id") view=CommunePage ssr=SsrMode::Async />
                     <Route path=path!("/evaluations/:id") view=OverviewPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/evaluations/:id/resultats")
+                        view=AssessmentResultsPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("/evaluations/:id/saisie")
                         view=EntryRoute

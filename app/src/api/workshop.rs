@@ -127,7 +127,7 @@ pub struct EntryPage {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use super::*;
 
     /// The header of a stored assessment.

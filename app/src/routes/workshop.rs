@@ -68,7 +68,7 @@ fn OverviewView(overview: Overview) -> impl IntoView {
         </p>
         <ul class="actions-row">
             <li><a href=format!("{base}/consensus?competence={first}") data-testid="consensus">{tr!(consensus_title)}</a></li>
-            <li><a href=format!("{base}/resultats")>{tr!(nav_results)}</a></li>
+            <li><a href=format!("{base}/resultats") data-testid="to-results">{tr!(nav_results)}</a></li>
             <li><a href=format!("{base}/plan")>{tr!(nav_plan)}</a></li>
         </ul>
         {(!h.finalised).then(|| {

@@ -61,14 +61,20 @@ pub enum StartError {
 pub fn router(options: LeptosOptions, state: AppState) -> Router {
     let routes = generate_route_list(App);
     let app_options = options.clone();
+    let shared = state.clone();
     let context = move || provide_context(state.clone());
     Router::new()
         .route("/health", axum::routing::get(routes::health))
         .route("/lang/{code}", axum::routing::get(routes::set_language))
+        .route(
+            "/evaluations/{id}/rapport",
+            axum::routing::get(routes::commune_report),
+        )
         .leptos_routes_with_context(&options, routes, context, move || {
             shell(app_options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(axum::Extension(shared))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(options)

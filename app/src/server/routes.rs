@@ -1,11 +1,68 @@
-//! HTTP routes outside Leptos: health and the no-JavaScript language switch.
+//! HTTP routes outside Leptos: health, the no-JavaScript language switch
+//! and documents (the printable report). Handlers reach the [`AppState`]
+//! through an axum `Extension`.
 
+use axum::Extension;
 use axum::extract::{Path, Query};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::locale::{LOCALE_COOKIE, code, parse_locale};
+use crate::api::AppError;
+use crate::locale::{LOCALE_COOKIE, code, core_lang, negotiate, parse_locale};
+use crate::server::AppState;
+
+/// The reader's language from the request (cookie, then Accept-Language).
+pub fn request_lang(headers: &HeaderMap) -> capacity::Lang {
+    let get = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    core_lang(negotiate(get(header::COOKIE), get(header::ACCEPT_LANGUAGE)))
+}
+
+/// An [`AppError`] as an HTTP answer: the status it means and its message.
+pub fn error_response(e: &AppError) -> Response {
+    let status = match e {
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+        AppError::Stale(_) | AppError::Locked(_) => StatusCode::CONFLICT,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, e.to_string()).into_response()
+}
+
+/// `GET /evaluations/{id}/rapport`: the assessment's printable report (one
+/// self-contained HTML page from `capacity-report`, with the previous round
+/// when there is one), in the reader's language.
+pub async fn commune_report(
+    Extension(state): Extension<AppState>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+) -> Response {
+    match report_html(&state, id, request_lang(&headers)).await {
+        Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn report_html(state: &AppState, id: i64, lang: capacity::Lang) -> Result<String, AppError> {
+    use crate::api::results::ssr::{internal, previous_of};
+    let stored = crate::api::workshop::ssr::stored(state, id).await?;
+    let (rubric, _, scored) = state.score(&stored).await?;
+    let a = &stored.assessment;
+    let previous = previous_of(state, id, a).await?;
+    let previous_scored = match &previous {
+        Some(p) => Some(state.score(p).await?.2),
+        None => None,
+    };
+    let mut report = capacity_report::CommuneReport::new(&rubric, a, &scored);
+    if let (Some(p), Some(ps)) = (&previous, &previous_scored) {
+        report = report.with_previous(&p.assessment, ps);
+    }
+    report.render(lang).map_err(internal)
+}
 
 /// `GET /health`: `{"status":"ok","version":…}` while the server runs.
 pub async fn health() -> impl IntoResponse {

@@ -517,7 +517,8 @@ impl<'a> CommuneReport<'a> {
     }
 }
 
-fn exclusion(e: Option<capacity::explain::Exclusion>, lang: Lang) -> String {
+/// What an excluded child shows instead of a level: `NA`, or “unanswered”.
+pub fn exclusion(e: Option<capacity::explain::Exclusion>, lang: Lang) -> String {
     match e {
         Some(capacity::explain::Exclusion::NotApplicable) => "NA".to_owned(),
         Some(capacity::explain::Exclusion::Unanswered) => {
@@ -527,8 +528,8 @@ fn exclusion(e: Option<capacity::explain::Exclusion>, lang: Lang) -> String {
     }
 }
 
-/// How a node's score was computed, in one sentence.
-fn node_sentence(rubric: &CompiledRubric, e: &NodeExplanation, lang: Lang) -> String {
+/// How a node's score was computed, in one sentence (also used by the web app).
+pub fn node_sentence(rubric: &CompiledRubric, e: &NodeExplanation, lang: Lang) -> String {
     let id_of = |r: NodeRef| rubric.id(r).to_owned();
     let method = match &e.computation {
         Computation::WeightedMean {
@@ -617,8 +618,8 @@ fn node_sentence(rubric: &CompiledRubric, e: &NodeExplanation, lang: Lang) -> St
     }
 }
 
-/// How an indicator's level was obtained, in one sentence.
-fn consolidation_sentence(e: &IndicatorExplanation, lang: Lang) -> String {
+/// How an indicator's level was obtained, in one sentence (also used by the web app).
+pub fn consolidation_sentence(e: &IndicatorExplanation, lang: Lang) -> String {
     match (&e.consolidation, lang) {
         (Consolidation::Rule { .. }, _) => tr(
             lang,
