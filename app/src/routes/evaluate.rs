@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::api::workshop::{CreateAssessment, NewAssessmentChoices, load_new_assessment};
 use crate::tr;
 use crate::ui::common::{ErrorBox, Loading, Tx};
+use crate::ui::in_place::InPlaceForms;
 
 /// `/evaluer`.
 #[component]
@@ -17,7 +18,7 @@ pub fn EvaluatePage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match choices.await {
-                    Ok(c) => view! { <NewAssessmentForm choices=c /> }.into_any(),
+                    Ok(c) => view! { <InPlaceForms><NewAssessmentForm choices=c /></InPlaceForms> }.into_any(),
                     Err(e) => view! { <ErrorBox error=e /> }.into_any(),
                 }
             })}

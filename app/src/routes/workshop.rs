@@ -13,6 +13,7 @@ use crate::api::workshop::{
 };
 use crate::tr;
 use crate::ui::common::{ErrorBox, Loading, Tx};
+use crate::ui::in_place::InPlaceForms;
 use crate::ui::workshop::entry::EntryForm;
 
 fn assessment_id() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
@@ -35,7 +36,7 @@ pub fn OverviewPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(o) => view! { <OverviewView overview=o /> }.into_any(),
+                    Ok(o) => view! { <InPlaceForms><OverviewView overview=o /></InPlaceForms> }.into_any(),
                     Err(e) => view! { <h1 data-testid="page-title">{tr!(nav_evaluate)}</h1><ErrorBox error=e /> }.into_any(),
                 }
             })}
@@ -214,9 +215,11 @@ pub fn ConsensusRoute() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(p) => view! {
-                        {saved().map(|n| view! { <p class="notice" role="status" data-testid="saved-count">{n} " " {tr!(saved_count)}</p> })}
-                        {refused().then(|| view! { <p class="error" role="alert">{tr!(refused_intro)}</p> })}
-                        <ConsensusView page=p />
+                        <InPlaceForms>
+                            {saved().map(|n| view! { <p class="notice" role="status" data-testid="saved-count">{n} " " {tr!(saved_count)}</p> })}
+                            {refused().then(|| view! { <p class="error" role="alert">{tr!(refused_intro)}</p> })}
+                            <ConsensusView page=p />
+                        </InPlaceForms>
                     }.into_any(),
                     Err(e) => view! { <h1 data-testid="page-title">{tr!(consensus_title)}</h1><ErrorBox error=e /> }.into_any(),
                 }

@@ -24,6 +24,12 @@ pub struct Config {
     /// Log format: `text` or `json`.
     #[arg(long, env = "CAPACITY_LOG_FORMAT", default_value = "text")]
     pub log_format: LogFormat,
+    /// When the database is created, also store this many fictional
+    /// communes from the synthetic generator (two rounds each, reference
+    /// rubric, seed 42): a national-size dataset for planners' demos and
+    /// load tests. 703 is the national map.
+    #[arg(long, env = "CAPACITY_SYNTHETIC", default_value_t = 0)]
+    pub synthetic: usize,
 }
 
 /// How logs are written.

@@ -4,6 +4,7 @@
 //! not read configuration directly: what they need is put in the Leptos
 //! context by [`serve`].
 
+pub mod cache;
 pub mod config;
 pub mod routes;
 pub mod state;
@@ -13,6 +14,7 @@ use std::net::SocketAddr;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
@@ -51,6 +53,9 @@ pub enum StartError {
     /// The database cannot be opened or seeded.
     #[error("{0}")]
     Store(#[from] capacity_store::StoreError),
+    /// The synthetic dataset asked for (`--synthetic`) cannot be made.
+    #[error("cannot make the synthetic dataset: {0} (use --synthetic 0 to start without it)")]
+    Synthetic(String),
     /// Serving failed.
     #[error("server stopped with an error: {0}")]
     Serve(std::io::Error),
@@ -74,10 +79,45 @@ pub fn router(options: LeptosOptions, state: AppState) -> Router {
             shell(app_options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            (shared.clone(), cache::PageCache::default()),
+            cache::pages,
+        ))
         .layer(axum::Extension(shared))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Weak connections: pages, the wasm and the CSS go gzip-compressed
+        // to browsers that ask for it.
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(options)
+}
+
+/// Stores `communes` fictional communes (two rounds each) from the
+/// synthetic generator. Assessments already there are left as they are.
+async fn seed_synthetic(store: &capacity_store::Store, communes: usize) -> Result<(), StartError> {
+    let synthetic = StartError::Synthetic;
+    let rubric =
+        capacity_data::embedded::reference_rubric().map_err(|e| synthetic(e.to_string()))?;
+    let config = capacity_data::SynthConfig {
+        communes,
+        ..Default::default()
+    };
+    let dataset =
+        capacity_data::generate(&rubric, &config).map_err(|e| synthetic(e.to_string()))?;
+    let mut stored = 0usize;
+    for a in &dataset.assessments {
+        match store.insert_assessment(a).await {
+            Ok(_) => stored += 1,
+            Err(capacity_store::StoreError::Conflict { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    tracing::info!(
+        communes,
+        assessments = stored,
+        "stored the synthetic dataset"
+    );
+    Ok(())
 }
 
 /// Starts the server with this configuration and serves until Ctrl-C.
@@ -110,6 +150,9 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         );
         for (file, why) in &report.skipped {
             tracing::warn!(file = %file, reason = %why, "sample not seeded");
+        }
+        if config.synthetic > 0 {
+            seed_synthetic(&store, config.synthetic).await?;
         }
     }
     let addr = config.addr();

@@ -2,5 +2,6 @@
 
 pub mod common;
 pub mod connection;
+pub mod in_place;
 pub mod layout;
 pub mod workshop;

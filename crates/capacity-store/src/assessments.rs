@@ -63,6 +63,7 @@ impl Store {
     /// different text under the same version is a conflict (versions are
     /// immutable: publish a new version instead).
     pub async fn put_rubric(&self, rubric: &Rubric, source: &str) -> Result<bool, StoreError> {
+        let _written = self.written();
         let mut tx = self.pool.begin().await?;
         let existing: Option<String> =
             sqlx::query_scalar("SELECT source FROM rubric WHERE id = ? AND version = ?")
@@ -131,6 +132,7 @@ impl Store {
 
     /// Inserts a commune or updates its attributes.
     pub async fn upsert_commune(&self, commune: &Commune) -> Result<(), StoreError> {
+        let _written = self.written();
         let mut conn = self.pool.acquire().await?;
         upsert_commune(&mut conn, commune).await
     }
@@ -199,6 +201,7 @@ impl Store {
     /// the commune (inserted or updated), the header, raters, answers and
     /// ratings. Refused when the commune already has this rubric and round.
     pub async fn insert_assessment(&self, assessment: &Assessment) -> Result<i64, StoreError> {
+        let _written = self.written();
         let mut tx = self.pool.begin().await?;
         upsert_commune(&mut tx, &assessment.commune).await?;
         let exists: Option<i64> = sqlx::query_scalar(
@@ -444,6 +447,7 @@ impl Store {
 
     /// Adds a rater to an assessment that is not finalised.
     pub async fn add_rater(&self, assessment: i64, rater: &Rater) -> Result<(), StoreError> {
+        let _written = self.written();
         if rater.id.trim().is_empty() || rater.name.trim().is_empty() {
             return Err(StoreError::Invalid(
                 "a rater needs an id and a name: fill both in".to_owned(),
@@ -473,6 +477,7 @@ impl Store {
         input: &RatingInput,
         expected: i64,
     ) -> Result<StoredRating, StoreError> {
+        let _written = self.written();
         let mut tx = self.pool.begin().await?;
         check_open(&mut tx, assessment).await?;
         let known: Option<i64> =
@@ -528,6 +533,7 @@ impl Store {
         rater: &str,
         expected: i64,
     ) -> Result<(), StoreError> {
+        let _written = self.written();
         let mut tx = self.pool.begin().await?;
         check_open(&mut tx, assessment).await?;
         let deleted = sqlx::query(
@@ -564,6 +570,7 @@ impl Store {
         answer: &Answer,
         expected: i64,
     ) -> Result<i64, StoreError> {
+        let _written = self.written();
         let mut tx = self.pool.begin().await?;
         check_open(&mut tx, assessment).await?;
         let written: Option<i64> = sqlx::query_scalar(&format!(
@@ -607,6 +614,7 @@ impl Store {
 
     /// Finalises (locks) an assessment still at `expected` version.
     pub async fn finalise(&self, assessment: i64, expected: i64) -> Result<i64, StoreError> {
+        let _written = self.written();
         let mut tx = self.pool.begin().await?;
         check_open(&mut tx, assessment).await?;
         let written = sqlx::query(&format!(
@@ -667,6 +675,7 @@ impl Store {
         cost_override: Option<&str>,
         expected: i64,
     ) -> Result<i64, StoreError> {
+        let _written = self.written();
         let mut tx = self.pool.begin().await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM assessment WHERE id = ?")
             .bind(assessment)

@@ -23,6 +23,8 @@ mod seed;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::SqlitePool;
@@ -42,6 +44,17 @@ pub const DATABASE_FILE: &str = "capacity.sqlite3";
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    generation: Arc<AtomicU64>,
+}
+
+/// Bumps the store's generation when a write method ends, after its
+/// transaction is committed (or abandoned), whatever the outcome.
+struct Written<'a>(&'a AtomicU64);
+
+impl Drop for Written<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::Release);
+    }
 }
 
 impl Store {
@@ -89,7 +102,23 @@ impl Store {
             .run(&pool)
             .await
             .map_err(StoreError::Migrate)?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            generation: Arc::default(),
+        })
+    }
+
+    /// A number that changes after every write through this handle or its
+    /// clones: what was read at one generation is still true until the
+    /// generation changes. Caches key on it. Writes by other processes to
+    /// the same file are not seen (the server is the only writer).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Marks a write; the generation moves when the guard drops.
+    fn written(&self) -> Written<'_> {
+        Written(&self.generation)
     }
 
     /// Closes every connection (pending writes are flushed).

@@ -424,3 +424,26 @@ async fn data_survive_reopening_the_file() {
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_generation_moves_on_every_write_and_only_then() {
+    let store = Store::open_in_memory().await.expect("store");
+    let id = fresh_assessment(&store).await;
+    let clone = store.clone();
+    let g0 = store.generation();
+    store.assessment(id).await.expect("read");
+    store
+        .list_assessments(&AssessmentFilter::default())
+        .await
+        .expect("list");
+    assert_eq!(store.generation(), g0, "reads do not move the generation");
+    clone
+        .save_rating(id, "X-1", "r1", &rating("C"), 0)
+        .await
+        .expect("saved");
+    let g1 = store.generation();
+    assert!(g1 > g0, "a write through a clone moves it for every handle");
+    // A refused write moves it too: caches are then merely refreshed.
+    let _ = store.save_rating(id, "X-1", "r1", &rating("A"), 0).await;
+    assert!(store.generation() > g1);
+}

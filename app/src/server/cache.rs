@@ -1,0 +1,137 @@
+//! A cache of rendered pages, valid until the next write.
+//!
+//! Reading pages (results, comparisons, the rubric) is most of the traffic
+//! and each render scores and explains a whole assessment. A rendered page
+//! depends only on its address, the reader's language and the data, so a
+//! `GET` answer is kept under `(generation, language, path and query)`,
+//! where the generation is the store's counter of writes
+//! ([`capacity_store::Store::generation`]): any write makes every kept page
+//! unreachable, and the next reader renders afresh. Only complete `200`
+//! HTML answers without cookies are kept; server functions (`/api/`),
+//! files and the health check pass through.
+//!
+//! Invariant: nothing per-person goes into a page. When accounts come, the
+//! person (or their role) joins the key.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::routes::request_lang;
+
+/// Pages kept at most (oldest dropped first).
+const CAPACITY: usize = 512;
+/// Larger pages are served but not kept.
+const MAX_KEPT_BYTES: usize = 2 * 1024 * 1024;
+/// Largest page read back from the renderer (far above any real page).
+const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
+
+type Key = (u64, capacity::Lang, String);
+
+/// The kept pages.
+#[derive(Debug, Clone, Default)]
+pub struct PageCache {
+    inner: Arc<Mutex<Pages>>,
+}
+
+#[derive(Debug, Default)]
+struct Pages {
+    map: HashMap<Key, Bytes>,
+    order: VecDeque<Key>,
+}
+
+impl PageCache {
+    fn get(&self, key: &Key) -> Option<Bytes> {
+        self.inner.lock().ok()?.map.get(key).cloned()
+    }
+
+    fn put(&self, key: Key, page: Bytes) {
+        let Ok(mut pages) = self.inner.lock() else {
+            return;
+        };
+        // Pages of an older generation can never be asked for again.
+        let generation = key.0;
+        if pages.order.front().is_some_and(|k| k.0 != generation) {
+            pages.map.clear();
+            pages.order.clear();
+        }
+        if pages.map.insert(key.clone(), page).is_none() {
+            pages.order.push_back(key);
+        }
+        while pages.order.len() > CAPACITY {
+            if let Some(old) = pages.order.pop_front() {
+                pages.map.remove(&old);
+            }
+        }
+    }
+}
+
+fn cacheable(req: &Request) -> bool {
+    let path = req.uri().path();
+    req.method() == Method::GET
+        && !path.starts_with("/api/")
+        && !path.starts_with("/pkg/")
+        && !path.starts_with("/lang/")
+        && path != "/health"
+        && !path.contains('.')
+}
+
+/// The middleware: answers from the cache or renders and keeps.
+pub async fn pages(
+    State((state, cache)): State<(AppState, PageCache)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if !cacheable(&req) {
+        return next.run(req).await;
+    }
+    let key: Key = (
+        state.store.generation(),
+        request_lang(req.headers()),
+        req.uri()
+            .path_and_query()
+            .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned()),
+    );
+    if let Some(page) = cache.get(&key) {
+        return html(page);
+    }
+    let response = next.run(req).await;
+    let keep = response.status() == StatusCode::OK
+        && !response.headers().contains_key(header::SET_COOKIE)
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+    if !keep {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+        Ok(bytes) => {
+            if bytes.len() <= MAX_KEPT_BYTES {
+                cache.put(key, bytes.clone());
+            }
+            Response::from_parts(parts, Body::from(bytes))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "page unreadable");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+fn html(page: Bytes) -> Response {
+    let mut response = Response::new(Body::from(page));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
