@@ -294,6 +294,44 @@ pub fn cost_field(cost_override: Option<Decimal>) -> String {
         .unwrap_or_default()
 }
 
+/// A cost as typed: empty means the rubric's cost (`None`); spaces
+/// (also the narrow and ordinary no-break ones a copied figure has) and
+/// a trailing `FCFA` are allowed; the rest must be whole, non-negative
+/// francs up to the core's largest cost.
+pub fn parse_cost(text: &str) -> Result<Option<Decimal>, CostProblem> {
+    let mut s: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if s.len() >= 4 && s[s.len() - 4..].eq_ignore_ascii_case("fcfa") {
+        s.truncate(s.len() - 4);
+    }
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let s = s.replace(',', ".");
+    let d: Decimal = s.parse().map_err(|_| {
+        // Digits only, but more than a decimal holds: far too large.
+        let digits = s.strip_prefix('-').unwrap_or(&s);
+        let points = digits.chars().filter(|c| *c == '.').count();
+        if points <= 1
+            && digits.chars().any(|c| c.is_ascii_digit())
+            && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        {
+            CostProblem::TooLarge
+        } else {
+            CostProblem::NotANumber
+        }
+    })?;
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(CostProblem::Negative);
+    }
+    if !d.fract().is_zero() {
+        return Err(CostProblem::NotWhole);
+    }
+    if d > capacity::compiled::MAX_COST {
+        return Err(CostProblem::TooLarge);
+    }
+    Ok(Some(d.trunc().normalize()))
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     //! Building the adjusted plan and checking a submitted form.
@@ -301,11 +339,10 @@ pub(crate) mod ssr {
     use std::collections::{BTreeMap, VecDeque};
     use std::sync::Mutex;
 
-    use capacity::compiled::MAX_COST;
     use capacity::{ActionPlan, CommuneResult, CompiledRubric, Decision, PlanAdjustment, PlanItem};
     use rust_decimal::Decimal;
 
-    use super::{CostProblem, PlanProblem, PlanSaved, ProblemKind, TypedRow, decision};
+    use super::{PlanProblem, PlanSaved, ProblemKind, TypedRow, decision, parse_cost};
     use crate::api::AppError;
 
     /// The stored key of a plan item: `INDICATOR/FROM/INDEX`.
@@ -318,44 +355,6 @@ pub(crate) mod ssr {
         )
     }
 
-    /// A cost as typed: empty means the rubric's cost (`None`); spaces
-    /// (also the narrow and ordinary no-break ones a copied figure has) and
-    /// a trailing `FCFA` are allowed; the rest must be whole, non-negative
-    /// francs up to the core's largest cost.
-    pub fn parse_cost(text: &str) -> Result<Option<Decimal>, CostProblem> {
-        let mut s: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        if s.len() >= 4 && s[s.len() - 4..].eq_ignore_ascii_case("fcfa") {
-            s.truncate(s.len() - 4);
-        }
-        if s.is_empty() {
-            return Ok(None);
-        }
-        let s = s.replace(',', ".");
-        let d: Decimal = s.parse().map_err(|_| {
-            // Digits only, but more than a decimal holds: far too large.
-            let digits = s.strip_prefix('-').unwrap_or(&s);
-            let points = digits.chars().filter(|c| *c == '.').count();
-            if points <= 1
-                && digits.chars().any(|c| c.is_ascii_digit())
-                && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
-            {
-                CostProblem::TooLarge
-            } else {
-                CostProblem::NotANumber
-            }
-        })?;
-        if d.is_sign_negative() && !d.is_zero() {
-            return Err(CostProblem::Negative);
-        }
-        if !d.fract().is_zero() {
-            return Err(CostProblem::NotWhole);
-        }
-        if d > MAX_COST {
-            return Err(CostProblem::TooLarge);
-        }
-        Ok(Some(d.trunc().normalize()))
-    }
-
     /// True when the request is a plain form post (no JavaScript): the
     /// answer is then a redirect to a page, not data.
     pub fn plain_form_post() -> bool {
@@ -365,11 +364,6 @@ pub(crate) mod ssr {
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.contains("text/html"))
         })
-    }
-
-    /// The largest cost accepted.
-    pub fn max_cost() -> Decimal {
-        MAX_COST
     }
 
     /// The submitted plan form, one map per field name.
@@ -717,7 +711,7 @@ pub async fn load_plan(
                 .collect(),
         },
         domains,
-        max_cost: ssr::max_cost(),
+        max_cost: capacity::compiled::MAX_COST,
         outcome: (!outcome.is_empty())
             .then(|| ssr::outcome(&outcome))
             .flatten(),
@@ -803,7 +797,18 @@ pub async fn save_plan(
                 {
                     Ok(_) => outcome.saved += 1,
                     Err(StoreError::Stale { .. }) => {
-                        outcome.refused.insert(change.key, change.typed);
+                        // What would have been stored: a new cost on a
+                        // proposed action accepts it.
+                        let decision = if change.accepted {
+                            self::decision::ACCEPT
+                        } else {
+                            self::decision::DROP
+                        };
+                        let typed = TypedRow {
+                            decision: decision.to_owned(),
+                            ..change.typed
+                        };
+                        outcome.refused.insert(change.key, typed);
                     }
                     Err(e) => return Err(e.into()),
                 }
@@ -864,7 +869,7 @@ pub async fn list_plans() -> Result<Vec<PlanListLine>, AppError> {
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
-    use super::ssr::{Form, changes, parse_cost};
+    use super::ssr::{Form, changes};
     use super::*;
 
     #[track_caller]

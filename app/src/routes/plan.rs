@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 
 use crate::api::plan::{
     ActionLine, CostProblem, DomainPlan, GoalLine, PlanListLine, PlanPage, PlanProblem, PlanSaved,
-    PlanSums, ProblemKind, TypedRow, cost_field, decision, list_plans, load_plan,
+    PlanSums, ProblemKind, TypedRow, cost_field, decision, list_plans, load_plan, parse_cost,
 };
 use crate::i18n::{Locale, td};
 use crate::locale::{core_lang, use_locale};
@@ -323,7 +323,7 @@ fn Messages(
     let refused = !outcome.refused.is_empty();
     view! {
         <div id="plan-messages" tabindex="-1">
-            {saved.filter(|_| outcome.problems.is_empty()).map(|n| view! {
+            {saved.filter(|n| outcome.problems.is_empty() && (*n > 0 || !refused)).map(|n| view! {
                 <p class="notice" role="status" data-testid="saved-count">{n} " " {tr!(plan_saved_count)}</p>
             })}
             {refused.then(|| view! { <p class="error" role="alert" data-testid="refused">{tr!(plan_refused_intro)}</p> })}
@@ -511,7 +511,7 @@ fn ActionRow(action: ActionLine, ctx: RowContext) -> impl IntoView {
             id=element.clone() data-testid=format!("action-{}", a.key)>
             <legend>
                 <span class="ind-id">{tr!(plan_action_number)} " " {a.number}</span> " "
-                <Tx text=a.text.clone() />
+                <span data-testid="action-text"><Tx text=a.text.clone() /></span>
             </legend>
             <p class="plan-meta muted">
                 {tr!(plan_step)} " " {a.step.clone()} " · " {horizon_label(a.horizon, l)}
@@ -530,7 +530,11 @@ fn ActionRow(action: ActionLine, ctx: RowContext) -> impl IntoView {
                     </p>
                     <p>
                         {tr!(plan_yours)} " " <span data-testid="yours">{decision_label(r.decision.trim(), l)} ", "
-                        {if r.cost.trim().is_empty() { fcfa(a.rubric_cost, l) } else { r.cost.clone() }}</span>
+                        {match parse_cost(&r.cost) {
+                            Ok(Some(c)) => fcfa(c, l),
+                            Ok(None) => fcfa(a.rubric_cost, l),
+                            Err(_) => r.cost.clone(),
+                        }}</span>
                     </p>
                 </div>
             })}
