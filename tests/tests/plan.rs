@@ -355,3 +355,31 @@ async fn stale_and_invalid_adjustments_are_refused() -> Result {
         })
         .await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_form_works_hydrated() -> Result {
+    let server = Server::start()?;
+    let browser = Browser::start("plan_form_works_hydrated", Js::On).await?;
+    let url = server.url.clone();
+    browser
+        .run(|c| async move {
+            open_plan(&c, &url, "Djenné", "2025").await?;
+            capacity_e2e::wait_hydrated(&c).await?;
+            let before = totals(&c).await?;
+            let rows = costed_rows(&c).await?;
+            let target = rows.first().ok_or("no costed action")?.clone();
+            click(&c, &format!("[data-testid=\"drop-{}\"]", target.key)).await?;
+            click(&c, "[data-testid=save-plan]").await?;
+            let saved = text_of(&c, "[data-testid=saved-count]").await?;
+            ensure!(saved.starts_with("1 "), "saved notice: {saved:?}");
+            let after = totals(&c).await?;
+            ensure!(
+                after.included == before.included - target.cost
+                    && after.dropped == before.dropped + target.cost,
+                "totals after dropping {}: {after:?}, before {before:?}",
+                target.cost
+            );
+            Ok(())
+        })
+        .await
+}

@@ -903,6 +903,54 @@ mod tests {
     }
 
     #[test]
+    fn stored_rows_adjust_the_core_plan() {
+        use capacity::{ActionPlan, CommuneResult, CompiledRubric, example};
+        use capacity_store::PlanAdjustmentRow;
+        let rubric = CompiledRubric::from_toml(example::RUBRIC).expect("example rubric");
+        let (assessment, resolved) = rubric
+            .resolve_toml(example::ASSESSMENT)
+            .expect("example assessment");
+        let scored = capacity::score(&rubric, &resolved).expect("scored");
+        let plan =
+            ActionPlan::new(&rubric, &CommuneResult::new(&assessment, &scored)).expect("plan");
+        let keys: Vec<String> = plan
+            .items
+            .iter()
+            .map(|i| super::ssr::action_key(&rubric, i))
+            .collect();
+        // ADM-EC-01 is at C with target B: its action 1 closes C → B.
+        assert!(keys.contains(&"ADM-EC-01/C/1".to_owned()), "{keys:?}");
+        let (first, second) = (&plan.items[0], &plan.items[1]);
+        let row = |key: &str, accepted, cost: Option<&str>, version| PlanAdjustmentRow {
+            action_key: key.to_owned(),
+            accepted,
+            cost_override: cost.map(str::to_owned),
+            version,
+        };
+        let rows = [
+            row(&keys[0], false, Some("not a number"), 2),
+            row(&keys[1], true, Some("90000"), 5),
+            row("NOT-IN/PLAN/0", false, None, 1),
+        ];
+        let (adjustments, versions) = super::ssr::stored_adjustments(&rubric, &plan, &rows);
+        let mut adjusted = plan.clone();
+        adjusted
+            .adjust(&adjustments)
+            .expect("stored adjustments apply");
+        // An unreadable stored cost is ignored, the decision kept.
+        assert_eq!(adjusted.items[0].decision, Decision::Dropped);
+        assert_eq!(adjusted.items[0].cost_override, None);
+        assert_eq!(adjusted.items[1].decision, Decision::Accepted);
+        assert_eq!(adjusted.items[1].cost(), Decimal::from(90_000));
+        assert_eq!(
+            adjusted.totals.included.cost,
+            plan.totals.included.cost - first.cost() - second.cost() + Decimal::from(90_000)
+        );
+        assert_eq!(versions.get(&keys[1]), Some(&5));
+        assert_eq!(versions.len(), 2, "the row not in the plan has no version");
+    }
+
+    #[test]
     fn cost_fields_round_trip() {
         assert_eq!(cost_field(None), "");
         let c = parse_cost("125 000").ok().flatten();

@@ -200,6 +200,7 @@ fn Totals(
                 })}
             </dl>
             <div class="plan-breakdowns">
+                <div class="table-scroll">
                 <table data-testid="totals-by-horizon">
                     <caption>{tr!(plan_by_horizon)}</caption>
                     <tbody>
@@ -212,6 +213,8 @@ fn Totals(
                         }).collect_view()}
                     </tbody>
                 </table>
+                </div>
+                <div class="table-scroll">
                 <table data-testid="totals-by-domain">
                     <caption>{tr!(plan_by_domain)}</caption>
                     <tbody>
@@ -224,6 +227,7 @@ fn Totals(
                         }).collect_view()}
                     </tbody>
                 </table>
+                </div>
             </div>
             <p class="muted">{tr!(plan_rubric_cost_note)}</p>
         </section>
@@ -515,7 +519,7 @@ fn ActionRow(action: ActionLine, ctx: RowContext) -> impl IntoView {
             </legend>
             <p class="plan-meta muted">
                 {tr!(plan_step)} " " {a.step.clone()} " · " {horizon_label(a.horizon, l)}
-                {(!a.responsible.fr.is_empty()).then(|| view! { " · " {tr!(plan_responsible)} " : " <Tx text=a.responsible.clone() /> })}
+                {(!a.responsible.fr.is_empty()).then(|| view! { " · " {tr!(plan_responsible_label)} " " <Tx text=a.responsible.clone() /> })}
             </p>
             <p class="plan-costs">
                 {tr!(plan_rubric_cost)} " " <span data-testid="rubric-cost">{fcfa(a.rubric_cost, l)}</span>
