@@ -201,32 +201,32 @@ fn Totals(
             </dl>
             <div class="plan-breakdowns">
                 <div class="table-scroll">
-                <table data-testid="totals-by-horizon">
-                    <caption>{tr!(plan_by_horizon)}</caption>
-                    <tbody>
-                        {t.by_horizon.into_iter().map(|(h, s)| view! {
-                            <tr>
-                                <th scope="row">{horizon_label(h, l)}</th>
-                                <td class="num">{s.actions}</td>
-                                <td class="num">{fcfa(s.cost, l)}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                    <table data-testid="totals-by-horizon">
+                        <caption>{tr!(plan_by_horizon)}</caption>
+                        <tbody>
+                            {t.by_horizon.into_iter().map(|(h, s)| view! {
+                                <tr>
+                                    <th scope="row">{horizon_label(h, l)}</th>
+                                    <td class="num">{s.actions}</td>
+                                    <td class="num">{fcfa(s.cost, l)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
                 </div>
                 <div class="table-scroll">
-                <table data-testid="totals-by-domain">
-                    <caption>{tr!(plan_by_domain)}</caption>
-                    <tbody>
-                        {domains.into_iter().map(|(id, title, s)| view! {
-                            <tr>
-                                <th scope="row"><a href=format!("#d-{id}")><Tx text=title /></a></th>
-                                <td class="num">{s.actions}</td>
-                                <td class="num" data-testid=format!("domain-total-{id}")>{fcfa(s.cost, l)}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                    <table data-testid="totals-by-domain">
+                        <caption>{tr!(plan_by_domain)}</caption>
+                        <tbody>
+                            {domains.into_iter().map(|(id, title, s)| view! {
+                                <tr>
+                                    <th scope="row"><a href=format!("#d-{id}")><Tx text=title /></a></th>
+                                    <td class="num">{s.actions}</td>
+                                    <td class="num" data-testid=format!("domain-total-{id}")>{fcfa(s.cost, l)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
                 </div>
             </div>
             <p class="muted">{tr!(plan_rubric_cost_note)}</p>
