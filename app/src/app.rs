@@ -18,7 +18,7 @@ use crate::routes::{
     evaluate::EvaluatePage,
     home::HomePage,
     not_found::NotFound,
-    plan::PlanPage,
+    plan::{PlanPage, PlanRoute},
     results::{AssessmentResultsPage, ResultsPage},
     rubric::{IndicatorPage, RubricDetailPage, RubricPage},
     workshop::{ConsensusRoute, EntryRoute, OverviewPage},
@@ -74,7 +74,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/evaluer") view=EvaluatePage ssr=SsrMode::Async />
                     <Route path=path!("/resultats") view=ResultsPage ssr=SsrMode::Async />
-                    <Route path=path!("/plan") view=PlanPage />
+                    <Route path=path!("/plan") view=PlanPage ssr=SsrMode::Async />
                     <Route path=path!("/comparer") view=ComparePage />
                     <Route path=path!("/communes") view=CommunesPage ssr=SsrMode::Async />
                     <Route path=path!("/communes/:id") view=CommunePage ssr=SsrMode::Async />
@@ -87,6 +87,11 @@ fn Layout() -> impl IntoView {
                     <Route
                         path=path!("/evaluations/:id/saisie")
                         view=EntryRoute
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/evaluations/:id/plan")
+                        view=PlanRoute
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -3,6 +3,7 @@
 
 pub mod communes;
 pub mod results;
+pub mod plan;
 pub mod rubrics;
 pub mod workshop;
 

@@ -62,11 +62,22 @@ pub enum StartError {
 }
 
 /// Builds the axum router: Leptos pages and server functions, static files,
-/// the health endpoint and the language route.
+/// the health endpoint, the language route and the plan downloads.
 pub fn router(options: LeptosOptions, state: AppState) -> Router {
     let routes = generate_route_list(App);
     let app_options = options.clone();
     let shared = state.clone();
+    let download = |format| {
+        let state = state.clone();
+        axum::routing::get(
+            move |axum::extract::Path(id): axum::extract::Path<String>,
+                  headers: axum::http::HeaderMap| {
+                routes::plan_download(state.clone(), format, id, headers)
+            },
+        )
+    };
+    let plan_csv = download(routes::PlanFormat::Csv);
+    let plan_xlsx = download(routes::PlanFormat::Xlsx);
     let context = move || provide_context(state.clone());
     Router::new()
         .route("/health", axum::routing::get(routes::health))
@@ -75,6 +86,8 @@ pub fn router(options: LeptosOptions, state: AppState) -> Router {
             "/evaluations/{id}/rapport",
             axum::routing::get(routes::commune_report),
         )
+        .route("/evaluations/{id}/plan.csv", plan_csv)
+        .route("/evaluations/{id}/plan.xlsx", plan_xlsx)
         .leptos_routes_with_context(&options, routes, context, move || {
             shell(app_options.clone())
         })

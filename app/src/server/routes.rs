@@ -1,6 +1,6 @@
 //! HTTP routes outside Leptos: health, the no-JavaScript language switch
-//! and documents (the printable report). Handlers reach the [`AppState`]
-//! through an axum `Extension`.
+//! and documents: the printable report, the action plan as CSV or XLSX.
+//! Handlers reach the [`AppState`] through an axum `Extension` or a closure.
 
 use axum::Extension;
 use axum::extract::{Path, Query};
@@ -121,9 +121,140 @@ fn safe_local_path(to: Option<&str>) -> String {
     }
 }
 
+/// A file format of the plan download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanFormat {
+    /// CSV for a spreadsheet in the reader's language (French: `;`, BOM,
+    /// decimal comma).
+    Csv,
+    /// An XLSX workbook.
+    Xlsx,
+}
+
+impl PlanFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            PlanFormat::Csv => "csv",
+            PlanFormat::Xlsx => "xlsx",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            PlanFormat::Csv => "text/csv; charset=utf-8",
+            PlanFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+}
+
+/// `GET /evaluations/{id}/plan.csv` and `…/plan.xlsx`: the action plan with
+/// the council's adjustments, headers in the language of the request
+/// (cookie, then `Accept-Language`, then French), as an attachment.
+pub async fn plan_download(
+    state: AppState,
+    format: PlanFormat,
+    id: String,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return (StatusCode::NOT_FOUND, format!("no assessment `{id}`")).into_response();
+    };
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    let lang = core_lang(negotiate(
+        text(header::COOKIE),
+        text(header::ACCEPT_LANGUAGE),
+    ));
+    let result = async {
+        let (stored, rubric, plan, _) = crate::api::plan::ssr::adjusted_plan(&state, id).await?;
+        let export =
+            capacity_exchange::Export::plan(&rubric, &plan, &stored.assessment.commune, lang)
+                .map_err(|e| AppError::Internal(format!("plan export: {e}")))?;
+        let bytes = match format {
+            PlanFormat::Csv => capacity_exchange::export_csv(
+                &export,
+                &capacity_exchange::CsvOptions::for_lang(lang),
+            )
+            .map(String::into_bytes),
+            PlanFormat::Xlsx => capacity_exchange::export_xlsx(&export),
+        }
+        .map_err(|e| AppError::Internal(format!("plan export: {e}")))?;
+        let a = &stored.assessment;
+        Ok::<_, AppError>((
+            download_name(&["plan", &a.commune.id, &a.round], format.extension()),
+            bytes,
+        ))
+    }
+    .await;
+    match result {
+        Ok((name, bytes)) => {
+            let disposition = format!("attachment; filename=\"{name}\"");
+            let mut resp = bytes.into_response();
+            let h = resp.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(format.content_type()),
+            );
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            resp
+        }
+        Err(AppError::NotFound(what)) => {
+            (StatusCode::NOT_FOUND, format!("{what} not found")).into_response()
+        }
+        Err(e) => {
+            tracing::error!(id, error = %e, "plan download failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
+        }
+    }
+}
+
+/// A file name safe in any header and file system: the parts joined with
+/// `-`, every character outside `A–Z a–z 0–9 . _ -` replaced by `-`, no
+/// leading dot, at most 100 characters before the extension.
+fn download_name(parts: &[&str], extension: &str) -> String {
+    let joined = parts.join("-");
+    let mut name: String = joined
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(100)
+        .collect();
+    while name.starts_with('.') {
+        name.remove(0);
+    }
+    if name.is_empty() {
+        name.push_str("plan");
+    }
+    format!("{name}.{extension}")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::safe_local_path;
+    use super::{download_name, safe_local_path};
+
+    #[test]
+    fn download_names_are_safe() {
+        assert_eq!(
+            download_name(&["plan", "ml-segou-san", "2025"], "csv"),
+            "plan-ml-segou-san-2025.csv"
+        );
+        assert_eq!(
+            download_name(&["plan", "x\"; rm", "Tour été/2"], "xlsx"),
+            "plan-x---rm-Tour--t--2.xlsx"
+        );
+        assert_eq!(download_name(&["..", ""], "csv"), "-.csv");
+        assert_eq!(download_name(&[".."], "csv"), "plan.csv");
+    }
 
     #[track_caller]
     fn check(input: Option<&str>, expected: &str) {

@@ -1,0 +1,385 @@
+//! The action plan page in real headless Chromium with JavaScript off:
+//! plain forms posting to the server, then a redirect back.
+//!
+//! Expected figures are computed from what the page itself shows before a
+//! change, never written into the test.
+
+use capacity_e2e::{
+    Browser, Js, Result, Server, ensure, http_get, http_request, text_of, wait_for,
+};
+use fantoccini::elements::Element;
+use fantoccini::{Client, Locator};
+
+/// The whole francs of an amount as the page writes it (`1 250 000 FCFA`,
+/// with narrow no-break spaces): its digits.
+fn francs(text: &str) -> Result<u64> {
+    ensure!(
+        text.trim_end().ends_with("FCFA"),
+        "not an amount in FCFA: {text:?}"
+    );
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    Ok(digits
+        .parse()
+        .map_err(|e| format!("no amount in {text:?}: {e}"))?)
+}
+
+/// The text of the element matching `css` inside `el`.
+async fn inner_text(el: &Element, css: &str) -> Result<String> {
+    Ok(el.find(Locator::Css(css)).await?.text().await?)
+}
+
+/// The plan's headline figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Totals {
+    included: u64,
+    included_count: u64,
+    dropped: u64,
+    dropped_count: u64,
+}
+
+async fn totals(c: &Client) -> Result<Totals> {
+    let count = |t: String| -> Result<u64> {
+        Ok(t.trim()
+            .parse()
+            .map_err(|e| format!("not a count: {t:?}: {e}"))?)
+    };
+    Ok(Totals {
+        included: francs(&text_of(c, "[data-testid=total-included-cost]").await?)?,
+        included_count: count(text_of(c, "[data-testid=total-included-count]").await?)?,
+        dropped: francs(&text_of(c, "[data-testid=total-dropped-cost]").await?)?,
+        dropped_count: count(text_of(c, "[data-testid=total-dropped-count]").await?)?,
+    })
+}
+
+/// One action row of the form.
+#[derive(Debug, Clone)]
+struct Row {
+    key: String,
+    text: String,
+    cost: u64,
+}
+
+/// The action rows whose retained cost is above zero, in page order.
+async fn costed_rows(c: &Client) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    for el in c.find_all(Locator::Css("fieldset.plan-action")).await? {
+        let key = el
+            .attr("data-testid")
+            .await?
+            .and_then(|t| t.strip_prefix("action-").map(str::to_owned))
+            .ok_or("an action row without its key")?;
+        let cost = francs(&inner_text(&el, "[data-testid=retained-cost]").await?)?;
+        if cost > 0 {
+            rows.push(Row {
+                text: inner_text(&el, "[data-testid=action-text]").await?,
+                key,
+                cost,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// The element of one row.
+async fn row(c: &Client, key: &str) -> Result<Element> {
+    wait_for(c, &format!("[data-testid=\"action-{key}\"]")).await
+}
+
+async fn click(c: &Client, css: &str) -> Result {
+    wait_for(c, css).await?.click().await?;
+    Ok(())
+}
+
+async fn type_cost(c: &Client, key: &str, text: &str) -> Result {
+    let input = wait_for(c, &format!("[data-testid=\"cost-{key}\"]")).await?;
+    input.clear().await?;
+    input.send_keys(text).await?;
+    Ok(())
+}
+
+/// The assessment id in a plan page's path `/evaluations/{id}/plan`.
+async fn plan_id(c: &Client) -> Result<String> {
+    let url = c.current_url().await?;
+    let path = url.path().to_owned();
+    path.strip_prefix("/evaluations/")
+        .and_then(|p| p.strip_suffix("/plan"))
+        .map(str::to_owned)
+        .ok_or_else(|| format!("not a plan page: {path}").into())
+}
+
+/// Opens a commune's plan from the `/plan` list, as a person would.
+async fn open_plan(c: &Client, url: &str, commune: &str, round: &str) -> Result<String> {
+    c.goto(&format!("{url}/plan")).await?;
+    ensure!(
+        text_of(c, "h1").await? == "Plan d'action",
+        "plans list title"
+    );
+    let link = c
+        .find(Locator::XPath(&format!(
+            "//table[@data-testid='plan-list']//tr[th/a[normalize-space()='{commune}'] and td[contains(., '{round}') and contains(., 'communes du Mali')]]//a"
+        )))
+        .await
+        .map_err(|e| format!("no plan link for {commune} {round}: {e}"))?;
+    link.click().await?;
+    let title = text_of(c, "h1").await?;
+    ensure!(
+        title == format!("Plan d'action — {commune} {round}"),
+        "plan page title: {title:?}"
+    );
+    plan_id(c).await
+}
+
+/// Splits a raw HTTP response into lower-cased headers and body.
+fn split(response: &str) -> (String, &str) {
+    match response.split_once("\r\n\r\n") {
+        Some((head, body)) => (head.to_ascii_lowercase(), body),
+        None => (response.to_ascii_lowercase(), ""),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_is_adjusted_and_downloaded_without_javascript() -> Result {
+    let server = Server::start()?;
+    let browser = Browser::start(
+        "plan_is_adjusted_and_downloaded_without_javascript",
+        Js::Off,
+    )
+    .await?;
+    let url = server.url.clone();
+    let addr = server.addr();
+    browser
+        .run(|c| async move {
+            let id = open_plan(&c, &url, "San", "2025").await?;
+            let before = totals(&c).await?;
+            ensure!(before.included > 0, "San 2025 has gaps, its plan costs something");
+            let rows = costed_rows(&c).await?;
+            ensure!(rows.len() >= 2, "fewer than two costed actions: {rows:?}");
+            let (dropped, changed) = (&rows[0], &rows[1]);
+            let new_cost = changed.cost * 2 + 12_345;
+
+            // Drop one action, override the cost of another (typed with
+            // spaces, as people write amounts), save.
+            click(&c, &format!("[data-testid=\"drop-{}\"]", dropped.key)).await?;
+            let typed = new_cost
+                .to_string()
+                .as_bytes()
+                .rchunks(3)
+                .rev()
+                .map(|g| String::from_utf8_lossy(g).into_owned())
+                .collect::<Vec<_>>()
+                .join(" ");
+            type_cost(&c, &changed.key, &typed).await?;
+            click(&c, "[data-testid=save-plan]").await?;
+            let saved = text_of(&c, "[data-testid=saved-count]").await?;
+            ensure!(saved.starts_with("2 "), "saved notice: {saved:?}");
+            ensure!(plan_id(&c).await? == id, "the save did not come back to the plan");
+
+            // The totals change by exactly what was decided.
+            let after = totals(&c).await?;
+            let expected = before.included - dropped.cost - changed.cost + new_cost;
+            ensure!(
+                after.included == expected,
+                "included total {} ≠ {} − {} − {} + {new_cost} = {expected}",
+                after.included,
+                before.included,
+                dropped.cost,
+                changed.cost
+            );
+            ensure!(
+                after.included_count == before.included_count - 1,
+                "included actions {} after dropping one of {}",
+                after.included_count,
+                before.included_count
+            );
+            ensure!(
+                after.dropped == before.dropped + dropped.cost
+                    && after.dropped_count == before.dropped_count + 1,
+                "dropped total {after:?} vs {before:?} + {}",
+                dropped.cost
+            );
+            let r = row(&c, &changed.key).await?;
+            let retained = francs(&inner_text(&r, "[data-testid=retained-cost]").await?)?;
+            ensure!(retained == new_cost, "retained cost {retained} ≠ {new_cost}");
+            ensure!(
+                inner_text(&r, "[data-testid=decision]").await? == "Acceptée",
+                "a council cost accepts the action"
+            );
+            let r = row(&c, &dropped.key).await?;
+            ensure!(
+                inner_text(&r, "[data-testid=decision]").await? == "Abandonnée",
+                "dropped action not marked"
+            );
+
+            // CSV with the adjustments, French spreadsheet conventions.
+            let (status, response) = http_get(&addr, &format!("/evaluations/{id}/plan.csv"))?;
+            ensure!(status == 200, "CSV status {status}");
+            let (head, body) = split(&response);
+            ensure!(head.contains("content-type: text/csv; charset=utf-8"), "CSV headers: {head}");
+            ensure!(
+                head.contains("content-disposition: attachment; filename=\"plan-ml-segou-san-2025.csv\""),
+                "CSV disposition: {head}"
+            );
+            ensure!(body.starts_with("\u{FEFF}Priorité;Indicateur;"), "CSV header line: {:?}", &body[..body.len().min(80)]);
+            let line_of = |r: &Row| {
+                let indicator = format!(";{};", r.key.split('/').next().unwrap_or_default());
+                body.lines()
+                    .find(|l| l.contains(&indicator) && l.contains(&r.text))
+                    .map(str::to_owned)
+            };
+            let changed_line = line_of(changed).ok_or("changed action not in the CSV")?;
+            ensure!(
+                changed_line.contains(&format!(";{};{new_cost};", changed.cost))
+                    && changed_line.ends_with(";acceptée"),
+                "CSV line of the changed action: {changed_line}"
+            );
+            let dropped_line = line_of(dropped).ok_or("dropped action not in the CSV")?;
+            ensure!(dropped_line.ends_with(";abandonnée"), "CSV line of the dropped action: {dropped_line}");
+            ensure!(
+                body.contains(&format!("Total (actions retenues);{};{expected}", after.included_count)),
+                "CSV total differs from the page's"
+            );
+
+            // XLSX: a ZIP archive with the spreadsheet type.
+            let (status, response) = http_get(&addr, &format!("/evaluations/{id}/plan.xlsx"))?;
+            let (head, body) = split(&response);
+            ensure!(status == 200, "XLSX status {status}");
+            ensure!(
+                head.contains("content-type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                "XLSX headers: {head}"
+            );
+            ensure!(head.contains("filename=\"plan-ml-segou-san-2025.xlsx\""), "XLSX name: {head}");
+            ensure!(body.starts_with("PK\u{3}\u{4}"), "XLSX is not a ZIP archive");
+
+            // The print view: the same plan, no form.
+            click(&c, "[data-testid=print-link]").await?;
+            wait_for(&c, "[data-testid=plan-print]").await?;
+            ensure!(
+                c.find_all(Locator::Css("form.plan-form")).await?.is_empty(),
+                "print view still has the form"
+            );
+            ensure!(totals(&c).await? == after, "print view totals differ");
+            Ok(())
+        })
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_and_invalid_adjustments_are_refused() -> Result {
+    let server = Server::start()?;
+    let browser = Browser::start("stale_and_invalid_adjustments_are_refused", Js::Off).await?;
+    let url = server.url.clone();
+    let addr = server.addr();
+    browser
+        .run(|c| async move {
+            let id = open_plan(&c, &url, "Bandiagara", "2024").await?;
+            let before = totals(&c).await?;
+            let rows = costed_rows(&c).await?;
+            let target = rows.first().ok_or("no costed action")?.clone();
+
+            // An invalid cost: nothing saved, the field named, the typed
+            // text kept.
+            type_cost(&c, &target.key, "12,5").await?;
+            click(&c, "[data-testid=save-plan]").await?;
+            let problems = text_of(&c, "[data-testid=problems]").await?;
+            ensure!(problems.contains("Rien n'a été enregistré"), "problems: {problems}");
+            let indicator = target.key.split('/').next().unwrap_or_default();
+            ensure!(
+                problems.contains("Coût de l'action") && problems.contains(indicator) && problems.contains("12,5"),
+                "the message does not name the field: {problems}"
+            );
+            let input = wait_for(&c, &format!("[data-testid=\"cost-{}\"]", target.key)).await?;
+            ensure!(input.attr("aria-invalid").await?.as_deref() == Some("true"), "field not flagged");
+            ensure!(input.prop("value").await?.as_deref() == Some("12,5"), "typed text lost");
+            ensure!(totals(&c).await? == before, "an invalid form changed the plan");
+
+            // Someone else drops the action while this page is open.
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            form.append_pair("id", &id)
+                .append_pair(&format!("version[{}]", target.key), "0")
+                .append_pair(&format!("was_decision[{}]", target.key), "proposed")
+                .append_pair(&format!("was_cost[{}]", target.key), "")
+                .append_pair(&format!("decision[{}]", target.key), "drop")
+                .append_pair(&format!("cost[{}]", target.key), "");
+            let body = form.finish();
+            let (status, response) = http_request(
+                &addr,
+                &format!(
+                    "POST /api/save_plan HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                ),
+            )?;
+            ensure!(status == 200, "other save: {status} {response}");
+            let (_, json) = split(&response);
+            let json: serde_json::Value = serde_json::from_str(json.trim())?;
+            ensure!(json["saved"] == 1, "other save not written: {json}");
+
+            // This page still holds version 0: its cost is refused, the
+            // newer value shown, nothing overwritten.
+            let mine = target.cost + 1_000;
+            type_cost(&c, &target.key, &mine.to_string()).await?;
+            click(&c, "[data-testid=save-plan]").await?;
+            wait_for(&c, "[data-testid=refused]").await?;
+            let r = row(&c, &target.key).await?;
+            let stored = inner_text(&r, "[data-testid=stored-now]").await?;
+            let yours = inner_text(&r, "[data-testid=yours]").await?;
+            ensure!(stored.starts_with("Abandonnée"), "stored value shown: {stored}");
+            ensure!(yours.starts_with("Acceptée") && francs(&yours)? == mine, "your value shown: {yours}");
+            ensure!(
+                inner_text(&r, "[data-testid=decision]").await? == "Abandonnée",
+                "the other save was overwritten"
+            );
+            let now = totals(&c).await?;
+            ensure!(
+                now.included == before.included - target.cost && now.dropped_count == before.dropped_count + 1,
+                "totals {now:?} do not reflect the other save only ({before:?}, −{})",
+                target.cost
+            );
+
+            // Saving again from the refreshed form (newer version) works.
+            click(&c, &format!("[data-testid=\"accept-{}\"]", target.key)).await?;
+            type_cost(&c, &target.key, &mine.to_string()).await?;
+            click(&c, "[data-testid=save-plan]").await?;
+            let saved = text_of(&c, "[data-testid=saved-count]").await?;
+            ensure!(saved.starts_with("1 "), "saved notice: {saved:?}");
+            let r = row(&c, &target.key).await?;
+            ensure!(
+                francs(&inner_text(&r, "[data-testid=retained-cost]").await?)? == mine,
+                "cost not saved after review"
+            );
+            let after = totals(&c).await?;
+            ensure!(
+                after.included == before.included - target.cost + mine,
+                "totals after review: {after:?}, before {before:?}"
+            );
+            Ok(())
+        })
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_form_works_hydrated() -> Result {
+    let server = Server::start()?;
+    let browser = Browser::start("plan_form_works_hydrated", Js::On).await?;
+    let url = server.url.clone();
+    browser
+        .run(|c| async move {
+            open_plan(&c, &url, "Djenné", "2025").await?;
+            capacity_e2e::wait_hydrated(&c).await?;
+            let before = totals(&c).await?;
+            let rows = costed_rows(&c).await?;
+            let target = rows.first().ok_or("no costed action")?.clone();
+            click(&c, &format!("[data-testid=\"drop-{}\"]", target.key)).await?;
+            click(&c, "[data-testid=save-plan]").await?;
+            let saved = text_of(&c, "[data-testid=saved-count]").await?;
+            ensure!(saved.starts_with("1 "), "saved notice: {saved:?}");
+            let after = totals(&c).await?;
+            ensure!(
+                after.included == before.included - target.cost
+                    && after.dropped == before.dropped + target.cost,
+                "totals after dropping {}: {after:?}, before {before:?}",
+                target.cost
+            );
+            Ok(())
+        })
+        .await
+}
