@@ -2,6 +2,7 @@
 //! input, calls the core or the store, and maps errors to [`AppError`].
 
 pub mod communes;
+pub mod compare;
 pub mod rubrics;
 pub mod workshop;
 

@@ -61,10 +61,12 @@ pub enum StartError {
 pub fn router(options: LeptosOptions, state: AppState) -> Router {
     let routes = generate_route_list(App);
     let app_options = options.clone();
+    let downloads = state.clone();
     let context = move || provide_context(state.clone());
     Router::new()
         .route("/health", axum::routing::get(routes::health))
         .route("/lang/{code}", axum::routing::get(routes::set_language))
+        .merge(routes::compare_downloads(downloads))
         .leptos_routes_with_context(&options, routes, context, move || {
             shell(app_options.clone())
         })
