@@ -394,17 +394,18 @@ pub mod ssr {
     use capacity::{
         CommuneResult, Comparison, CompiledRubric, Formula, GrantRules, GrantSimulation, Group,
         Lang, NodeKind, NodeRef, Progress, ProvisionalRule, ROOT, RankBy, Ranking, ReformNeeds,
-        ReformRules, Scored,
+        ReformRules,
     };
     use capacity_charts::{ChartOptions, DistributionInput, HeatmapInput, ProgressInput};
     use capacity_report::cohort;
     use capacity_report::labels::tr;
     use capacity_report::{Cell, Entry, Table, tables};
-    use capacity_store::{AssessmentFilter, StoredAssessment};
+    use capacity_store::AssessmentFilter;
     use rust_decimal::Decimal;
 
     use super::*;
     use crate::server::AppState;
+    use crate::server::state::ScoredAssessment;
 
     /// The most communes drawn in the heatmap and in a progress chart; the
     /// tables list them all (as in the regional report).
@@ -414,10 +415,8 @@ pub mod ssr {
     pub struct Scope {
         /// The rubric they were scored with.
         pub rubric: Arc<CompiledRubric>,
-        /// The assessments (all rounds).
-        pub stored: Vec<StoredAssessment>,
-        /// Their results, in the same order.
-        pub scored: Vec<Scored>,
+        /// The assessments (all rounds) with their results.
+        pub assessments: Vec<Arc<ScoredAssessment>>,
         /// Assessments left out, and why.
         pub left_out: Vec<String>,
     }
@@ -471,23 +470,24 @@ pub mod ssr {
     /// the area holds several versions of the rubric, the version with the
     /// most assessments is kept (the core compares one version only) and
     /// the others are reported in [`Scope::left_out`]. `None` when nothing
-    /// matches.
+    /// matches. Results of finalised assessments come from the state's
+    /// cache ([`AppState::scored_many`]).
     pub async fn load_scope(
         state: &AppState,
         id: &str,
         region: Option<&str>,
         cercle: Option<&str>,
     ) -> Result<Option<Scope>, AppError> {
-        let filter = AssessmentFilter {
+        let mut filter = AssessmentFilter {
             rubric: Some(id.to_owned()),
             region: region.map(str::to_owned),
             cercle: cercle.map(str::to_owned),
             ..Default::default()
         };
-        let all = state.store.load_assessments(&filter).await?;
+        let headers = state.store.list_assessments(&filter).await?;
         let mut versions: BTreeMap<String, usize> = BTreeMap::new();
-        for a in &all {
-            *versions.entry(a.header.rubric_version.clone()).or_default() += 1;
+        for h in &headers {
+            *versions.entry(h.rubric_version.clone()).or_default() += 1;
         }
         let Some(version) = versions
             .iter()
@@ -497,54 +497,33 @@ pub mod ssr {
             return Ok(None);
         };
         let rubric = state.rubric(id, &version).await?;
-        let mut scope = Scope {
-            rubric,
-            stored: Vec::with_capacity(all.len()),
-            scored: Vec::with_capacity(all.len()),
-            left_out: Vec::new(),
-        };
-        let mut other_versions = 0usize;
-        for stored in all {
-            if stored.header.rubric_version != version {
-                other_versions += 1;
-                continue;
-            }
-            match state.score(&stored).await {
-                Ok((_, _, scored)) => {
-                    scope.stored.push(stored);
-                    scope.scored.push(scored);
-                }
-                Err(e) => scope.left_out.push(format!(
-                    "{} ({}): {e}",
-                    stored.header.commune_name, stored.header.round
-                )),
-            }
+        filter.rubric_version = Some(version.clone());
+        let (assessments, mut left_out) = state.scored_many(&filter).await?;
+        let others: Vec<String> = versions
+            .iter()
+            .filter(|(v, _)| **v != version)
+            .map(|(v, n)| format!("{n} × {id} {v}"))
+            .collect();
+        if !others.is_empty() {
+            left_out.push(format!("{} ≠ {id} {version}", others.join(", ")));
         }
-        if other_versions > 0 {
-            scope.left_out.push(format!(
-                "{other_versions} × {id} ≠ {version}: {}",
-                versions
-                    .keys()
-                    .filter(|v| **v != version)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        if scope.stored.is_empty() {
+        if assessments.is_empty() {
             return Ok(None);
         }
-        Ok(Some(scope))
+        Ok(Some(Scope {
+            rubric,
+            assessments,
+            left_out,
+        }))
     }
 
     impl Scope {
         /// The cohort of `round` (each commune's latest round when `None`).
         pub fn cohort(&self, round: Option<&str>) -> Cohort<'_> {
             let entries: Vec<Entry<'_>> = self
-                .stored
+                .assessments
                 .iter()
-                .zip(&self.scored)
-                .map(|(s, r)| Entry::new(&s.assessment, r))
+                .map(|a| Entry::new(&a.assessment, &a.scored))
                 .collect();
             let selected = cohort::select(&entries, round);
             let results = selected
@@ -560,7 +539,11 @@ pub mod ssr {
 
         /// The distinct round labels, sorted.
         pub fn rounds(&self) -> Vec<String> {
-            let mut v: Vec<String> = self.stored.iter().map(|s| s.header.round.clone()).collect();
+            let mut v: Vec<String> = self
+                .assessments
+                .iter()
+                .map(|s| s.header.round.clone())
+                .collect();
             v.sort();
             v.dedup();
             v
@@ -1415,5 +1398,218 @@ mod tests {
         assert_eq!(q.region, None);
         assert_eq!(q.round.as_deref(), Some("2025"));
         assert_eq!(q.rubric_id(), REFERENCE_RUBRIC);
+    }
+}
+
+/// The page's work against a real store: the samples and the national
+/// synthetic dataset.
+#[cfg(all(test, feature = "ssr"))]
+mod store_tests {
+    use super::ssr::page_data;
+    use super::*;
+    use crate::server::AppState;
+    use capacity::Lang;
+    use capacity_store::Store;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    async fn samples() -> Result<AppState, Box<dyn std::error::Error>> {
+        let store = Store::open_in_memory().await?;
+        store
+            .seed(
+                capacity_data::embedded::rubrics()
+                    .iter()
+                    .map(|f| (f.name, f.text)),
+                capacity_data::embedded::samples()
+                    .iter()
+                    .map(|f| (f.name, f.text)),
+            )
+            .await?;
+        Ok(AppState::new(store))
+    }
+
+    fn grants(pool: &str, threshold: &str) -> GrantQuery {
+        GrantQuery {
+            pool: Some(pool.to_owned()),
+            threshold: Some(threshold.to_owned()),
+            ..Default::default()
+        }
+    }
+
+    /// The whole francs shown in a formatted amount (`1 250 000 FCFA`).
+    fn francs(text: &str) -> i128 {
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        digits.parse().unwrap_or(-1)
+    }
+
+    /// The sum of the amounts of a grant table, read from what the page shows.
+    fn sum_of_amounts(view: &GrantView) -> i128 {
+        let col = view
+            .table
+            .columns
+            .iter()
+            .position(|c| c.key == "amount_fcfa")
+            .unwrap_or(usize::MAX);
+        view.table
+            .rows
+            .iter()
+            .map(|r| r.get(col).map_or(-1, |c| francs(&c.text)))
+            .sum()
+    }
+
+    #[tokio::test]
+    async fn a_region_compares_its_communes_only_and_rounds_select() -> TestResult {
+        let state = samples().await?;
+        let q = CompareQuery {
+            region: Some("Mopti".into()),
+            ..Default::default()
+        };
+        let data = page_data(&state, &q, &GrantQuery::default(), Lang::Fr).await?;
+        let view = data.comparison.ok_or("Mopti has assessments")?;
+        assert!(!view.communes.is_empty());
+        assert!(view.communes.iter().all(|c| c.region == "Mopti"));
+        // Each commune once, at its latest round.
+        let mut ids: Vec<&str> = view.communes.iter().map(|c| c.id.as_str()).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), view.communes.len());
+        assert_eq!(view.ranking.rows.len(), view.communes.len());
+        assert!(view.heatmap.svg.contains("<title"));
+        assert!(
+            view.ranking
+                .note
+                .as_deref()
+                .is_some_and(|n| n.contains("1, 2, 2, 4"))
+        );
+        // A round picks that round's assessments.
+        let q = CompareQuery {
+            round: Some("2023".into()),
+            ..Default::default()
+        };
+        let data = page_data(&state, &q, &GrantQuery::default(), Lang::En).await?;
+        let view = data.comparison.ok_or("2023 has assessments")?;
+        assert!(view.communes.iter().all(|c| c.round == "2023"));
+        assert!(view.progress.is_none(), "nothing before the first round");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn empty_selections_and_bad_grant_input_are_reported_not_crashed() -> TestResult {
+        let state = samples().await?;
+        for q in [
+            CompareQuery {
+                region: Some("<script>alert(1)</script>".into()),
+                ..Default::default()
+            },
+            CompareQuery {
+                rubric: Some("no-such-rubric".into()),
+                ..Default::default()
+            },
+            CompareQuery {
+                round: Some("1999".into()),
+                ..Default::default()
+            },
+        ] {
+            let data = page_data(&state, &q, &grants("1000", "50"), Lang::Fr).await?;
+            assert!(data.comparison.is_none(), "{q:?}");
+            assert!(!data.options.regions.is_empty());
+        }
+        let data = page_data(
+            &state,
+            &CompareQuery::default(),
+            &grants("12,5 FCFA", "50"),
+            Lang::Fr,
+        )
+        .await?;
+        let grants_result = data.comparison.and_then(|c| c.grants);
+        assert_eq!(
+            grants_result,
+            Some(Err(GrantInputError::Pool("12,5 FCFA".into())))
+        );
+        let data = page_data(
+            &state,
+            &CompareQuery::default(),
+            &grants("1000", "101"),
+            Lang::Fr,
+        )
+        .await?;
+        let grants_result = data.comparison.and_then(|c| c.grants);
+        assert_eq!(
+            grants_result,
+            Some(Err(GrantInputError::Threshold("101".into())))
+        );
+        Ok(())
+    }
+
+    /// The planners' scale: 703 communes in two rounds. Checks what must
+    /// hold whatever the data (every commune ranked or listed unranked,
+    /// progress for all, the envelope shared to the franc) and prints the
+    /// time the page's computation takes (the figure quoted in the report
+    /// of this work; this debug build is several times slower than
+    /// release).
+    #[tokio::test]
+    async fn national_dataset_of_703_communes() -> TestResult {
+        let rubric = capacity_data::embedded::reference_rubric()?;
+        let config = capacity_data::SynthConfig {
+            seed: 7,
+            ..Default::default()
+        };
+        let dataset = capacity_data::generate(&rubric, &config)?;
+        let files: Vec<(String, String)> = dataset.files().map(|f| (f.path, f.text)).collect();
+        let store = Store::open_in_memory().await?;
+        let seeded = store
+            .seed(
+                capacity_data::embedded::rubrics()
+                    .iter()
+                    .map(|f| (f.name, f.text)),
+                files.iter().map(|(p, t)| (p.as_str(), t.as_str())),
+            )
+            .await?;
+        assert_eq!(seeded.assessments, 1406, "{:?}", seeded.skipped);
+        let state = AppState::new(store);
+        let pool = 100_000_000i128;
+        let started = std::time::Instant::now();
+        let data = page_data(
+            &state,
+            &CompareQuery::default(),
+            &grants("100 000 000", "40"),
+            Lang::Fr,
+        )
+        .await?;
+        let first = started.elapsed();
+        let started = std::time::Instant::now();
+        let _ = page_data(
+            &state,
+            &CompareQuery::default(),
+            &GrantQuery::default(),
+            Lang::Fr,
+        )
+        .await?;
+        let second = started.elapsed();
+        eprintln!(
+            "703 communes × 2 rounds: page data in {} ms (with grants), {} ms (without)",
+            first.as_millis(),
+            second.as_millis()
+        );
+        let view = data.comparison.ok_or("the dataset has assessments")?;
+        assert_eq!(view.communes.len(), 703);
+        assert!(view.communes.iter().all(|c| c.round == "2025"));
+        let unranked = view
+            .ranking
+            .note
+            .as_deref()
+            .map_or(0, |n| n.matches("ml-").count());
+        assert_eq!(view.ranking.rows.len() + unranked, 703);
+        assert_eq!(view.progress.as_ref().map(|p| p.rows.len()), Some(703));
+        assert_eq!(view.progress_charts.len(), 1);
+        let g = view
+            .grants
+            .ok_or("grants were asked for")?
+            .map_err(|e| format!("{e:?}"))?;
+        assert!(g.eligible > 0);
+        assert_eq!(g.table.rows.len(), 703);
+        assert_eq!(sum_of_amounts(&g), pool);
+        assert_eq!(francs(&g.total), pool);
+        assert_eq!(g.excluded.len(), 703 - g.eligible as usize);
+        Ok(())
     }
 }
