@@ -151,7 +151,7 @@ async fn compare_by_region_heatmap_and_grants_without_javascript() -> Result {
                     }
                     v
                 };
-                if rubrics.iter().any(|t| *t == rubric_title) {
+                if rubrics.contains(&rubric_title) {
                     expected.insert(id.clone());
                 }
             }
