@@ -75,7 +75,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/evaluer") view=EvaluatePage ssr=SsrMode::Async />
                     <Route path=path!("/resultats") view=ResultsPage ssr=SsrMode::Async />
                     <Route path=path!("/plan") view=PlanPage ssr=SsrMode::Async />
-                    <Route path=path!("/comparer") view=ComparePage />
+                    <Route path=path!("/comparer") view=ComparePage ssr=SsrMode::Async />
                     <Route path=path!("/communes") view=CommunesPage ssr=SsrMode::Async />
                     <Route path=path!("/communes/:id") view=CommunePage ssr=SsrMode::Async />
                     <Route path=path!("/evaluations/:id") view=OverviewPage ssr=SsrMode::Async />

@@ -2,8 +2,9 @@
 //! input, calls the core or the store, and maps errors to [`AppError`].
 
 pub mod communes;
-pub mod results;
+pub mod compare;
 pub mod plan;
+pub mod results;
 pub mod rubrics;
 pub mod workshop;
 

@@ -78,6 +78,7 @@ pub fn router(options: LeptosOptions, state: AppState) -> Router {
     };
     let plan_csv = download(routes::PlanFormat::Csv);
     let plan_xlsx = download(routes::PlanFormat::Xlsx);
+    let downloads = state.clone();
     let context = move || provide_context(state.clone());
     Router::new()
         .route("/health", axum::routing::get(routes::health))
@@ -88,6 +89,7 @@ pub fn router(options: LeptosOptions, state: AppState) -> Router {
         )
         .route("/evaluations/{id}/plan.csv", plan_csv)
         .route("/evaluations/{id}/plan.xlsx", plan_xlsx)
+        .merge(routes::compare_downloads(downloads))
         .leptos_routes_with_context(&options, routes, context, move || {
             shell(app_options.clone())
         })

@@ -1,14 +1,18 @@
 //! HTTP routes outside Leptos: health, the no-JavaScript language switch
-//! and documents: the printable report, the action plan as CSV or XLSX.
-//! Handlers reach the [`AppState`] through an axum `Extension` or a closure.
+//! and documents: the printable report, the action plan and the compare
+//! page's tables as CSV or XLSX. Handlers reach the [`AppState`] through an
+//! axum `Extension`, a closure or a nested router's state.
 
 use axum::Extension;
-use axum::extract::{Path, Query};
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::api::AppError;
+use crate::api::compare::{CompareQuery, GrantInputError, GrantQuery, ssr};
 use crate::locale::{LOCALE_COOKIE, code, core_lang, negotiate, parse_locale};
 use crate::server::AppState;
 
@@ -238,9 +242,183 @@ fn download_name(parts: &[&str], extension: &str) -> String {
     format!("{name}.{extension}")
 }
 
+/// The downloads of `/comparer`, with the page's query string:
+/// `GET /comparer/export.csv`, `GET /comparer/export.xlsx` (the comparison)
+/// and `GET /comparer/subventions.csv` (the grant simulation).
+pub fn compare_downloads<S: Clone + Send + Sync + 'static>(state: AppState) -> axum::Router<S> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route(
+            "/comparer/export.csv",
+            get(|st, q, h| comparison_download(st, q, h, Sheet::Csv)),
+        )
+        .route(
+            "/comparer/export.xlsx",
+            get(|st, q, h| comparison_download(st, q, h, Sheet::Xlsx)),
+        )
+        .route("/comparer/subventions.csv", get(grants_download))
+        .with_state(state)
+}
+
+/// The two download formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sheet {
+    Csv,
+    Xlsx,
+}
+
+const CSV_TYPE: &str = "text/csv; charset=utf-8";
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file name made of the given parts, keeping only `[A-Za-z0-9._-]`
+/// (user text never reaches the header unfiltered).
+fn file_name(parts: &[&str], ext: &str) -> String {
+    let stem: Vec<String> = parts
+        .iter()
+        .map(|p| {
+            p.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect::<String>()
+        })
+        .filter(|p| !p.trim_matches('-').is_empty())
+        .collect();
+    format!("{}.{ext}", stem.join("-"))
+}
+
+fn attachment(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
+    let mut resp = (StatusCode::OK, body).into_response();
+    let headers = resp.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+fn plain(status: StatusCode, message: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        message,
+    )
+        .into_response()
+}
+
+fn plain_error(e: AppError) -> Response {
+    let status = match e {
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    plain(status, e.to_string())
+}
+
+fn nothing_matches(lang: capacity::Lang) -> Response {
+    plain(
+        StatusCode::NOT_FOUND,
+        match lang {
+            capacity::Lang::Fr => {
+                "aucune évaluation ne correspond à ces filtres : élargissez la région, le cercle ou le tour".to_owned()
+            }
+            capacity::Lang::En => {
+                "no assessment matches these filters: widen the region, cercle or round".to_owned()
+            }
+        },
+    )
+}
+
+/// `GET /comparer/export.{csv,xlsx}?rubric&region&cercle&round`.
+async fn comparison_download(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    sheet: Sheet,
+) -> Response {
+    let lang = request_lang(&headers);
+    let query = CompareQuery::from_lookup(|k| q.get(k).cloned());
+    let export = match ssr::comparison_export(&state, &query, lang).await {
+        Ok(Some(export)) => export,
+        Ok(None) => return nothing_matches(lang),
+        Err(e) => return plain_error(e),
+    };
+    let round = query.round.as_deref().unwrap_or("");
+    let stem = match lang {
+        capacity::Lang::Fr => "comparaison",
+        capacity::Lang::En => "comparison",
+    };
+    let parts = [
+        stem,
+        query.rubric_id(),
+        query.region.as_deref().unwrap_or(""),
+        query.cercle.as_deref().unwrap_or(""),
+        round,
+    ];
+    let written = match sheet {
+        Sheet::Csv => {
+            capacity_exchange::export_csv(&export, &capacity_exchange::CsvOptions::for_lang(lang))
+                .map(|s| (CSV_TYPE, file_name(&parts, "csv"), s.into_bytes()))
+        }
+        Sheet::Xlsx => capacity_exchange::export_xlsx(&export)
+            .map(|b| (XLSX_TYPE, file_name(&parts, "xlsx"), b)),
+    };
+    match written {
+        Ok((content_type, name, body)) => attachment(content_type, &name, body),
+        Err(e) => plain_error(AppError::Internal(e.to_string())),
+    }
+}
+
+/// `GET /comparer/subventions.csv?…&pool&threshold&formula&provisional`.
+async fn grants_download(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = request_lang(&headers);
+    let query = CompareQuery::from_lookup(|k| q.get(k).cloned());
+    let grants = GrantQuery::from_lookup(|k| q.get(k).cloned());
+    let export = match ssr::grants_export(&state, &query, &grants, lang).await {
+        Ok(Some(Ok(export))) => export,
+        Ok(Some(Err(e))) => {
+            let message = match e {
+                GrantInputError::Pool(v) => format!(
+                    "pool `{v}` is not a whole number of francs: write digits, e.g. 100000000"
+                ),
+                GrantInputError::Threshold(v) => {
+                    format!("threshold `{v}` is not a score between 0 and 100: write e.g. 50")
+                }
+                GrantInputError::Rules(m) => m,
+            };
+            return plain(StatusCode::BAD_REQUEST, message);
+        }
+        Ok(None) => return nothing_matches(lang),
+        Err(e) => return plain_error(e),
+    };
+    let stem = match lang {
+        capacity::Lang::Fr => "subventions",
+        capacity::Lang::En => "grants",
+    };
+    let parts = [
+        stem,
+        query.rubric_id(),
+        query.region.as_deref().unwrap_or(""),
+        query.cercle.as_deref().unwrap_or(""),
+        query.round.as_deref().unwrap_or(""),
+    ];
+    match capacity_exchange::export_csv(&export, &capacity_exchange::CsvOptions::for_lang(lang)) {
+        Ok(s) => attachment(CSV_TYPE, &file_name(&parts, "csv"), s.into_bytes()),
+        Err(e) => plain_error(AppError::Internal(e.to_string())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{download_name, safe_local_path};
+    use super::{download_name, file_name, safe_local_path};
 
     #[test]
     fn download_names_are_safe() {
@@ -254,6 +432,18 @@ mod tests {
         );
         assert_eq!(download_name(&["..", ""], "csv"), "-.csv");
         assert_eq!(download_name(&[".."], "csv"), "plan.csv");
+    }
+
+    #[test]
+    fn download_names_keep_only_safe_characters() {
+        assert_eq!(
+            file_name(&["comparaison", "ml-communes", "", "2025"], "csv"),
+            "comparaison-ml-communes-2025.csv"
+        );
+        assert_eq!(
+            file_name(&["grants", "a\"; b\r\n<x>", "Ségou"], "csv"),
+            "grants-a---b---x--S-gou.csv"
+        );
     }
 
     #[track_caller]

@@ -1,6 +1,9 @@
-//! What every request handler and server function shares: the store and a
+//! What every request handler and server function shares: the store, a
 //! cache of compiled rubrics (compiling the reference rubric takes longer
-//! than scoring an assessment, and rubric versions never change).
+//! than scoring an assessment, and rubric versions never change) and a
+//! cache of the results of finalised assessments, for the pages that read
+//! many (a finalised assessment is locked, so its results never change
+//! while its version stays the same).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
@@ -14,12 +17,34 @@ use crate::api::workshop::RefusedEntry;
 /// Compiled rubrics by (id, version).
 type RubricCache = Arc<RwLock<HashMap<(String, String), Arc<CompiledRubric>>>>;
 
+/// Results of finalised assessments by id, with the row version they were
+/// computed at.
+type ResultCache = Arc<RwLock<HashMap<i64, (i64, Arc<ScoredAssessment>)>>>;
+
+/// The most results kept; past it the cache starts afresh (a national
+/// dataset is 703 communes per round).
+const RESULTS_KEPT: usize = 20_000;
+
+/// An assessment's results with what the many-commune pages read of it:
+/// the header and the file model *without* raters and answers (the
+/// commune, round and date), so that a cached result stays small.
+#[derive(Debug, Clone)]
+pub struct ScoredAssessment {
+    /// Header (ids, round, lock, version).
+    pub header: capacity_store::AssessmentHeader,
+    /// The assessment, raters and answers left out.
+    pub assessment: capacity::Assessment,
+    /// Its results.
+    pub scored: capacity::Scored,
+}
+
 /// Shared server state, cheap to clone.
 #[derive(Debug, Clone)]
 pub struct AppState {
     /// The database.
     pub store: Store,
     rubrics: RubricCache,
+    results: ResultCache,
     refused: Arc<Mutex<RefusedCache>>,
 }
 
@@ -39,6 +64,7 @@ impl AppState {
         Self {
             store,
             rubrics: Arc::default(),
+            results: Arc::default(),
             refused: Arc::default(),
         }
     }
@@ -92,6 +118,97 @@ impl AppState {
             AppError::Internal(format!("scoring assessment {}: {e}", stored.header.id))
         })?;
         Ok((rubric, resolved, scored))
+    }
+}
+
+impl AppState {
+    /// The results of every assessment matching `filter`, in the store's
+    /// order, and a message for each one that could not be scored.
+    /// Finalised assessments come from the cache when their version is
+    /// unchanged; the others are loaded and scored on every call (a save
+    /// does not change an open assessment's version, so their results are
+    /// never cached). Loading whole assessments (every rating) is what
+    /// costs, so only the missing ones are loaded: one by one when few,
+    /// all at once otherwise.
+    pub async fn scored_many(
+        &self,
+        filter: &capacity_store::AssessmentFilter,
+    ) -> Result<(Vec<Arc<ScoredAssessment>>, Vec<String>), AppError> {
+        let headers = self.store.list_assessments(filter).await?;
+        let mut out: Vec<Option<Arc<ScoredAssessment>>> = vec![None; headers.len()];
+        let mut missing = Vec::new();
+        if let Ok(cache) = self.results.read() {
+            for (i, h) in headers.iter().enumerate() {
+                match cache.get(&h.id) {
+                    Some((version, hit)) if h.finalised && *version == h.version => {
+                        if let Some(slot) = out.get_mut(i) {
+                            *slot = Some(Arc::clone(hit));
+                        }
+                    }
+                    _ => missing.push(i),
+                }
+            }
+        } else {
+            missing.extend(0..headers.len());
+        }
+        let mut errors = Vec::new();
+        if !missing.is_empty() {
+            let loaded: Vec<capacity_store::StoredAssessment> = if missing.len() * 2 > headers.len()
+            {
+                self.store.load_assessments(filter).await?
+            } else {
+                let mut v = Vec::with_capacity(missing.len());
+                for i in &missing {
+                    if let Some(h) = headers.get(*i)
+                        && let Some(a) = self.store.assessment(h.id).await?
+                    {
+                        v.push(a);
+                    }
+                }
+                v
+            };
+            let by_id: HashMap<i64, &capacity_store::StoredAssessment> =
+                loaded.iter().map(|a| (a.header.id, a)).collect();
+            let mut fresh = Vec::new();
+            for i in missing {
+                let Some(stored) = headers.get(i).and_then(|h| by_id.get(&h.id)) else {
+                    continue;
+                };
+                match self.score(stored).await {
+                    Ok((_, _, scored)) => {
+                        let mut assessment = stored.assessment.clone();
+                        assessment.raters = Vec::new();
+                        assessment.answers = Vec::new();
+                        let entry = Arc::new(ScoredAssessment {
+                            header: stored.header.clone(),
+                            assessment,
+                            scored,
+                        });
+                        if stored.header.finalised {
+                            fresh.push(Arc::clone(&entry));
+                        }
+                        if let Some(slot) = out.get_mut(i) {
+                            *slot = Some(entry);
+                        }
+                    }
+                    Err(e) => errors.push(format!(
+                        "{} ({}): {e}",
+                        stored.header.commune_name, stored.header.round
+                    )),
+                }
+            }
+            if !fresh.is_empty()
+                && let Ok(mut cache) = self.results.write()
+            {
+                if cache.len() + fresh.len() > RESULTS_KEPT {
+                    cache.clear();
+                }
+                for e in fresh {
+                    cache.insert(e.header.id, (e.header.version, e));
+                }
+            }
+        }
+        Ok((out.into_iter().flatten().collect(), errors))
     }
 }
 

@@ -1,0 +1,363 @@
+//! The planners' compare page (`/comparer`) and its downloads, against the
+//! real server seeded with the sample assessments.
+//!
+//! Nothing here is hard-coded from the data: the communes of a region are
+//! read from the communes pages, the grant amounts from the page itself.
+
+use std::collections::BTreeSet;
+
+use capacity_e2e::{
+    Browser, Js, Result, Server, ensure, http_get, text_of, wait_for, wait_hydrated,
+};
+use fantoccini::{Client, Locator};
+
+fn addr(server: &Server) -> String {
+    server.url.trim_start_matches("http://").to_owned()
+}
+
+/// Whole francs in a formatted amount such as `1 000 003 FCFA`.
+fn francs(text: &str) -> Result<u64> {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    digits
+        .parse()
+        .map_err(|_| format!("no amount in {text:?}").into())
+}
+
+/// The values of attribute `attr` of every element matching `css`.
+async fn attrs(c: &Client, css: &str, attr: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for el in c.find_all(Locator::Css(css)).await? {
+        if let Some(v) = el.attr(attr).await? {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+/// The header block of an HTTP response, lower-cased.
+fn head_of(resp: &str) -> String {
+    resp.split("\r\n\r\n")
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+fn body_of(resp: &str) -> &str {
+    resp.split_once("\r\n\r\n").map_or("", |(_, b)| b)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_by_region_heatmap_and_grants_without_javascript() -> Result {
+    let server = Server::start()?;
+    let browser = Browser::start(
+        "compare_by_region_heatmap_and_grants_without_javascript",
+        Js::Off,
+    )
+    .await?;
+    let url = server.url.clone();
+    browser
+        .run(|c| async move {
+            c.goto(&format!("{url}/comparer")).await?;
+            ensure!(text_of(&c, "h1").await? == "Comparer", "compare page title");
+
+            // The heatmap is an inline SVG with a title and a description.
+            let title = wait_for(&c, "[data-testid=heatmap] svg > title")
+                .await?
+                .prop("textContent")
+                .await?
+                .unwrap_or_default();
+            ensure!(!title.trim().is_empty(), "heatmap <title> is empty");
+            wait_for(&c, "[data-testid=heatmap] svg > desc").await?;
+            let role = wait_for(&c, "[data-testid=heatmap] svg")
+                .await?
+                .attr("role")
+                .await?;
+            ensure!(role.as_deref() == Some("img"), "heatmap role {role:?}");
+
+            // The ranking states its method next to it.
+            let note = text_of(&c, "#ranking-table-note").await?;
+            ensure!(
+                note.contains("1, 2, 2, 4"),
+                "ranking method sentence missing: {note:?}"
+            );
+            let rubric_title = text_of(&c, "select[name=rubric] option:checked").await?;
+            ensure!(!rubric_title.is_empty(), "no rubric selected");
+
+            // Filter by a region with the GET form (no script runs).
+            let regions = attrs(&c, "select[name=region] option", "value").await?;
+            let region = regions
+                .iter()
+                .find(|r| r.as_str() == "Tombouctou")
+                .or_else(|| regions.iter().find(|r| !r.is_empty()))
+                .cloned()
+                .ok_or("no region offered")?;
+            c.find(Locator::Css("select[name=region]"))
+                .await?
+                .select_by_value(&region)
+                .await?;
+            c.find(Locator::Css("[data-testid=compare-submit]"))
+                .await?
+                .click()
+                .await?;
+            wait_for(&c, "[data-testid=compare-communes]").await?;
+            let here = c.current_url().await?;
+            ensure!(
+                here.query_pairs()
+                    .any(|(k, v)| k == "region" && v == region),
+                "the form did not filter: {here}"
+            );
+            let shown: BTreeSet<String> =
+                attrs(&c, "[data-testid=compare-communes] li", "data-commune")
+                    .await?
+                    .into_iter()
+                    .collect();
+            let shown_regions =
+                attrs(&c, "[data-testid=compare-communes] li", "data-region").await?;
+            ensure!(!shown.is_empty(), "no commune compared in {region}");
+            ensure!(
+                shown_regions.iter().all(|r| *r == region),
+                "communes of other regions shown: {shown_regions:?}"
+            );
+            let count: usize = text_of(&c, "[data-testid=compare-count]").await?.parse()?;
+            ensure!(
+                count == shown.len(),
+                "count {count} but {} communes listed",
+                shown.len()
+            );
+
+            // The communes list page of the same region: every commune it
+            // lists that has an assessment on the compared rubric must be
+            // on the compare page, and only those.
+            c.goto(&format!("{url}/communes?region={region}")).await?;
+            wait_for(&c, "[data-testid=commune-list]").await?;
+            let listed: Vec<String> = attrs(&c, "[data-testid=commune-list] a", "href")
+                .await?
+                .into_iter()
+                .filter_map(|h| h.rsplit('/').next().map(str::to_owned))
+                .collect();
+            let mut expected = BTreeSet::new();
+            for id in &listed {
+                c.goto(&format!("{url}/communes/{id}")).await?;
+                wait_for(&c, "h1").await?;
+                let rubrics: Vec<String> = {
+                    let mut v = Vec::new();
+                    for cell in c
+                        .find_all(Locator::Css(
+                            "[data-testid=commune-assessments] tbody td:nth-child(2)",
+                        ))
+                        .await?
+                    {
+                        v.push(cell.text().await?);
+                    }
+                    v
+                };
+                if rubrics.contains(&rubric_title) {
+                    expected.insert(id.clone());
+                }
+            }
+            ensure!(
+                shown == expected,
+                "compare page shows {shown:?}, communes pages say {expected:?}"
+            );
+
+            // A grant simulation over every commune: an odd envelope, so
+            // that largest remainders are used; the amounts on the page
+            // add up to it exactly.
+            c.goto(&format!("{url}/comparer")).await?;
+            let pool = c.find(Locator::Css("[data-testid=grant-pool]")).await?;
+            pool.clear().await?;
+            pool.send_keys("1 000 003").await?;
+            let threshold = c
+                .find(Locator::Css("[data-testid=grant-threshold]"))
+                .await?;
+            threshold.clear().await?;
+            threshold.send_keys("30").await?;
+            c.find(Locator::Css("[data-testid=grant-submit]"))
+                .await?
+                .click()
+                .await?;
+            wait_for(&c, "[data-testid=grant-result]").await?;
+            let mut sum = 0u64;
+            let mut paid = 0usize;
+            let cells = c
+                .find_all(Locator::Css("#grants-table tbody td[data-col=amount_fcfa]"))
+                .await?;
+            ensure!(!cells.is_empty(), "no allocation rows");
+            for cell in &cells {
+                let amount = francs(&cell.text().await?)?;
+                sum += amount;
+                paid += usize::from(amount > 0);
+            }
+            ensure!(
+                paid >= 2,
+                "only {paid} commune(s) paid: choose another threshold"
+            );
+            ensure!(
+                sum == 1_000_003,
+                "allocations add up to {sum}, not 1 000 003"
+            );
+            let total =
+                francs(&text_of(&c, "#grants-table tfoot td[data-col=amount_fcfa]").await?)?;
+            ensure!(total == 1_000_003, "total row says {total}");
+            let distributed = francs(&text_of(&c, "[data-testid=grant-distributed]").await?)?;
+            ensure!(distributed == sum, "distributed {distributed} ≠ sum {sum}");
+            // Who is excluded, and why, is listed.
+            let excluded = c
+                .find_all(Locator::Css("[data-testid=grant-excluded] li"))
+                .await?;
+            ensure!(
+                excluded.len() + paid == cells.len(),
+                "{} excluded + {paid} paid ≠ {} communes",
+                excluded.len(),
+                cells.len()
+            );
+            let why = excluded
+                .first()
+                .ok_or("no exclusion listed")?
+                .text()
+                .await?;
+            ensure!(why.contains(':'), "exclusion without a reason: {why:?}");
+            Ok(())
+        })
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_downloads_and_escaping() -> Result {
+    let server = Server::start()?;
+    let a = addr(&server);
+
+    let (status, resp) = http_get(&a, "/comparer/export.csv?region=Mopti")?;
+    let head = head_of(&resp);
+    ensure!(status == 200, "csv status {status}");
+    ensure!(
+        head.contains("content-type: text/csv; charset=utf-8"),
+        "csv type: {head}"
+    );
+    ensure!(
+        head.contains(
+            "content-disposition: attachment; filename=\"comparaison-ml-communes-mopti.csv\""
+        ),
+        "csv disposition: {head}"
+    );
+    let body = body_of(&resp);
+    // The page's ranking and its method are in the file, for Mopti only.
+    ensure!(
+        body.contains("Classement selon"),
+        "ranking method not exported"
+    );
+    ensure!(body.contains("Mopti"), "no Mopti row");
+    ensure!(!body.contains("Tombouctou;"), "another region exported");
+
+    let (status, resp) = http_get(&a, "/comparer/export.xlsx")?;
+    let head = head_of(&resp);
+    ensure!(status == 200, "xlsx status {status}");
+    ensure!(
+        head.contains(
+            "content-type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ),
+        "xlsx type: {head}"
+    );
+    ensure!(head.contains(".xlsx\""), "xlsx file name: {head}");
+    ensure!(body_of(&resp).starts_with("PK"), "xlsx is not a zip file");
+
+    // The grant simulation file: same figures as the page, in whole francs.
+    let (status, resp) = http_get(
+        &a,
+        "/comparer/subventions.csv?pool=1%20000%20003&threshold=30",
+    )?;
+    let head = head_of(&resp);
+    ensure!(status == 200, "grants status {status}");
+    ensure!(
+        head.contains("content-type: text/csv; charset=utf-8"),
+        "grants type: {head}"
+    );
+    ensure!(head.contains("subventions"), "grants file name: {head}");
+    let sum: u64 = body_of(&resp)
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.rsplit(';').next())
+        .filter_map(|v| v.trim().parse::<u64>().ok())
+        .sum();
+    ensure!(sum == 1_000_003, "grant CSV amounts add up to {sum}");
+    let (status, _) = http_get(&a, "/comparer/subventions.csv?pool=abc")?;
+    ensure!(status == 400, "a bad envelope gives {status}");
+    let (status, _) = http_get(&a, "/comparer/export.csv?region=Nowhere")?;
+    ensure!(status == 404, "an empty selection gives {status}");
+
+    // Hostile text in the query string is shown as text, never as markup.
+    let (status, resp) = http_get(
+        &a,
+        "/comparer?region=%3Cscript%3Ealert(1)%3C%2Fscript%3E&cercle=%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(2)%3E",
+    )?;
+    ensure!(status == 200, "hostile filter status {status}");
+    let body = body_of(&resp);
+    ensure!(
+        body.contains("data-testid=\"compare-empty\""),
+        "no empty-selection message"
+    );
+    ensure!(
+        !body.contains("<script>alert(1)") && !body.contains("<img src=x"),
+        "hostile filter rendered as markup"
+    );
+    ensure!(
+        body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "hostile filter not echoed escaped"
+    );
+    let (status, resp) = http_get(
+        &a,
+        "/comparer?pool=%3Cimg%20src%3Dx%20onerror%3Dalert(3)%3E&threshold=%3Cb%3E",
+    )?;
+    ensure!(status == 200, "hostile grant status {status}");
+    let body = body_of(&resp);
+    ensure!(
+        body.contains("data-testid=\"grant-error\""),
+        "no grant input error shown"
+    );
+    ensure!(
+        !body.contains("<img src=x onerror=alert(3)>") && !body.contains("<b>"),
+        "hostile grant input rendered as markup"
+    );
+    ensure!(
+        body.contains("&lt;img src=x onerror=alert(3)&gt;"),
+        "hostile grant input not echoed escaped"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_fits_a_phone_when_hydrated() -> Result {
+    let server = Server::start()?;
+    let browser = Browser::start("compare_fits_a_phone_when_hydrated", Js::On).await?;
+    let url = server.url.clone();
+    browser
+        .run(|c| async move {
+            c.set_window_size(360, 800).await?;
+            c.goto(&format!("{url}/comparer?region=Mopti")).await?;
+            wait_hydrated(&c).await?;
+            wait_for(&c, "[data-testid=heatmap] svg").await?;
+            // Cercles offered are those of the region chosen.
+            let cercles = attrs(&c, "select[name=cercle] option", "value").await?;
+            let shown = attrs(&c, "[data-testid=compare-communes] li", "data-region").await?;
+            ensure!(
+                shown.iter().all(|r| r == "Mopti"),
+                "other regions: {shown:?}"
+            );
+            ensure!(cercles.len() > 1, "no cercle offered for Mopti");
+            // Wide tables and charts scroll inside their own container: the
+            // page itself does not scroll sideways.
+            let widths = c
+                .execute(
+                    "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+                    vec![],
+                )
+                .await?;
+            let w: Vec<u64> = serde_json::from_value(widths)?;
+            ensure!(
+                w.len() == 2 && w[0] <= w[1],
+                "the page scrolls sideways at 360 px: {w:?}"
+            );
+            Ok(())
+        })
+        .await
+}
