@@ -22,6 +22,7 @@ use crate::i18n::{Locale, td};
 use crate::locale::{core_lang, use_locale};
 use crate::tr;
 use crate::ui::common::{ErrorBox, Loading, Tx};
+use crate::ui::in_place::InPlaceForms;
 
 fn fcfa(amount: Decimal, locale: Locale) -> String {
     capacity::format::fcfa(amount, core_lang(locale))
@@ -136,7 +137,7 @@ pub fn PlanRoute() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(p) if print() => view! { <PrintView page=p /> }.into_any(),
-                    Ok(p) => view! { <PlanView page=p saved=saved() /> }.into_any(),
+                    Ok(p) => view! { <InPlaceForms><PlanView page=p saved=saved() /></InPlaceForms> }.into_any(),
                     Err(e) => view! { <h1 data-testid="page-title">{tr!(nav_plan)}</h1><ErrorBox error=e /> }.into_any(),
                 }
             })}
