@@ -229,7 +229,7 @@ async fn whole_path(name: &str, js: Js) -> Result {
             );
 
             // 5. The action plan from the gaps.
-            c.find(Locator::Css("a[href$='/plan']"))
+            c.find(Locator::Css("a.button[href$='/plan']"))
                 .await?
                 .click()
                 .await?;
@@ -290,7 +290,12 @@ async fn whole_path(name: &str, js: Js) -> Result {
                 .await?
                 .click()
                 .await?;
-            let listed = text_of(&c, "[data-testid=compare-communes]").await?;
+            // The list sits in a closed <details>: read its text content.
+            let listed = wait_for(&c, "[data-testid=compare-communes]")
+                .await?
+                .prop("textContent")
+                .await?
+                .unwrap_or_default();
             ensure!(
                 listed.contains(&commune),
                 "{commune} not in the comparison of {region} 2026: {listed}"

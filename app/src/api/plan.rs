@@ -831,33 +831,31 @@ pub async fn save_plan(
 #[server(endpoint = "list_plans")]
 pub async fn list_plans() -> Result<Vec<PlanListLine>, AppError> {
     let state = crate::server::state::state()?;
-    let mut lines = Vec::new();
-    for stored in state
-        .store
-        .load_assessments(&capacity_store::AssessmentFilter::default())
-        .await?
-    {
-        let (overall, provisional, title) = match state.score(&stored).await {
-            Ok((rubric, _, scored)) => (
-                scored.overall,
-                scored.provisional,
-                rubric.rubric().title.clone(),
-            ),
-            Err(e) => {
-                tracing::warn!(id = stored.header.id, error = %e, "assessment not scored");
-                (None, true, Text::default())
-            }
+    let (all, problems) = state
+        .scored_many(&capacity_store::AssessmentFilter::default())
+        .await?;
+    for p in &problems {
+        tracing::warn!(problem = %p, "assessment not scored");
+    }
+    let mut lines = Vec::with_capacity(all.len());
+    for entry in &all {
+        let title = match state
+            .rubric(&entry.header.rubric, &entry.header.rubric_version)
+            .await
+        {
+            Ok(rubric) => rubric.rubric().title.clone(),
+            Err(_) => Text::default(),
         };
-        let h = stored.header;
+        let h = &entry.header;
         lines.push(PlanListLine {
             id: h.id,
-            commune: h.commune_name,
-            cercle: h.cercle,
-            region: h.region,
-            round: h.round,
+            commune: h.commune_name.clone(),
+            cercle: h.cercle.clone(),
+            region: h.region.clone(),
+            round: h.round.clone(),
             rubric_title: title,
-            overall,
-            provisional,
+            overall: entry.scored.overall,
+            provisional: entry.scored.provisional,
             finalised: h.finalised,
         });
     }

@@ -477,26 +477,29 @@ pub async fn list_results(
     lang: Lang,
 ) -> Result<Vec<ResultLine>, AppError> {
     let state = crate::server::state::state()?;
-    let all = state
-        .store
-        .load_assessments(&capacity_store::AssessmentFilter::default())
+    let (all, problems) = state
+        .scored_many(&capacity_store::AssessmentFilter::default())
         .await?;
+    for p in &problems {
+        tracing::warn!(problem = %p, "assessment not scored");
+    }
     let mut lines = Vec::with_capacity(all.len());
-    for stored in &all {
-        let (rubric, _, scored) = state.score(stored).await?;
-        let a = &stored.assessment;
+    for entry in &all {
+        let a = &entry.assessment;
+        let rubric = state.rubric(&a.rubric, &a.rubric_version).await?;
         lines.push(ResultLine {
-            id: stored.header.id,
+            id: entry.header.id,
             commune: a.commune.name.clone(),
             cercle: a.commune.cercle.clone(),
             region: a.commune.region.clone(),
             round: a.round.clone(),
             rubric: rubric.rubric().title.get(lang).to_owned(),
-            overall: scored
+            overall: entry
+                .scored
                 .overall
                 .map_or_else(|| "—".to_owned(), |s| capacity::format::score(s, lang)),
-            provisional: scored.provisional,
-            finalised: stored.header.finalised,
+            provisional: entry.scored.provisional,
+            finalised: entry.header.finalised,
         });
     }
     Ok(lines)

@@ -126,7 +126,7 @@ fn CommuneDetailView(detail: CommuneDetail) -> impl IntoView {
             {c.population.map(|p| view! { " · " {tr!(population)} " " {p.to_string()} })}
         </p>
         <h2>{tr!(assessments_title)}</h2>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table data-testid="commune-assessments">
                 <thead>
                     <tr>

@@ -69,7 +69,7 @@ fn PlanList(lines: Vec<PlanListLine>) -> impl IntoView {
         return view! { <p class="notice">{tr!(plan_list_empty)}</p> }.into_any();
     }
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table data-testid="plan-list">
                 <thead>
                     <tr>
@@ -201,7 +201,7 @@ fn Totals(
                 })}
             </dl>
             <div class="plan-breakdowns">
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0">
                     <table data-testid="totals-by-horizon">
                         <caption>{tr!(plan_by_horizon)}</caption>
                         <tbody>
@@ -215,7 +215,7 @@ fn Totals(
                         </tbody>
                     </table>
                 </div>
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0">
                     <table data-testid="totals-by-domain">
                         <caption>{tr!(plan_by_domain)}</caption>
                         <tbody>

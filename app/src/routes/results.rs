@@ -40,7 +40,7 @@ pub fn ResultsPage() -> impl IntoView {
 #[component]
 fn ResultIndex(lines: Vec<ResultLine>) -> impl IntoView {
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table data-testid="results-index">
                 <thead>
                     <tr>
@@ -221,7 +221,7 @@ pub fn DataTable(
 ) -> impl IntoView {
     let numeric: Vec<bool> = table.columns.iter().map(|(_, n)| *n).collect();
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table data-testid=testid>
                 {(!table.title.is_empty()).then(|| view! { <caption>{table.title.clone()}</caption> })}
                 <thead>
@@ -265,7 +265,7 @@ fn NodeBlock(n: NodeItem) -> impl IntoView {
             {heading}
             <p class="muted why-node">{n.sentence.clone()}</p>
             {(!n.children.is_empty()).then(|| view! {
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0">
                     <table class="compact">
                         <thead>
                             <tr>
@@ -319,7 +319,7 @@ fn IndicatorBlock(i: IndicatorItem, base: String) -> impl IntoView {
                     <p><em>{tr!(res_descriptor)}</em> {tr!(colon)} {d}</p>
                 })}
                 {(!i.ratings.is_empty()).then(|| view! {
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0">
                         <table class="compact" data-testid="ratings">
                             <thead>
                                 <tr>

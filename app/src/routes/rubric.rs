@@ -241,7 +241,7 @@ fn IndicatorView(detail: IndicatorDetail, back: String) -> impl IntoView {
         <h2>{tr!(evidence_expected)}</h2>
         <p><Tx text=ind.evidence.clone() /></p>
         <h2>{tr!(actions_title)}</h2>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="actions" data-testid="actions">
                 <thead>
                     <tr>

@@ -96,7 +96,7 @@ fn OverviewView(overview: Overview) -> impl IntoView {
             }).collect_view()}
         </ul>
         <h2>{tr!(progress_title)}</h2>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table data-testid="progress-table">
                 <thead>
                     <tr>

@@ -1,9 +1,9 @@
 //! What every request handler and server function shares: the store, a
 //! cache of compiled rubrics (compiling the reference rubric takes longer
 //! than scoring an assessment, and rubric versions never change) and a
-//! cache of the results of finalised assessments, for the pages that read
-//! many (a finalised assessment is locked, so its results never change
-//! while its version stays the same).
+//! cache of assessments' results for the pages that read many: a result is
+//! good until the next write (the store's generation), or for as long as
+//! its version stays the same when the assessment is finalised (locked).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
@@ -19,7 +19,7 @@ type RubricCache = Arc<RwLock<HashMap<(String, String), Arc<CompiledRubric>>>>;
 
 /// Results of finalised assessments by id, with the row version they were
 /// computed at.
-type ResultCache = Arc<RwLock<HashMap<i64, (i64, Arc<ScoredAssessment>)>>>;
+type ResultCache = Arc<RwLock<HashMap<i64, (i64, u64, Arc<ScoredAssessment>)>>>;
 
 /// The most results kept; past it the cache starts afresh (a national
 /// dataset is 703 communes per round).
@@ -124,23 +124,27 @@ impl AppState {
 impl AppState {
     /// The results of every assessment matching `filter`, in the store's
     /// order, and a message for each one that could not be scored.
-    /// Finalised assessments come from the cache when their version is
-    /// unchanged; the others are loaded and scored on every call (a save
-    /// does not change an open assessment's version, so their results are
-    /// never cached). Loading whole assessments (every rating) is what
+    /// Results come from the cache when nothing was written since they
+    /// were kept (the store's generation), and finalised ones for as long
+    /// as their version is unchanged (they cannot change). Loading whole assessments (every rating) is what
     /// costs, so only the missing ones are loaded: one by one when few,
     /// all at once otherwise.
     pub async fn scored_many(
         &self,
         filter: &capacity_store::AssessmentFilter,
     ) -> Result<(Vec<Arc<ScoredAssessment>>, Vec<String>), AppError> {
+        // Read before loading: a write during the load moves it on, so
+        // what is kept now is never taken for newer than it is.
+        let generation = self.store.generation();
         let headers = self.store.list_assessments(filter).await?;
         let mut out: Vec<Option<Arc<ScoredAssessment>>> = vec![None; headers.len()];
         let mut missing = Vec::new();
         if let Ok(cache) = self.results.read() {
             for (i, h) in headers.iter().enumerate() {
                 match cache.get(&h.id) {
-                    Some((version, hit)) if h.finalised && *version == h.version => {
+                    Some((version, kept_at, hit))
+                        if *version == h.version && (h.finalised || *kept_at == generation) =>
+                    {
                         if let Some(slot) = out.get_mut(i) {
                             *slot = Some(Arc::clone(hit));
                         }
@@ -184,9 +188,7 @@ impl AppState {
                             assessment,
                             scored,
                         });
-                        if stored.header.finalised {
-                            fresh.push(Arc::clone(&entry));
-                        }
+                        fresh.push(Arc::clone(&entry));
                         if let Some(slot) = out.get_mut(i) {
                             *slot = Some(entry);
                         }
@@ -204,7 +206,7 @@ impl AppState {
                     cache.clear();
                 }
                 for e in fresh {
-                    cache.insert(e.header.id, (e.header.version, e));
+                    cache.insert(e.header.id, (e.header.version, generation, e));
                 }
             }
         }
