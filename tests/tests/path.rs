@@ -187,6 +187,10 @@ async fn whole_path(name: &str, js: Js) -> Result {
             .await?
             .send_keys("Procès-verbaux vus ensemble")
             .await?;
+            c.find(Locator::Css(&format!("textarea[name='comment[{first}]']")))
+                .await?
+                .send_keys("Registre à compléter avant la session")
+                .await?;
             c.find(Locator::Css("[data-testid=save-consensus]"))
                 .await?
                 .click()
@@ -226,6 +230,11 @@ async fn whole_path(name: &str, js: Js) -> Result {
             ensure!(
                 why.contains("Procès-verbaux vus ensemble"),
                 "the why does not give the justification: {why}"
+            );
+            let details = block.find(Locator::Css("details")).await?.text().await?;
+            ensure!(
+                details.contains("Registre à compléter avant la session"),
+                "the workshop's comment is not in the why: {details}"
             );
 
             // 5. The action plan from the gaps.
@@ -290,6 +299,20 @@ async fn whole_path(name: &str, js: Js) -> Result {
                 .await?
                 .click()
                 .await?;
+            // The default page has a list too: wait for the filtered one.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while !c
+                .current_url()
+                .await?
+                .query()
+                .is_some_and(|q| q.contains("round=2026"))
+            {
+                ensure!(
+                    std::time::Instant::now() < deadline,
+                    "the compare form did not navigate"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
             // The list sits in a closed <details>: read its text content.
             let listed = wait_for(&c, "[data-testid=compare-communes]")
                 .await?

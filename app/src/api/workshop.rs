@@ -597,6 +597,8 @@ pub struct ConsensusIndicator {
     pub consensus: Option<String>,
     /// Its justification.
     pub justification: Option<String>,
+    /// The workshop's comment on the indicator.
+    pub comment: Option<String>,
     /// Raters are two levels apart or more.
     pub disagreement: bool,
     /// Version of the answer row (0: none).
@@ -694,6 +696,7 @@ pub async fn load_consensus(
                 justification: answer
                     .and_then(|x| x.consensus.as_ref())
                     .and_then(|c| c.justification.clone()),
+                comment: answer.and_then(|x| x.comment.clone()),
                 disagreement: result.is_some_and(|res| res.flags.contains(Flags::DISAGREEMENT)),
                 version: stored.versions.answer(&i.id),
             }
@@ -715,7 +718,7 @@ pub async fn load_consensus(
 
 /// Records the agreed levels of a competency: `level[ID]` (a code, `NA`,
 /// `NI`, or empty for no recorded consensus), `justification[ID]`,
-/// `version[ID]`. Unchanged indicators are not written. Stale ones are
+/// `comment[ID]` (the workshop's comment on the indicator), `version[ID]`. Unchanged indicators are not written. Stale ones are
 /// refused and counted.
 #[server(endpoint = "save_consensus")]
 pub async fn save_consensus(
@@ -729,6 +732,9 @@ pub async fn save_consensus(
     /// Justification per indicator.
     #[server(default)]
     justification: BTreeMap<String, String>,
+    /// Comment per indicator.
+    #[server(default)]
+    comment: BTreeMap<String, String>,
     /// Version read per indicator.
     #[server(default)]
     version: BTreeMap<String, i64>,
@@ -744,6 +750,7 @@ pub async fn save_consensus(
     for (indicator, read_version) in &version {
         let new_level = level.get(indicator).map(|s| s.trim()).unwrap_or("");
         let new_justification = justification.get(indicator).map(|s| s.trim()).unwrap_or("");
+        let new_comment = comment.get(indicator).map(|s| s.trim());
         let current = stored
             .assessment
             .answers
@@ -756,8 +763,12 @@ pub async fn save_consensus(
             .and_then(|a| a.consensus.as_ref())
             .and_then(|c| c.justification.as_deref())
             .unwrap_or("");
+        let old_comment = current.and_then(|a| a.comment.as_deref()).unwrap_or("");
+        // A form without the comment field leaves the comment as it is.
+        let new_comment = new_comment.unwrap_or(old_comment);
         if old_level == new_level
             && old_justification == new_justification
+            && old_comment == new_comment
             && stored.versions.answer(indicator) == *read_version
         {
             continue;
@@ -768,7 +779,7 @@ pub async fn save_consensus(
         let answer = capacity::Answer {
             indicator: indicator.clone(),
             target: current.and_then(|a| a.target.clone()),
-            comment: current.and_then(|a| a.comment.clone()),
+            comment: (!new_comment.is_empty()).then(|| new_comment.to_owned()),
             consensus: (!new_level.is_empty()).then(|| capacity::Consensus {
                 level: new_level.to_owned(),
                 justification: (!new_justification.is_empty())

@@ -285,6 +285,10 @@ fn ConsensusView(page: ConsensusPage) -> impl IntoView {
                             {tr!(justification)}
                             <textarea name=format!("justification[{}]", ind.id) rows="2" disabled=locked>{ind.justification.unwrap_or_default()}</textarea>
                         </label>
+                        <label>
+                            {tr!(comment_label)}
+                            <textarea name=format!("comment[{}]", ind.id) rows="2" disabled=locked>{ind.comment.unwrap_or_default()}</textarea>
+                        </label>
                     </fieldset>
                 }
             }).collect_view()}
