@@ -336,13 +336,12 @@ pub fn parse_cost(text: &str) -> Result<Option<Decimal>, CostProblem> {
 pub(crate) mod ssr {
     //! Building the adjusted plan and checking a submitted form.
 
-    use std::collections::{BTreeMap, VecDeque};
-    use std::sync::Mutex;
+    use std::collections::BTreeMap;
 
     use capacity::{ActionPlan, CommuneResult, CompiledRubric, Decision, PlanAdjustment, PlanItem};
     use rust_decimal::Decimal;
 
-    use super::{PlanProblem, PlanSaved, ProblemKind, TypedRow, decision, parse_cost};
+    use super::{PlanProblem, ProblemKind, TypedRow, decision, parse_cost};
     use crate::api::AppError;
 
     /// The stored key of a plan item: `INDICATOR/FROM/INDEX`.
@@ -555,39 +554,6 @@ pub(crate) mod ssr {
         })?;
         Ok((stored, rubric, plan, versions))
     }
-
-    /// Outcomes of plain form saves, kept for the page that follows the
-    /// redirect (oldest dropped first). Kept here rather than in the shared
-    /// state because only the plan page reads them.
-    static OUTCOMES: Mutex<VecDeque<(String, PlanSaved)>> = Mutex::new(VecDeque::new());
-    const OUTCOMES_KEPT: usize = 256;
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-    /// Keeps an outcome; returns its token.
-    pub fn keep_outcome(outcome: PlanSaved) -> String {
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let token = format!("p{n:x}{nanos:08x}");
-        if let Ok(mut kept) = OUTCOMES.lock() {
-            kept.push_back((token.clone(), outcome));
-            while kept.len() > OUTCOMES_KEPT {
-                kept.pop_front();
-            }
-        }
-        token
-    }
-
-    /// The outcome of a token (None when unknown or expired).
-    pub fn outcome(token: &str) -> Option<PlanSaved> {
-        OUTCOMES
-            .lock()
-            .ok()?
-            .iter()
-            .find(|(t, _)| t == token)
-            .map(|(_, o)| o.clone())
-    }
 }
 
 /// The action plan of an assessment with the council's adjustments, grouped
@@ -713,7 +679,7 @@ pub async fn load_plan(
         domains,
         max_cost: capacity::compiled::MAX_COST,
         outcome: (!outcome.is_empty())
-            .then(|| ssr::outcome(&outcome))
+            .then(|| state.plan_outcome(&outcome))
             .flatten(),
     })
 }
@@ -819,7 +785,7 @@ pub async fn save_plan(
         let mut to = format!("/evaluations/{id}/plan?saved={}", outcome.saved);
         if !outcome.problems.is_empty() || !outcome.refused.is_empty() {
             to.push_str("&outcome=");
-            to.push_str(&ssr::keep_outcome(outcome.clone()));
+            to.push_str(&state.keep_plan_outcome(outcome.clone()));
         }
         to.push_str("#plan-messages");
         leptos_axum::redirect(&to);

@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod flash;
 pub mod routes;
 pub mod state;
 

@@ -5,14 +5,15 @@
 //! good until the next write (the store's generation), or for as long as
 //! its version stays the same when the assessment is finalised (locked).
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use capacity::CompiledRubric;
 use capacity_store::Store;
 
 use crate::api::AppError;
 use crate::api::workshop::RefusedEntry;
+use crate::server::flash::Flash;
 
 /// Compiled rubrics by (id, version).
 type RubricCache = Arc<RwLock<HashMap<(String, String), Arc<CompiledRubric>>>>;
@@ -45,18 +46,9 @@ pub struct AppState {
     pub store: Store,
     rubrics: RubricCache,
     results: ResultCache,
-    refused: Arc<Mutex<RefusedCache>>,
+    refused: Flash<Vec<RefusedEntry>>,
+    plan_outcomes: Flash<crate::api::plan::PlanSaved>,
 }
-
-/// Entries refused by plain form saves, kept for the page that follows.
-#[derive(Debug, Default)]
-struct RefusedCache {
-    next: u64,
-    entries: VecDeque<(String, Vec<RefusedEntry>)>,
-}
-
-/// How many refused batches are kept (oldest dropped first).
-const REFUSED_KEPT: usize = 256;
 
 impl AppState {
     /// State over an opened store.
@@ -65,7 +57,8 @@ impl AppState {
             store,
             rubrics: Arc::default(),
             results: Arc::default(),
-            refused: Arc::default(),
+            refused: Flash::default(),
+            plan_outcomes: Flash::default(),
         }
     }
 
@@ -217,33 +210,22 @@ impl AppState {
 impl AppState {
     /// Keeps refused entries for the next page; returns their token.
     pub fn keep_refused(&self, entries: Vec<RefusedEntry>) -> String {
-        let Ok(mut cache) = self.refused.lock() else {
-            return String::new();
-        };
-        cache.next += 1;
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let token = format!("{:x}{:08x}", cache.next, nanos);
-        cache.entries.push_back((token.clone(), entries));
-        while cache.entries.len() > REFUSED_KEPT {
-            cache.entries.pop_front();
-        }
-        token
+        self.refused.keep(entries)
     }
 
     /// The refused entries of a token (empty when unknown or expired).
     pub fn refused(&self, token: &str) -> Vec<RefusedEntry> {
-        self.refused
-            .lock()
-            .ok()
-            .and_then(|c| {
-                c.entries
-                    .iter()
-                    .find(|(t, _)| t == token)
-                    .map(|(_, e)| e.clone())
-            })
-            .unwrap_or_default()
+        self.refused.get(token).unwrap_or_default()
+    }
+
+    /// Keeps the outcome of a plan save for the next page; returns its token.
+    pub fn keep_plan_outcome(&self, outcome: crate::api::plan::PlanSaved) -> String {
+        self.plan_outcomes.keep(outcome)
+    }
+
+    /// The outcome of a plan save by its token.
+    pub fn plan_outcome(&self, token: &str) -> Option<crate::api::plan::PlanSaved> {
+        self.plan_outcomes.get(token)
     }
 }
 
