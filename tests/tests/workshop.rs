@@ -296,7 +296,12 @@ async fn a_new_assessment_goes_through_entry_consensus_and_lock_without_javascri
             // Finalising locks the assessment.
             c.find(Locator::Css(".breadcrumb a")).await?.click().await?;
             c.find(Locator::Css("[data-testid=finalise]")).await?.click().await?;
-            wait_for(&c, "[data-testid=progress-table]").await?;
+            // The page before the click has the same table: wait for the new one.
+            c.wait()
+                .at_most(std::time::Duration::from_secs(10))
+                .for_element(Locator::XPath("//p[contains(@class,'muted')][contains(., 'finalisée')]"))
+                .await
+                .map_err(|e| format!("the overview does not say finalised: {e}"))?;
             ensure!(c.find_all(Locator::Css("[data-testid=finalise]")).await?.is_empty(), "still offers to finalise");
             c.find(Locator::Css("[data-testid=enter-r1]")).await?.click().await?;
             wait_for(&c, "[data-testid=entry-form]").await?;
