@@ -244,29 +244,6 @@ pub struct PlanSaved {
     pub typed: BTreeMap<String, TypedRow>,
 }
 
-/// One assessment in the plans list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanListLine {
-    /// Assessment id.
-    pub id: i64,
-    /// Commune name.
-    pub commune: String,
-    /// Cercle.
-    pub cercle: String,
-    /// Region.
-    pub region: String,
-    /// Round.
-    pub round: String,
-    /// Rubric title.
-    pub rubric_title: Text,
-    /// Overall score 0–100, when computable.
-    pub overall: Option<Decimal>,
-    /// Some applicable indicator is unanswered.
-    pub provisional: bool,
-    /// Finalised.
-    pub finalised: bool,
-}
-
 /// The decision values of the form.
 pub mod decision {
     /// No decision yet (no stored row).
@@ -791,44 +768,6 @@ pub async fn save_plan(
         leptos_axum::redirect(&to);
     }
     Ok(outcome)
-}
-
-/// Every assessment, with its headline result, for the plans list.
-#[server(endpoint = "list_plans")]
-pub async fn list_plans() -> Result<Vec<PlanListLine>, AppError> {
-    let state = crate::server::state::state()?;
-    let (all, problems) = state
-        .scored_many(&capacity_store::AssessmentFilter::default())
-        .await?;
-    for p in &problems {
-        tracing::warn!(problem = %p, "assessment not scored");
-    }
-    let mut lines = Vec::with_capacity(all.len());
-    for entry in &all {
-        let title = match state
-            .rubric(&entry.header.rubric, &entry.header.rubric_version)
-            .await
-        {
-            Ok(rubric) => rubric.rubric().title.clone(),
-            Err(_) => Text::default(),
-        };
-        let h = &entry.header;
-        lines.push(PlanListLine {
-            id: h.id,
-            commune: h.commune_name.clone(),
-            cercle: h.cercle.clone(),
-            region: h.region.clone(),
-            round: h.round.clone(),
-            rubric_title: title,
-            overall: entry.scored.overall,
-            provisional: entry.scored.provisional,
-            finalised: h.finalised,
-        });
-    }
-    lines.sort_by(|a, b| {
-        (&a.region, &a.commune, &a.round, a.id).cmp(&(&b.region, &b.commune, &b.round, b.id))
-    });
-    Ok(lines)
 }
 
 #[cfg(all(test, feature = "ssr"))]

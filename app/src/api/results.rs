@@ -5,8 +5,9 @@
 //! printable report say the same thing) and drawn by the charts crate. The
 //! page receives text in the reader's language, ready to show.
 
-use capacity::Lang;
+use capacity::{Lang, Text};
 use leptos::prelude::*;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::AppError;
@@ -447,10 +448,10 @@ pub async fn load_results(
     })
 }
 
-/// One assessment in the results index.
+/// One assessment in the lists of results and plans.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultLine {
-    /// Database id.
+    /// Assessment id.
     pub id: i64,
     /// Commune name.
     pub commune: String,
@@ -460,22 +461,20 @@ pub struct ResultLine {
     pub region: String,
     /// Round.
     pub round: String,
-    /// Rubric title in the reader's language.
-    pub rubric: String,
-    /// Overall score as shown.
-    pub overall: String,
+    /// Rubric title.
+    pub rubric_title: Text,
+    /// Overall score 0–100, when computable.
+    pub overall: Option<Decimal>,
     /// Some applicable indicator is unanswered.
     pub provisional: bool,
-    /// Locked.
+    /// Finalised.
     pub finalised: bool,
 }
 
-/// Every assessment with its overall score, by region, cercle and commune.
+/// Every assessment with its headline result, by region, commune and round
+/// (the results index and the plans list).
 #[server(endpoint = "list_results")]
-pub async fn list_results(
-    /// Language of the texts.
-    lang: Lang,
-) -> Result<Vec<ResultLine>, AppError> {
+pub async fn list_results() -> Result<Vec<ResultLine>, AppError> {
     let state = crate::server::state::state()?;
     let (all, problems) = state
         .scored_many(&capacity_store::AssessmentFilter::default())
@@ -485,22 +484,28 @@ pub async fn list_results(
     }
     let mut lines = Vec::with_capacity(all.len());
     for entry in &all {
-        let a = &entry.assessment;
-        let rubric = state.rubric(&a.rubric, &a.rubric_version).await?;
+        let title = match state
+            .rubric(&entry.header.rubric, &entry.header.rubric_version)
+            .await
+        {
+            Ok(rubric) => rubric.rubric().title.clone(),
+            Err(_) => Text::default(),
+        };
+        let h = &entry.header;
         lines.push(ResultLine {
-            id: entry.header.id,
-            commune: a.commune.name.clone(),
-            cercle: a.commune.cercle.clone(),
-            region: a.commune.region.clone(),
-            round: a.round.clone(),
-            rubric: rubric.rubric().title.get(lang).to_owned(),
-            overall: entry
-                .scored
-                .overall
-                .map_or_else(|| "—".to_owned(), |s| capacity::format::score(s, lang)),
+            id: h.id,
+            commune: h.commune_name.clone(),
+            cercle: h.cercle.clone(),
+            region: h.region.clone(),
+            round: h.round.clone(),
+            rubric_title: title,
+            overall: entry.scored.overall,
             provisional: entry.scored.provisional,
-            finalised: entry.header.finalised,
+            finalised: h.finalised,
         });
     }
+    lines.sort_by(|a, b| {
+        (&a.region, &a.commune, &a.round, a.id).cmp(&(&b.region, &b.commune, &b.round, b.id))
+    });
     Ok(lines)
 }

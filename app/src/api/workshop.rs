@@ -165,6 +165,32 @@ pub(crate) mod ssr {
             .ok_or_else(|| AppError::NotFound(format!("assessment {id}")))
     }
 
+    /// The competency `id` of the rubric (the first one when `id` is
+    /// empty) with the ids of the competencies before and after it, for the
+    /// pages that go through a rubric one competency at a time.
+    pub fn competency_step<'r>(
+        rubric: &'r capacity::CompiledRubric,
+        id: &str,
+    ) -> Result<(&'r capacity::Competency, Option<String>, Option<String>), AppError> {
+        let all = &rubric.rubric().competencies;
+        let position = if id.is_empty() {
+            0
+        } else {
+            all.iter().position(|c| c.id == id).ok_or_else(|| {
+                AppError::NotFound(format!("competency `{id}` in rubric {}", rubric.key()))
+            })?
+        };
+        let comp = all
+            .get(position)
+            .ok_or_else(|| AppError::NotFound("a competency in this rubric".to_owned()))?;
+        let previous = position
+            .checked_sub(1)
+            .and_then(|p| all.get(p))
+            .map(|c| c.id.clone());
+        let next = all.get(position + 1).map(|c| c.id.clone());
+        Ok((comp, previous, next))
+    }
+
     /// Checks a mark against the scale: a level code, `NA` or `NI`.
     pub fn check_mark(
         rubric: &capacity::CompiledRubric,
@@ -292,23 +318,7 @@ pub async fn load_entry(
         .find(|x| x.id == rater)
         .cloned()
         .ok_or_else(|| AppError::NotFound(format!("rater `{rater}` in assessment {id}")))?;
-    let position = if competency.is_empty() {
-        0
-    } else {
-        r.competencies
-            .iter()
-            .position(|c| c.id == competency)
-            .ok_or_else(|| {
-                AppError::NotFound(format!(
-                    "competency `{competency}` in rubric {}",
-                    rubric.key()
-                ))
-            })?
-    };
-    let comp = r
-        .competencies
-        .get(position)
-        .ok_or_else(|| AppError::NotFound("a competency in this rubric".to_owned()))?;
+    let (comp, previous, next) = ssr::competency_step(&rubric, &competency)?;
     let indicators = r
         .indicators
         .iter()
@@ -349,11 +359,8 @@ pub async fn load_entry(
             .find(|d| d.id == comp.domain)
             .map(|d| d.title.clone())
             .unwrap_or_default(),
-        previous: position
-            .checked_sub(1)
-            .and_then(|p| r.competencies.get(p))
-            .map(|c| c.id.clone()),
-        next: r.competencies.get(position + 1).map(|c| c.id.clone()),
+        previous,
+        next,
         levels: r.scale.levels.clone(),
         indicators,
     })
@@ -638,23 +645,7 @@ pub async fn load_consensus(
     let (rubric, _, scored) = state.score(&stored).await?;
     let r = rubric.rubric();
     let a = &stored.assessment;
-    let position = if competency.is_empty() {
-        0
-    } else {
-        r.competencies
-            .iter()
-            .position(|c| c.id == competency)
-            .ok_or_else(|| {
-                AppError::NotFound(format!(
-                    "competency `{competency}` in rubric {}",
-                    rubric.key()
-                ))
-            })?
-    };
-    let comp = r
-        .competencies
-        .get(position)
-        .ok_or_else(|| AppError::NotFound("a competency in this rubric".to_owned()))?;
+    let (comp, previous, next) = ssr::competency_step(&rubric, &competency)?;
     let indicators = r
         .indicators
         .iter()
@@ -706,11 +697,8 @@ pub async fn load_consensus(
         header: ssr::header_of(&stored, r.title.clone()),
         competency: comp.id.clone(),
         competency_title: comp.title.clone(),
-        previous: position
-            .checked_sub(1)
-            .and_then(|p| r.competencies.get(p))
-            .map(|c| c.id.clone()),
-        next: r.competencies.get(position + 1).map(|c| c.id.clone()),
+        previous,
+        next,
         levels: r.scale.levels.clone(),
         indicators,
     })

@@ -15,9 +15,10 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use rust_decimal::Decimal;
 
 use crate::api::plan::{
-    ActionLine, CostProblem, DomainPlan, GoalLine, PlanListLine, PlanPage, PlanProblem, PlanSaved,
-    PlanSums, ProblemKind, TypedRow, cost_field, decision, list_plans, load_plan, parse_cost,
+    ActionLine, CostProblem, DomainPlan, GoalLine, PlanPage, PlanProblem, PlanSaved, PlanSums,
+    ProblemKind, TypedRow, cost_field, decision, load_plan, parse_cost,
 };
+use crate::api::results::{ResultLine, list_results};
 use crate::i18n::{Locale, td};
 use crate::locale::{core_lang, use_locale};
 use crate::tr;
@@ -47,7 +48,7 @@ fn decision_label(value: &str, l: Locale) -> AnyView {
 /// `/plan`: every assessment with its headline result, linking to its plan.
 #[component]
 pub fn PlanPage() -> impl IntoView {
-    let list = Resource::new(|| (), |()| list_plans());
+    let list = Resource::new(|| (), |()| list_results());
     view! {
         <h1 data-testid="page-title">{tr!(nav_plan)}</h1>
         <p>{tr!(section_plan_intro)} " " {tr!(plan_list_intro)}</p>
@@ -63,7 +64,7 @@ pub fn PlanPage() -> impl IntoView {
 }
 
 #[component]
-fn PlanList(lines: Vec<PlanListLine>) -> impl IntoView {
+fn PlanList(lines: Vec<ResultLine>) -> impl IntoView {
     let locale = use_locale();
     if lines.is_empty() {
         return view! { <p class="notice">{tr!(plan_list_empty)}</p> }.into_any();

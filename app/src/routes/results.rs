@@ -21,8 +21,7 @@ use crate::ui::common::{ErrorBox, Loading, Tx};
 /// `/resultats`.
 #[component]
 pub fn ResultsPage() -> impl IntoView {
-    let locale = use_locale();
-    let lines = Resource::new(move || core_lang(locale.get()), list_results);
+    let lines = Resource::new(|| (), |()| list_results());
     view! {
         <h1 data-testid="page-title">{tr!(nav_results)}</h1>
         <p>{tr!(section_results_intro)}</p>
@@ -39,6 +38,7 @@ pub fn ResultsPage() -> impl IntoView {
 
 #[component]
 fn ResultIndex(lines: Vec<ResultLine>) -> impl IntoView {
+    let lang = core_lang(use_locale().get_untracked());
     view! {
         <div class="table-scroll" tabindex="0">
             <table data-testid="results-index">
@@ -59,9 +59,9 @@ fn ResultIndex(lines: Vec<ResultLine>) -> impl IntoView {
                                 <br /><span class="muted">{l.cercle} " · " {l.region}</span>
                             </td>
                             <td>{l.round}</td>
-                            <td>{l.rubric}</td>
+                            <td><Tx text=l.rubric_title /></td>
                             <td class="num">
-                                {l.overall}
+                                {l.overall.map_or_else(|| "—".to_owned(), |s| capacity::format::score(s, lang))}
                                 {l.provisional.then(|| view! { " " <span class="tag">{tr!(provisional)}</span> })}
                             </td>
                             <td>{if l.finalised { tr!(finalised).into_any() } else { tr!(in_progress).into_any() }}</td>
