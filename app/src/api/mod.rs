@@ -14,53 +14,83 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 /// Errors a server function reports to the page, typed so that the page can
-/// say what happened and what to do.
+/// say what happened and what to do. Each kind has one HTTP status
+/// ([`AppError::status`]), the same for pages, server functions and
+/// downloads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[non_exhaustive]
 pub enum AppError {
-    /// The request could not reach the server or its answer was unreadable.
+    /// The request could not reach the server or its answer was unreadable
+    /// (only ever made in the browser; the server never answers it).
     #[error("server unreachable or answer unreadable: {0}")]
     Transport(String),
-    /// The object asked for does not exist.
+    /// The request itself is malformed (arguments that do not decode,
+    /// text that is not UTF-8): 400.
+    #[error("{0}")]
+    Malformed(String),
+    /// Not logged in: 401.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Logged in but not allowed: 403.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The object asked for does not exist: 404.
     #[error("{0} not found")]
     NotFound(String),
-    /// The input is not acceptable; the message says how to fix it.
-    #[error("{0}")]
-    Invalid(String),
-    /// Someone saved the same thing since it was read; nothing was written.
+    /// Someone saved the same thing since it was read; nothing was written: 409.
     #[error("{0}")]
     Stale(String),
-    /// The assessment is finalised and cannot change.
+    /// The request body is larger than the server accepts: 413.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The input is not acceptable; the message says how to fix it: 422.
+    #[error("{0}")]
+    Invalid(String),
+    /// The input is not acceptable, field by field: 422.
+    #[error("{}", .0.iter().map(|p| format!("{}: {}", p.field, p.message)).collect::<Vec<_>>().join("; "))]
+    Fields(Vec<FieldProblem>),
+    /// The assessment is finalised and cannot change: 423.
     #[error("{0}")]
     Locked(String),
-    /// A fault on the server (logged there).
+    /// The server is too busy to write now; try again shortly: 503.
+    #[error("{0}")]
+    Busy(String),
+    /// A fault on the server (logged there): 500.
     #[error("server error: {0}")]
     Internal(String),
 }
 
-#[cfg(feature = "ssr")]
-impl From<capacity_store::StoreError> for AppError {
-    fn from(e: capacity_store::StoreError) -> Self {
-        use capacity_store::StoreError as S;
-        match e {
-            S::NotFound { what } => AppError::NotFound(what),
-            S::Invalid(msg) => AppError::Invalid(msg),
-            e @ S::Conflict { .. } => AppError::Invalid(e.to_string()),
-            e @ (S::Stale { .. } | S::StaleRating { .. }) => AppError::Stale(e.to_string()),
-            e @ S::Locked { .. } => AppError::Locked(e.to_string()),
-            other => {
-                tracing::error!(error = %other, "store error");
-                AppError::Internal(other.to_string())
-            }
-        }
-    }
+/// One field of a form that cannot be accepted as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldProblem {
+    /// The field's name in the form (`date`, `rater_name[2]`…).
+    pub field: String,
+    /// What is wrong and how to fix it, in the request's language.
+    pub message: String,
 }
 
-impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+impl AppError {
+    /// The HTTP status of this kind of error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Malformed(_) => 400,
+            AppError::Unauthenticated(_) => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Stale(_) => 409,
+            AppError::TooLarge(_) => 413,
+            AppError::Invalid(_) | AppError::Fields(_) => 422,
+            AppError::Locked(_) => 423,
+            AppError::Busy(_) => 503,
+            AppError::Transport(_) | AppError::Internal(_) => 500,
+        }
+    }
 
-    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+    /// True when sending the same request again later may succeed: the
+    /// network failed or the server was busy. Every other error needs the
+    /// person (or the data) to change first, so it is never retried.
+    pub fn retryable(&self) -> bool {
+        matches!(self, AppError::Transport(_) | AppError::Busy(_))
     }
 }
 

@@ -37,7 +37,12 @@ pub fn ErrorBox(
         AppError::Transport(_) => tr!(error_transport).into_any(),
         AppError::Stale(_) => tr!(error_stale).into_any(),
         AppError::Locked(_) => tr!(error_locked).into_any(),
-        AppError::Invalid(_) => tr!(error_invalid).into_any(),
+        AppError::Invalid(_) | AppError::Fields(_) => tr!(error_invalid).into_any(),
+        AppError::Malformed(_) => tr!(error_malformed).into_any(),
+        AppError::Unauthenticated(_) => tr!(error_unauthenticated).into_any(),
+        AppError::Forbidden(_) => tr!(error_forbidden).into_any(),
+        AppError::TooLarge(_) => tr!(error_too_large).into_any(),
+        AppError::Busy(_) => tr!(error_busy).into_any(),
         AppError::Internal(_) => tr!(error_internal).into_any(),
     };
     view! {
