@@ -40,6 +40,10 @@ pub enum AppError {
     /// Someone saved the same thing since it was read; nothing was written: 409.
     #[error("{0}")]
     Stale(String),
+    /// A rating was saved by someone else since it was read; nothing was
+    /// written: 409, with what is stored now so the page can show both.
+    #[error("this rating was changed meanwhile (now version {})", .0.version)]
+    StaleRating(RatingNow),
     /// The request body is larger than the server accepts: 413.
     #[error("{0}")]
     TooLarge(String),
@@ -60,6 +64,17 @@ pub enum AppError {
     Internal(String),
 }
 
+/// What is stored now for a rating whose save was refused as stale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingNow {
+    /// Stored level (None: no rating, or it was cleared).
+    pub level: Option<String>,
+    /// Stored evidence.
+    pub evidence: Option<String>,
+    /// Stored version (0: no row).
+    pub version: i64,
+}
+
 /// One field of a form that cannot be accepted as typed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldProblem {
@@ -77,7 +92,7 @@ impl AppError {
             AppError::Unauthenticated(_) => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
-            AppError::Stale(_) => 409,
+            AppError::Stale(_) | AppError::StaleRating(_) => 409,
             AppError::TooLarge(_) => 413,
             AppError::Invalid(_) | AppError::Fields(_) => 422,
             AppError::Locked(_) => 423,
@@ -91,6 +106,41 @@ impl AppError {
     /// person (or the data) to change first, so it is never retried.
     pub fn retryable(&self) -> bool {
         matches!(self, AppError::Transport(_) | AppError::Busy(_))
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<capacity_store::StoreError> for AppError {
+    fn from(e: capacity_store::StoreError) -> Self {
+        use capacity_store::StoreError as S;
+        match e {
+            S::NotFound { what } => AppError::NotFound(what),
+            S::Invalid(msg) => AppError::Invalid(msg),
+            e @ S::Conflict { .. } => AppError::Invalid(e.to_string()),
+            e @ (S::Stale { .. } | S::StaleRating { .. }) => AppError::Stale(e.to_string()),
+            e @ S::Locked { .. } => AppError::Locked(e.to_string()),
+            other => {
+                tracing::error!(error = %other, "store error");
+                AppError::Internal(other.to_string())
+            }
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The request never reached the server, or its answer never
+            // came back: the page may queue and retry.
+            ServerFnErrorErr::Request(e) => AppError::Transport(e),
+            // The server could not decode the request: the page sent
+            // something wrong, retrying will not help.
+            ServerFnErrorErr::Args(e) | ServerFnErrorErr::MissingArg(e) => AppError::Malformed(e),
+            // An answer came, but not one this page understands.
+            other => AppError::Internal(other.to_string()),
+        }
     }
 }
 

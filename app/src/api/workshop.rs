@@ -366,27 +366,24 @@ pub async fn load_entry(
     })
 }
 
-/// What happened to one rating save.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SaveOutcome {
-    /// Saved; the new version.
-    Saved {
-        /// New row version.
-        version: i64,
-    },
-    /// Refused: someone saved since; what is stored now.
-    Stale {
-        /// Stored level (None: the rating was removed).
-        level: Option<String>,
-        /// Stored evidence.
-        evidence: Option<String>,
-        /// Stored version.
-        version: i64,
-    },
+/// A rating saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingSaved {
+    /// The stored row's new version.
+    pub version: i64,
+}
+
+/// What happened to one rating save on the server.
+#[cfg(feature = "ssr")]
+enum SaveOutcome {
+    Saved { version: i64 },
+    Stale(super::RatingNow),
 }
 
 /// Saves one rater's mark of one indicator (the hydrated workshop calls this
-/// on every change). An empty `level` removes the rating.
+/// on every change). An empty `level` removes the rating. A save against a
+/// version that is no longer the stored one is refused with
+/// [`AppError::StaleRating`] (HTTP 409), which carries what is stored now.
 #[server(endpoint = "save_rating")]
 pub async fn save_rating(
     /// Assessment id.
@@ -401,7 +398,7 @@ pub async fn save_rating(
     evidence: String,
     /// Version read (0: none).
     version: i64,
-) -> Result<SaveOutcome, AppError> {
+) -> Result<RatingSaved, AppError> {
     let state = crate::server::state::state()?;
     let header = state
         .store
@@ -411,10 +408,14 @@ pub async fn save_rating(
         .find(|h| h.id == id)
         .ok_or_else(|| AppError::NotFound(format!("assessment {id}")))?;
     let rubric = state.rubric(&header.rubric, &header.rubric_version).await?;
-    save_one(
+    match save_one(
         &state, &rubric, id, &indicator, &rater, &level, &evidence, version,
     )
-    .await
+    .await?
+    {
+        SaveOutcome::Saved { version } => Ok(RatingSaved { version }),
+        SaveOutcome::Stale(now) => Err(AppError::StaleRating(now)),
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -453,11 +454,11 @@ async fn save_one(
     };
     match result {
         Ok(version) => Ok(SaveOutcome::Saved { version }),
-        Err(StoreError::StaleRating { current, .. }) => Ok(SaveOutcome::Stale {
+        Err(StoreError::StaleRating { current, .. }) => Ok(SaveOutcome::Stale(super::RatingNow {
             level: current.as_ref().map(|c| c.input.level.clone()),
             evidence: current.as_ref().and_then(|c| c.input.evidence.clone()),
             version: current.map_or(0, |c| c.version),
-        }),
+        })),
         Err(e) => Err(e.into()),
     }
 }
@@ -530,7 +531,7 @@ pub async fn save_entry(
         .await?
         {
             SaveOutcome::Saved { .. } => saved += 1,
-            SaveOutcome::Stale { .. } => refused.push(RefusedEntry {
+            SaveOutcome::Stale(_) => refused.push(RefusedEntry {
                 indicator: indicator.clone(),
                 level: new_level.to_owned(),
                 evidence: new_evidence.to_owned(),

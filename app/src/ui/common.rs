@@ -35,7 +35,7 @@ pub fn ErrorBox(
     let title = match error {
         AppError::NotFound(_) => tr!(error_not_found).into_any(),
         AppError::Transport(_) => tr!(error_transport).into_any(),
-        AppError::Stale(_) => tr!(error_stale).into_any(),
+        AppError::Stale(_) | AppError::StaleRating(_) => tr!(error_stale).into_any(),
         AppError::Locked(_) => tr!(error_locked).into_any(),
         AppError::Invalid(_) | AppError::Fields(_) => tr!(error_invalid).into_any(),
         AppError::Malformed(_) => tr!(error_malformed).into_any(),

@@ -19,7 +19,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::workshop::{EntryIndicator, EntryPage, RefusedEntry};
 #[cfg(feature = "hydrate")]
-use crate::api::workshop::{SaveOutcome, save_rating};
+use crate::api::RatingNow;
+#[cfg(feature = "hydrate")]
+use crate::api::workshop::{RatingSaved, save_rating};
 use crate::locale::{core_lang, use_locale};
 use crate::tr;
 
@@ -129,16 +131,16 @@ pub fn EntryForm(
                 )
                 .await
                 {
-                    Ok(SaveOutcome::Saved { version }) => {
+                    Ok(RatingSaved { version }) => {
                         row.version.set(version);
                         row.saving.set(Saving::Saved);
                         pending::remove(&storage_key, &indicator);
                     }
-                    Ok(SaveOutcome::Stale {
+                    Err(crate::api::AppError::StaleRating(RatingNow {
                         level: theirs,
                         evidence: their_evidence,
                         version,
-                    }) => {
+                    })) => {
                         row.version.set(version);
                         row.saving.set(Saving::Stale {
                             level: theirs,
