@@ -81,6 +81,9 @@
 //! [`progress`](mod@progress) change between two rounds · [`reform`] reform
 //! needs and transfers not yet effective · [`grants`] performance-based
 //! grant simulation.
+// Nothing in a file or a form may panic: no byte-index slicing of strings
+// and no unchecked indexing outside tests (use `get`).
+#![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing))]
 
 pub mod assessment;
 pub mod compare;
