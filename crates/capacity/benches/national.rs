@@ -203,6 +203,14 @@ fn national(c: &mut Criterion) {
                 .collect::<Vec<_>>()
         })
     });
+    group.bench_function("parse+validate 703 assessments", |b| {
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| rubric.resolve_toml(black_box(t)).expect("valid"))
+                .collect::<Vec<_>>()
+        })
+    });
     group.bench_function("validate 703 assessments", |b| {
         b.iter(|| {
             assessments

@@ -94,6 +94,7 @@ pub mod grants;
 pub mod plan;
 pub mod planning;
 pub mod progress;
+mod read;
 pub mod reform;
 pub mod resolve;
 pub mod rubric;
