@@ -26,9 +26,11 @@
 
 use crate::compiled::{Children, CompiledRubric, IndicatorIx, LevelIx, NodeIx, impact};
 use crate::diagnostic::Error;
+use crate::exact;
 use crate::score::{Condition, Flags, NodeStatus, Scored, Status};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
 
 /// A distance to target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -379,11 +381,14 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
         }
     }
 
-    // Bottom-up: roll gaps up.
+    // Bottom-up: roll gaps up. Σ weights of the children with a gap is the
+    // precomputed sum when every child has one (the same additions in the
+    // same order), else summed in a second pass.
     for n in (0..nodes.len()).rev() {
         let Some(node) = nodes.get(n) else { continue };
         let mut acc = NodeGap::default();
-        let (mut sum_w, mut sum_wp) = (Decimal::ZERO, Decimal::ZERO);
+        let mut sum_wp = Decimal::ZERO;
+        let mut with_gap = 0usize;
         match node.children {
             Children::Nodes { start, end } => {
                 for c in start..end {
@@ -392,8 +397,8 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
                         continue;
                     };
                     if let Some(p) = g.points {
-                        sum_w += cn.weight;
-                        sum_wp += cn.weight * p;
+                        with_gap += 1;
+                        sum_wp = exact::add(sum_wp, cn.weight * p);
                     }
                     acc.max_levels = acc.max_levels.max(g.max_levels);
                     acc.below_target += g.below_target;
@@ -411,8 +416,8 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
                         continue;
                     };
                     if let (Some(gap), Some(level)) = (g.gap, g.level) {
-                        sum_w += ci.weight;
-                        sum_wp += if g.target == ci.target {
+                        with_gap += 1;
+                        let wp = if g.target == ci.target {
                             pre.weighted_gaps
                                 .get(i * levels + level.index())
                                 .copied()
@@ -420,6 +425,7 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
                         } else {
                             ci.weight * gap.points
                         };
+                        sum_wp = exact::add(sum_wp, wp);
                         acc.max_levels = acc.max_levels.max(gap.levels);
                         if gap.levels > 0 {
                             acc.below_target += 1;
@@ -433,6 +439,18 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
                 }
             }
         }
+        let children = match node.children {
+            Children::Nodes { start, end } | Children::Indicators { start, end } => {
+                end.saturating_sub(start) as usize
+            }
+        };
+        let sum_w = if with_gap == 0 {
+            Decimal::ZERO
+        } else if with_gap == children {
+            pre.child_weights.get(n).copied().unwrap_or_default()
+        } else {
+            weights_with_gap(rubric, node.children, out)
+        };
         if sum_w > Decimal::ZERO {
             acc.points = Some(sum_wp / sum_w);
         }
@@ -485,12 +503,43 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
     }
     // Impacts are rounded to 18 decimals (see `impact`), so equal impacts
     // tie and rubric order, not arithmetic noise, breaks the tie. The key
-    // is total (indices are unique): an unstable sort is deterministic.
-    out.priorities.sort_unstable_by(|a, b| {
-        b.failed_condition
-            .cmp(&a.failed_condition)
-            .then_with(|| b.impact.cmp(&a.impact))
-            .then_with(|| a.indicator.cmp(&b.indicator))
+    // is total (indices are unique), so the order does not depend on the
+    // sort; impacts are turned into integer keys once, not at every
+    // comparison.
+    out.priorities.sort_by_cached_key(|p| {
+        (
+            Reverse(p.failed_condition),
+            Reverse(exact::Key18::new(p.impact)),
+            p.indicator,
+        )
     });
     Ok(())
+}
+
+/// Σ weights of the children of a node that have a gap (in points), added
+/// from zero in child order.
+fn weights_with_gap(rubric: &CompiledRubric, children: Children, out: &Gaps) -> Decimal {
+    let mut sum = Decimal::ZERO;
+    match children {
+        Children::Nodes { start, end } => {
+            for c in start as usize..end as usize {
+                if let (Some(g), Some(cn)) = (out.nodes.get(c), rubric.nodes().get(c))
+                    && g.points.is_some()
+                {
+                    sum += cn.weight;
+                }
+            }
+        }
+        Children::Indicators { start, end } => {
+            for i in start as usize..end as usize {
+                if let (Some(g), Some(ci)) = (out.indicators.get(i), rubric.indicators().get(i))
+                    && g.gap.is_some()
+                    && g.level.is_some()
+                {
+                    sum += ci.weight;
+                }
+            }
+        }
+    }
+    sum
 }

@@ -87,6 +87,7 @@ pub mod compare;
 pub mod compiled;
 pub mod diagnostic;
 pub mod example;
+mod exact;
 pub mod explain;
 pub mod format;
 pub mod gaps;
