@@ -35,23 +35,15 @@ use crate::rubric::{Kind, Setting};
 pub(crate) fn assessment(text: &str) -> Option<Assessment> {
     let mut doc = Doc::default();
     let mut section = Section::Root;
-    for raw in text.split_inclusive('\n') {
-        // `\r` only as part of a `\r\n` line ending; anywhere else the
-        // reader below refuses it (a control character).
-        let line = match raw.strip_suffix('\n') {
-            Some(l) => l.strip_suffix('\r').unwrap_or(l),
-            None => raw,
-        };
-        let mut c = Cursor::new(line);
+    let mut c = Cursor::new(text);
+    loop {
         c.skip_ws();
         match c.peek() {
-            None => continue,
-            Some(b'#') => {
-                c.comment()?;
-                continue;
-            }
+            None => break,
+            Some(b'\n' | b'\r' | b'#') => c.end()?,
             Some(b'[') => {
-                section = doc.header(section, &mut c)?;
+                let (array, name) = c.header()?;
+                section = doc.header(section, array, name)?;
                 c.end()?;
             }
             Some(_) => {
@@ -148,19 +140,15 @@ struct Doc {
 }
 
 impl Doc {
-    /// Reads a header line and returns the section it opens; only the
-    /// canonical order is accepted.
-    fn header(&mut self, at: Section, c: &mut Cursor<'_>) -> Option<Section> {
-        let next = if c.eat_str("[[answer.rating]]") {
-            Section::Rating
-        } else if c.eat_str("[[answer]]") {
-            Section::Answer
-        } else if c.eat_str("[[rater]]") {
-            Section::Rater
-        } else if c.eat_str("[commune]") {
-            Section::Commune
-        } else {
-            return None;
+    /// Opens the section of header `[name]` (`[[name]]` for an `array`);
+    /// only the canonical order is accepted.
+    fn header(&mut self, at: Section, array: bool, name: &str) -> Option<Section> {
+        let next = match (array, name) {
+            (true, "answer.rating") => Section::Rating,
+            (true, "answer") => Section::Answer,
+            (true, "rater") => Section::Rater,
+            (false, "commune") => Section::Commune,
+            _ => return None,
         };
         let allowed = match next {
             Section::Root => false,
@@ -184,7 +172,13 @@ impl Doc {
             Section::Root => return None,
             Section::Commune => self.commune = Some(CommuneFields::default()),
             Section::Rater => self.rater = Some(RaterFields::default()),
-            Section::Answer => self.answer = Some(AnswerFields::default()),
+            Section::Answer => {
+                self.answer = Some(AnswerFields {
+                    // Usually one rating per rater.
+                    ratings: Vec::with_capacity(self.raters.len()),
+                    ..AnswerFields::default()
+                });
+            }
             Section::Rating => self.rating = Some(RatingFields::default()),
         }
         Some(next)
@@ -344,29 +338,72 @@ impl Doc {
     }
 }
 
-/// A position in one line (without its line ending).
+/// A position in the text.
 struct Cursor<'a> {
-    line: &'a str,
+    text: &'a str,
+    bytes: &'a [u8],
     pos: usize,
 }
 
+/// Byte classes, looked up rather than tested one condition at a time.
+const KEY: u8 = 1;
+const HEADER: u8 = 2;
+/// Ends the plain run of a basic string: `"`, `\\` or a control
+/// character.
+const BASIC_STOP: u8 = 4;
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' {
+            t[b] = KEY | HEADER;
+        }
+        if c == b'.' {
+            t[b] = HEADER;
+        }
+        if c == b'"' || c == b'\\' || !allowed(c) {
+            t[b] |= BASIC_STOP;
+        }
+        b += 1;
+    }
+    t
+};
+
+fn class(b: u8, class: u8) -> bool {
+    CLASSES[b as usize] & class != 0
+}
+
 /// Whether `b` may appear in a string or a comment: TOML forbids control
-/// characters there, except tab.
-fn allowed(b: u8) -> bool {
+/// characters there, except tab (bytes of multi-byte characters are fine).
+const fn allowed(b: u8) -> bool {
     b == b'\t' || (b >= 0x20 && b != 0x7f)
 }
 
+/// Whether `b` may follow a number or a boolean.
+fn after_scalar(b: Option<u8>) -> bool {
+    matches!(b, None | Some(b' ' | b'\t' | b'#' | b'\n' | b'\r'))
+}
+
 impl<'a> Cursor<'a> {
-    fn new(line: &'a str) -> Self {
-        Self { line, pos: 0 }
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+        }
     }
 
     fn rest(&self) -> &'a [u8] {
-        self.line.as_bytes().get(self.pos..).unwrap_or_default()
+        self.bytes.get(self.pos..).unwrap_or_default()
     }
 
     fn peek(&self) -> Option<u8> {
-        self.rest().first().copied()
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn at(&self, ahead: usize) -> Option<u8> {
+        self.bytes.get(self.pos + ahead).copied()
     }
 
     fn skip_ws(&mut self) {
@@ -384,78 +421,95 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn eat_str(&mut self, s: &str) -> bool {
-        if self.rest().starts_with(s.as_bytes()) {
-            self.pos += s.len();
-            true
-        } else {
-            false
-        }
-    }
-
-    /// A `#` comment to the end of the line.
-    fn comment(&mut self) -> Option<()> {
-        self.eat(b'#')?;
-        if self.rest().iter().all(|b| *b >= 0x80 || allowed(*b)) {
-            self.pos = self.line.len();
-            Some(())
-        } else {
-            None
-        }
-    }
-
-    /// Only blanks and a comment may follow a value or a header.
+    /// The end of a line: blanks, an optional comment, then `\n`, `\r\n`
+    /// or the end of the text.
     fn end(&mut self) -> Option<()> {
         self.skip_ws();
+        if self.peek() == Some(b'#') {
+            let n = self
+                .rest()
+                .iter()
+                .position(|b| *b == b'\n' || *b == b'\r' || !allowed(*b))
+                .unwrap_or(self.rest().len());
+            self.pos += n;
+        }
         match self.peek() {
             None => Some(()),
-            Some(b'#') => self.comment(),
+            Some(b'\n') => {
+                self.pos += 1;
+                Some(())
+            }
+            Some(b'\r') if self.at(1) == Some(b'\n') => {
+                self.pos += 2;
+                Some(())
+            }
             Some(_) => None,
         }
+    }
+
+    /// A header: `[name]` or `[[name]]`, the name made of key characters
+    /// and dots, nothing in between.
+    fn header(&mut self) -> Option<(bool, &'a str)> {
+        self.eat(b'[')?;
+        let array = self.eat(b'[').is_some();
+        let start = self.pos;
+        let n = self
+            .rest()
+            .iter()
+            .take_while(|b| class(**b, HEADER))
+            .count();
+        self.pos += n;
+        let name = self.text.get(start..self.pos)?;
+        self.eat(b']')?;
+        if array {
+            self.eat(b']')?;
+        }
+        Some((array, name))
     }
 
     /// A bare key.
     fn key(&mut self) -> Option<&'a str> {
         let start = self.pos;
-        while matches!(self.peek(), Some(b) if b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
-            self.pos += 1;
-        }
-        if self.pos == start {
+        let n = self.rest().iter().take_while(|b| class(**b, KEY)).count();
+        if n == 0 {
             return None;
         }
-        self.line.get(start..self.pos)
+        self.pos += n;
+        self.text.get(start..self.pos)
     }
 
     /// A plain decimal integer (no sign, no `_`, no leading zero).
     fn integer(&mut self) -> Option<u64> {
-        let digits = self.rest();
-        let len = digits.iter().take_while(|b| b.is_ascii_digit()).count();
-        let text = self.line.get(self.pos..self.pos + len)?;
+        let start = self.pos;
+        let len = self
+            .rest()
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let text = self.text.get(start..start + len)?;
         if len == 0 || (len > 1 && text.starts_with('0')) {
             return None;
         }
+        self.pos += len;
         // A digit run followed by `-`, `:`, `.`, `e`, … is a date, a time,
         // a float or worse: not ours.
-        if matches!(digits.get(len), Some(b) if !matches!(b, b' ' | b'\t' | b'#')) {
+        if !after_scalar(self.peek()) {
             return None;
         }
-        self.pos += len;
         text.parse().ok()
     }
 
     fn boolean(&mut self) -> Option<bool> {
-        let value = if self.eat_str("true") {
+        let value = if self.rest().starts_with(b"true") {
+            self.pos += 4;
             true
-        } else if self.eat_str("false") {
+        } else if self.rest().starts_with(b"false") {
+            self.pos += 5;
             false
         } else {
             return None;
         };
-        match self.peek() {
-            None | Some(b' ' | b'\t' | b'#') => Some(value),
-            Some(_) => None,
-        }
+        after_scalar(self.peek()).then_some(value)
     }
 
     /// A one-line basic or literal string.
@@ -469,58 +523,34 @@ impl<'a> Cursor<'a> {
 
     fn literal(&mut self) -> Option<String> {
         self.eat(b'\'')?;
-        if self.peek() == Some(b'\'') && self.rest().get(1) == Some(&b'\'') {
+        if self.peek() == Some(b'\'') && self.at(1) == Some(b'\'') {
             return None; // multi-line
         }
         let start = self.pos;
-        loop {
-            let b = self.peek()?;
-            if b == b'\'' {
-                break;
-            }
-            if b < 0x80 && !allowed(b) {
-                return None;
-            }
-            self.pos += 1;
-        }
-        let s = self.line.get(start..self.pos)?.to_owned();
-        self.pos += 1;
-        Some(s)
+        let n = self
+            .rest()
+            .iter()
+            .position(|b| *b == b'\'' || !allowed(*b))?;
+        self.pos += n;
+        self.eat(b'\'')?;
+        self.text.get(start..start + n).map(str::to_owned)
     }
 
     fn basic(&mut self) -> Option<String> {
         self.eat(b'"')?;
-        if self.peek() == Some(b'"') && self.rest().get(1) == Some(&b'"') {
+        if self.peek() == Some(b'"') && self.at(1) == Some(b'"') {
             return None; // multi-line
         }
         let start = self.pos;
-        // The common case: no escape.
-        loop {
-            match self.peek()? {
-                b'"' => {
-                    let s = self.line.get(start..self.pos)?.to_owned();
-                    self.pos += 1;
-                    return Some(s);
-                }
-                b'\\' => break,
-                b if b < 0x80 && !allowed(b) => return None,
-                _ => self.pos += 1,
-            }
+        let stop = |b: &u8| class(*b, BASIC_STOP);
+        let n = self.rest().iter().position(stop)?;
+        self.pos += n;
+        if self.eat(b'"').is_some() {
+            // The common case: no escape.
+            return self.text.get(start..start + n).map(str::to_owned);
         }
-        let mut out = String::from(self.line.get(start..self.pos)?);
+        let mut out = String::from(self.text.get(start..start + n)?);
         loop {
-            let run = self.pos;
-            loop {
-                match self.peek()? {
-                    b'"' | b'\\' => break,
-                    b if b < 0x80 && !allowed(b) => return None,
-                    _ => self.pos += 1,
-                }
-            }
-            out.push_str(self.line.get(run..self.pos)?);
-            if self.eat(b'"').is_some() {
-                return Some(out);
-            }
             self.eat(b'\\')?;
             let e = self.peek()?;
             self.pos += 1;
@@ -537,12 +567,19 @@ impl<'a> Cursor<'a> {
                 _ => return None,
             };
             out.push(c);
+            let run = self.pos;
+            let n = self.rest().iter().position(stop)?;
+            self.pos += n;
+            out.push_str(self.text.get(run..run + n)?);
+            if self.eat(b'"').is_some() {
+                return Some(out);
+            }
         }
     }
 
     /// `digits` hex digits naming a Unicode scalar value.
     fn unicode(&mut self, digits: usize) -> Option<char> {
-        let hex = self.line.get(self.pos..self.pos + digits)?;
+        let hex = self.text.get(self.pos..self.pos + digits)?;
         if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
