@@ -529,7 +529,10 @@ impl CompiledRubric {
     /// `score` (within [`SCORE_TOLERANCE`]; the lowest level for scores
     /// below 0).
     pub fn grade_of_score(&self, score: Decimal) -> LevelIx {
-        let n = self.pre.thresholds.partition_point(|t| *t <= score);
+        let n = self
+            .pre
+            .thresholds
+            .partition_point(|t| crate::exact::cmp(*t, score) != std::cmp::Ordering::Greater);
         LevelIx(u8::try_from(n.saturating_sub(1)).unwrap_or(0))
     }
 

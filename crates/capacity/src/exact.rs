@@ -12,6 +12,8 @@
 //!   scale up and rounds only on overflow); zero operands follow its rules
 //!   (`0 + x` is `x`, `x + 0` is `x`, scales included); anything else goes
 //!   to `rust_decimal`'s `+`;
+//! - [`cmp`] (with [`min`], [`max`] and [`clamp`]) compares non-negative
+//!   decimals as integers aligned to the larger scale;
 //! - [`Key18`] compares decimals of at most 18 decimal places as
 //!   integers scaled to 18 places, which orders them as `Decimal::cmp`
 //!   does, falling back to it otherwise.
@@ -76,6 +78,51 @@ fn scale_up(m: u128, by: u32) -> Option<u128> {
         .filter(|m| *m < LIMIT)
 }
 
+/// `a.cmp(&b)`: for non-negative decimals, their mantissas aligned to the
+/// larger scale compared as integers.
+pub(crate) fn cmp(a: Decimal, b: Decimal) -> Ordering {
+    if a.is_sign_positive() && b.is_sign_positive() {
+        let (sa, sb) = (a.scale(), b.scale());
+        let (ma, mb) = (a.mantissa().unsigned_abs(), b.mantissa().unsigned_abs());
+        let aligned = match sa.cmp(&sb) {
+            Ordering::Equal => Some((ma, mb)),
+            Ordering::Greater => widen(mb, sa - sb).map(|mb| (ma, mb)),
+            Ordering::Less => widen(ma, sb - sa).map(|ma| (ma, mb)),
+        };
+        if let Some((x, y)) = aligned {
+            return x.cmp(&y);
+        }
+    }
+    a.cmp(&b)
+}
+
+/// `m` × 10^`by`, when it fits 128 bits.
+fn widen(m: u128, by: u32) -> Option<u128> {
+    POWERS.get(by as usize).and_then(|p| m.checked_mul(*p))
+}
+
+/// `value.clamp(lo, hi)` (as `Ord::clamp`: `lo` when below, `hi` when
+/// above, else `value`).
+pub(crate) fn clamp(value: Decimal, lo: Decimal, hi: Decimal) -> Decimal {
+    if cmp(value, lo) == Ordering::Less {
+        lo
+    } else if cmp(value, hi) == Ordering::Greater {
+        hi
+    } else {
+        value
+    }
+}
+
+/// `a.min(b)` as `Decimal::min` returns it: `b` when `a > b`, else `a`.
+pub(crate) fn min(a: Decimal, b: Decimal) -> Decimal {
+    if cmp(a, b) == Ordering::Greater { b } else { a }
+}
+
+/// `a.max(b)` as `Decimal::max` returns it: `b` when `a < b`, else `a`.
+pub(crate) fn max(a: Decimal, b: Decimal) -> Decimal {
+    if cmp(a, b) == Ordering::Less { b } else { a }
+}
+
 /// The value × 10¹⁸ as an integer, when `d` has at most 18 decimal places.
 fn at_18(d: Decimal) -> Option<i128> {
     let shift = 18u32.checked_sub(d.scale())?;
@@ -104,6 +151,11 @@ impl Key18 {
             int: at_18(value),
             value,
         }
+    }
+
+    /// The value × 10¹⁸, when it has at most 18 decimal places.
+    pub(crate) fn integer(&self) -> Option<i128> {
+        self.int
     }
 }
 
@@ -177,6 +229,39 @@ mod tests {
             let (a, b) = if round { (a.round_dp(18), b.round_dp(18)) } else { (a, b) };
             prop_assert_eq!(cmp_at_18(a, b), a.cmp(&b));
             prop_assert_eq!(cmp_at_18(-a, b), (-a).cmp(&b));
+        }
+    }
+
+    fn any_decimal() -> impl Strategy<Value = Decimal> {
+        prop_oneof![
+            any_non_negative(),
+            any_non_negative().prop_map(|d| -d),
+            Just(Decimal::new(0, 5).set_sign_negative_owned()),
+        ]
+    }
+
+    trait NegativeZero {
+        fn set_sign_negative_owned(self) -> Self;
+    }
+
+    impl NegativeZero for Decimal {
+        fn set_sign_negative_owned(mut self) -> Self {
+            self.set_sign_negative(true);
+            self
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn orders_are_those_of_rust_decimal(a in any_decimal(), b in any_decimal(), c in any_decimal()) {
+            prop_assert_eq!(cmp(a, b), a.cmp(&b));
+            prop_assert_eq!(bits(min(a, b)), bits(a.min(b)));
+            prop_assert_eq!(bits(max(a, b)), bits(a.max(b)));
+            if b <= c {
+                prop_assert_eq!(bits(clamp(a, b, c)), bits(a.clamp(b, c)));
+            }
         }
     }
 

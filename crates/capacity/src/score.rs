@@ -50,6 +50,7 @@ use crate::exact;
 use crate::resolve::{Mark, ResolvedAssessment};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 use std::fmt;
 
 /// A set of flags on an indicator or a node.
@@ -751,8 +752,8 @@ impl<'r> Scorer<'r> {
                         max = Some(s);
                         continue;
                     }
-                    min = Some(min.map_or(s, |m| m.min(s)));
-                    max = Some(max.map_or(s, |m| m.max(s)));
+                    min = Some(min.map_or(s, |m| exact::min(m, s)));
+                    max = Some(max.map_or(s, |m| exact::max(m, s)));
                     if table {
                         // A child's band or weakest-link level is the grade
                         // of its score already.
@@ -782,7 +783,7 @@ impl<'r> Scorer<'r> {
                 min,
                 Grade::Link {
                     level: rubric.grade_of_score(min),
-                    plus: max > min + SCORE_TOLERANCE,
+                    plus: exact::cmp(max, exact::add(min, SCORE_TOLERANCE)) == Ordering::Greater,
                 },
             )
         };
@@ -801,7 +802,7 @@ impl<'r> Scorer<'r> {
                 } else {
                     self.included_weights(node.children, nodes, indicators)
                 };
-                let s = (sum_ws / sum_w).clamp(Decimal::ZERO, Decimal::ONE_HUNDRED);
+                let s = exact::clamp(sum_ws / sum_w, Decimal::ZERO, Decimal::ONE_HUNDRED);
                 (s, Grade::Band(rubric.grade_of_score(s)))
             }
             Aggregate::WeakestLink => weakest(rubric),
