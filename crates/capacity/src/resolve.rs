@@ -213,12 +213,17 @@ impl ResolvedAssessment {
                 format!(", or use one of {}", ids.join(", "))
             }
         };
-        let rater_ix = |id: &str| -> Option<u16> {
-            assessment
-                .raters
-                .iter()
-                .position(|r| r.id == id)
-                .and_then(|i| u16::try_from(i).ok())
+        // The rater with that id. Files usually list an answer's ratings in
+        // the order of the raters, so the rater at the rating's own position
+        // is tried first. When two raters share an id, which one is found
+        // does not matter: the duplicate is reported and nothing is
+        // resolved.
+        let rater_ix = |id: &str, guess: usize| -> Option<u16> {
+            let at = match assessment.raters.get(guess) {
+                Some(r) if r.id == id => Some(guess),
+                _ => assessment.raters.iter().position(|r| r.id == id),
+            };
+            at.and_then(|i| u16::try_from(i).ok())
         };
         let known_levels = || {
             let codes: Vec<&str> = rubric.levels().iter().map(|l| l.code.as_str()).collect();
@@ -253,7 +258,8 @@ impl ResolvedAssessment {
             .collect();
         // Marks with their indicator, gathered in file order, then laid out
         // in rubric order.
-        let mut marks: Vec<(u32, RaterMark)> = Vec::new();
+        let mut marks: Vec<(u32, RaterMark)> =
+            Vec::with_capacity(assessment.answers.iter().map(|a| a.ratings.len()).sum());
         for (a, answer) in assessment.answers.iter().enumerate() {
             let key = || KeyPath::item("answer", a);
             let Some(ix) = rubric.indicator_ix(&answer.indicator) else {
@@ -318,7 +324,7 @@ impl ResolvedAssessment {
             }
             for (r, rating) in answer.ratings.iter().enumerate() {
                 let rkey = || key().key("rating").index(r);
-                let rater = rater_ix(&rating.rater);
+                let rater = rater_ix(&rating.rater, r);
                 if rater.is_none() {
                     diags.push(
                         Error::UnknownRater {
