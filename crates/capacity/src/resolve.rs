@@ -170,6 +170,7 @@ impl ResolvedAssessment {
                 None,
             );
         }
+        let mut unique_raters = true;
         for (i, rater) in assessment.raters.iter().enumerate() {
             let key = KeyPath::item("rater", i);
             if !valid_id(&rater.id) {
@@ -183,6 +184,7 @@ impl ResolvedAssessment {
                 );
             }
             if assessment.raters.iter().take(i).any(|r| r.id == rater.id) {
+                unique_raters = false;
                 diags.push(
                     Error::DuplicateId {
                         item: Item::Rater,
@@ -322,6 +324,8 @@ impl ResolvedAssessment {
                     );
                 }
             }
+            // Known raters seen so far in this answer, by index.
+            let mut seen = 0u64;
             for (r, rating) in answer.ratings.iter().enumerate() {
                 let rkey = || key().key("rating").index(r);
                 let rater = rater_ix(&rating.rater, r);
@@ -335,12 +339,22 @@ impl ResolvedAssessment {
                         path(),
                     );
                 }
-                if answer
-                    .ratings
-                    .iter()
-                    .take(r)
-                    .any(|other| other.rater == rating.rater)
-                {
+                // With unique rater ids, a known rater rates twice exactly
+                // when its index came up before in this answer.
+                let duplicate = match rater {
+                    Some(k) if unique_raters && k < 64 => {
+                        let bit = 1u64 << k;
+                        let again = seen & bit != 0;
+                        seen |= bit;
+                        again
+                    }
+                    _ => answer
+                        .ratings
+                        .iter()
+                        .take(r)
+                        .any(|other| other.rater == rating.rater),
+                };
+                if duplicate {
                     diags.push(
                         Error::DuplicateRating {
                             indicator: answer.indicator.clone(),
