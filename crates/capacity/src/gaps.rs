@@ -267,7 +267,15 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
     out.priorities.clear();
     // Whether a node's global weight is the precomputed one (no NA among
     // its ancestors' children); global weights of the others are computed.
-    let mut precomputed = vec![false; nodes.len()];
+    // On the stack for rubrics of up to 64 nodes.
+    let mut small = [false; 64];
+    let mut large = Vec::new();
+    let precomputed: &mut [bool] = if nodes.len() <= small.len() {
+        small.get_mut(..nodes.len()).unwrap_or_default()
+    } else {
+        large.resize(nodes.len(), false);
+        &mut large
+    };
     if let (Some(root), Some(flag)) = (out.nodes.first_mut(), precomputed.first_mut()) {
         root.global_weight = Decimal::ONE;
         *flag = true;

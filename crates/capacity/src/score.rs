@@ -556,15 +556,43 @@ impl<'r> Scorer<'r> {
                 input.target,
                 compiled.critical.then_some(compiled.minimum),
             );
-            let mc = &mut out.minimum_conditions;
-            match result.condition {
+            out.indicators.push(result);
+        }
+        // Minimum conditions, each list allocated once at its size.
+        let mut counts = [0usize; 4];
+        for r in &out.indicators {
+            let slot = match r.condition {
+                Some(Condition::Met) => 0,
+                Some(Condition::Failed) => 1,
+                Some(Condition::Pending) => 2,
+                Some(Condition::NotApplicable) => 3,
+                None => continue,
+            };
+            if let Some(n) = counts.get_mut(slot) {
+                *n += 1;
+            }
+        }
+        let mc = &mut out.minimum_conditions;
+        for (list, n) in [
+            &mut mc.met,
+            &mut mc.failed,
+            &mut mc.pending,
+            &mut mc.not_applicable,
+        ]
+        .into_iter()
+        .zip(counts)
+        {
+            list.reserve_exact(n);
+        }
+        for (i, r) in out.indicators.iter().enumerate() {
+            let ix = IndicatorIx(i as u32);
+            match r.condition {
                 Some(Condition::Met) => mc.met.push(ix),
                 Some(Condition::Failed) => mc.failed.push(ix),
                 Some(Condition::Pending) => mc.pending.push(ix),
                 Some(Condition::NotApplicable) => mc.not_applicable.push(ix),
                 None => {}
             }
-            out.indicators.push(result);
         }
         out.nodes.clear();
         out.nodes
