@@ -491,7 +491,8 @@ impl CompiledRubric {
             .scale
             .levels
             .iter()
-            .position(|l| l.code == code)
+            // The first bytes first: most codes compared differ there.
+            .position(|l| l.code.as_bytes().first() == code.as_bytes().first() && l.code == code)
             .and_then(|i| u8::try_from(i).ok())
             .map(LevelIx)
     }

@@ -262,9 +262,16 @@ impl ResolvedAssessment {
         // in rubric order.
         let mut marks: Vec<(u32, RaterMark)> =
             Vec::with_capacity(assessment.answers.iter().map(|a| a.ratings.len()).sum());
+        // Answers usually follow the rubric's order: the indicator after the
+        // previous answer's is tried first (ids are unique in a rubric).
+        let mut next = 0u32;
         for (a, answer) in assessment.answers.iter().enumerate() {
             let key = || KeyPath::item("answer", a);
-            let Some(ix) = rubric.indicator_ix(&answer.indicator) else {
+            let found = match rubric.indicator(IndicatorIx(next)) {
+                Some(i) if i.id == answer.indicator => Some(IndicatorIx(next)),
+                _ => rubric.indicator_ix(&answer.indicator),
+            };
+            let Some(ix) = found else {
                 diags.push(
                     Error::UnknownIndicator {
                         indicator: answer.indicator.clone(),
@@ -274,6 +281,7 @@ impl ResolvedAssessment {
                 );
                 continue;
             };
+            next = ix.0 + 1;
             let path = || Some(rubric.indicator_path(ix));
             let Some(resolved) = indicators.get_mut(ix.index()) else {
                 continue;
