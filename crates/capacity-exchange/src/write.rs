@@ -284,8 +284,8 @@ impl Formats {
     }
 
     fn number(&self, places: u32) -> &Format {
-        let i = (places as usize).min(self.places.len() - 1);
-        &self.places[i]
+        let i = (places as usize).min(self.places.len().saturating_sub(1));
+        self.places.get(i).unwrap_or(&self.money)
     }
 }
 
@@ -312,7 +312,9 @@ fn write_sheet(book: &mut Workbook, table: &Table, name: &str, f: &Formats) -> R
         sheet
             .write_string_with_format(0, col, header, &f.header)
             .map_err(|e| at(0, c, &e))?;
-        widths[c] = widths[c].max(header.chars().count());
+        if let Some(w) = widths.get_mut(c) {
+            *w = (*w).max(header.chars().count());
+        }
     }
     for (r, row) in table.rows.iter().enumerate() {
         let rn = u32::try_from(r + 1).map_err(|_| at(r + 1, 0, &XlsxError::RowColumnLimitError))?;

@@ -1372,7 +1372,9 @@ impl Validator<'_> {
         let mut next_indicator = 0u32;
         for (d, list) in competencies_of.iter().enumerate() {
             for &c in list {
-                let competency = &rubric.competencies[c];
+                let Some(competency) = rubric.competencies.get(c) else {
+                    continue;
+                };
                 let ix = NodeIx(nodes.len() as u32);
                 let children = indicators_of.get(c).map_or(&[][..], Vec::as_slice);
                 if children.is_empty() {
