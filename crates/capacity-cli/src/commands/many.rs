@@ -193,11 +193,8 @@ pub fn grants(ctx: &Ctx, args: &cli::Grants) -> Result<(), CliError> {
     let pool = parse_amount(&args.pool)?;
     let threshold = parse_threshold(&args.threshold)?;
     let batch = ctx.load_valid(&args.inputs)?;
-    // One rubric's assessments: the most numerous, the others are named
-    // in a warning.
-    let Some((rix, list)) = super::main_rubric(ctx, &batch) else {
-        return Err(CliError::Usage("no assessment given".into()));
-    };
+    // One rubric's assessments (several rubrics are refused).
+    let (rix, list) = super::main_rubric(ctx, &batch)?;
     let rubric = rubric(&batch, rix)?;
     let entries = entries(&list);
     let selected = cohort::select(&entries, args.round.as_deref());
