@@ -38,15 +38,23 @@ fn input(rubric: &CompiledRubric, n: usize) -> String {
 fn validation(c: &mut Criterion) {
     let rubric = CompiledRubric::from_toml(example::RUBRIC).expect("the example rubric is valid");
     let mut group = c.benchmark_group("validate_and_locate");
-    group.sample_size(10).measurement_time(Duration::from_secs(8));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8));
     for n in [1_000, 4_000, 16_000, 20_000] {
         let text = input(&rubric, n);
         let found = match rubric.resolve_toml(&text) {
             Ok(_) => 0,
             Err(d) => d.len(),
         };
-        println!("{n} invalid ratings: {found} problems, {} KB", text.len() / 1024);
-        assert!(found >= n, "the input has {found} problems, expected at least {n}");
+        println!(
+            "{n} invalid ratings: {found} problems, {} KB",
+            text.len() / 1024
+        );
+        assert!(
+            found >= n,
+            "the input has {found} problems, expected at least {n}"
+        );
         group.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| {
             b.iter(|| {
                 let e = rubric.resolve_toml(black_box(text)).expect_err("invalid");
