@@ -1162,3 +1162,39 @@ fn thousands_of_problems_are_capped_on_the_terminal_and_complete_in_json() {
     let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
     assert_eq!(v.as_array().map(Vec::len), Some(300));
 }
+
+#[test]
+fn ten_thousand_unknown_kobo_columns_give_one_short_problem() {
+    let dir = scratch("kobo-wide");
+    let junk: Vec<String> = (0..10_000).map(|i| format!("junk_column_{i}")).collect();
+    let mut text = format!(
+        "commune_id,commune_name,cercle,region,round,date,rater_name,rater_role,ADM_OI_01,{}\n",
+        junk.join(",")
+    );
+    text.push_str(&format!(
+        "ml-x,X,San,Ségou,2025,2025-03-18,Awa,staff,C,{}\n",
+        vec!["x"; junk.len()].join(",")
+    ));
+    let export = dir.join("wide.csv");
+    std::fs::write(&export, text).expect("write");
+    let run = capacity(&[
+        "--rubric",
+        "ml-communes",
+        "import",
+        "kobo",
+        s(&export),
+        "-o",
+        s(&dir.join("out")),
+    ]);
+    run.code(1).stderr_has(&[
+        "10000 unknown columns (junk_column_0, junk_column_1,",
+        "… and 9990 more)",
+    ]);
+    assert_eq!(run.stderr.matches("unknown columns").count(), 1);
+    // The 200 KB header line is not echoed.
+    assert!(
+        run.stderr.len() < 20_000,
+        "{} bytes on stderr",
+        run.stderr.len()
+    );
+}

@@ -143,6 +143,19 @@ mod tests {
     }
 
     #[test]
+    fn the_parsers_accept_a_byte_order_mark_with_spans_in_the_original_text() {
+        let rubric =
+            crate::CompiledRubric::from_toml(&format!("\u{FEFF}{}", crate::example::RUBRIC))
+                .expect("a rubric with a BOM compiles");
+        let text = format!("\u{FEFF}{}", crate::example::ASSESSMENT);
+        assert!(rubric.resolve_toml(&text).is_ok());
+        let bad = text.replacen("level = \"C\"", "level = \"Z\"", 1);
+        let d = rubric.resolve_toml(&bad).expect_err("unknown level");
+        let span = d.iter().find_map(|d| d.span).expect("located");
+        assert_eq!(bad.get(span.0..span.1), Some("\"Z\""));
+    }
+
+    #[test]
     fn other_encodings_are_named_with_their_place() {
         let e = decode(b"\xEF\xBB\xBFa\nb\n\xE9").expect_err("not UTF-8");
         assert_eq!(
