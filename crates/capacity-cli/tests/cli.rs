@@ -985,8 +985,11 @@ fn every_csv_and_markdown_output_defuses_hostile_text() {
             assert!(run.stdout.contains("'+cmd|"), "{}", run.stdout);
         }
     }
-    // Markdown passes HTML through: it is escaped.
+    // Markdown passes HTML through: it is escaped (tables and headings).
+    let x3 = dir.join("ml-x3.toml");
     for args in [
+        vec!["plan", s(&x3), "--format", "md"],
+        vec!["score", s(&x3), "--format", "md"],
         vec!["compare", d, "--format", "md"],
         vec![
             "grants",

@@ -126,6 +126,32 @@ pub fn plain(value: Decimal, places: u32) -> String {
     format!("{:.*}", places as usize, r)
 }
 
+/// `text` for a Markdown document, shown as text: `|` as `\|` (it would
+/// end a table cell), line breaks as spaces, and `&`, `<`, `>` as HTML
+/// entities (Markdown passes raw HTML through, so `<script>` in a commune's
+/// name would otherwise run where the Markdown is rendered).
+///
+/// ```
+/// assert_eq!(
+///     capacity_report::markdown_text("<b>A|B</b> & C"),
+///     "&lt;b&gt;A\\|B&lt;/b&gt; &amp; C"
+/// );
+/// ```
+pub fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '\n' | '\r' => out.push(' '),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A column: its machine key (the CSV header) and its label for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
@@ -193,20 +219,7 @@ impl Table {
     /// through, so `<script>` in a commune's name would otherwise run where
     /// the Markdown is shown).
     pub fn to_markdown(&self, lang: Lang) -> String {
-        let cell = |s: &str| {
-            let mut out = String::with_capacity(s.len());
-            for c in s.chars() {
-                match c {
-                    '|' => out.push_str("\\|"),
-                    '\n' | '\r' => out.push(' '),
-                    '&' => out.push_str("&amp;"),
-                    '<' => out.push_str("&lt;"),
-                    '>' => out.push_str("&gt;"),
-                    c => out.push(c),
-                }
-            }
-            out
-        };
+        let cell = markdown_text;
         let mut out = String::new();
         if !self.title.is_empty() {
             out.push_str(&format!("**{}**\n\n", cell(&self.title)));
