@@ -872,8 +872,11 @@ impl<'a> Context<'a> {
     /// Keeps one submission per rater: the latest.
     fn dedupe(&self, group: Vec<Submission>, problems: &mut Vec<ImportProblem>) -> Vec<Submission> {
         let mut kept: Vec<Submission> = Vec::with_capacity(group.len());
+        // Rater id → index in `kept`: linear in the number of submissions.
+        let mut by_rater: HashMap<String, usize> = HashMap::with_capacity(group.len());
         for s in group {
-            let Some(pos) = kept.iter().position(|k| k.rater.id == s.rater.id) else {
+            let Some(&pos) = by_rater.get(&s.rater.id) else {
+                by_rater.insert(s.rater.id.clone(), kept.len());
                 kept.push(s);
                 continue;
             };

@@ -14,6 +14,7 @@ use crate::compiled::{Applicability, CompiledRubric, IndicatorIx, LevelIx, valid
 use crate::diagnostic::{Diagnostics, Error, Item, KeyPath};
 use crate::rubric::FORMAT;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// The most raters an assessment may declare.
 pub const MAX_RATERS: usize = 1000;
@@ -170,6 +171,13 @@ impl ResolvedAssessment {
                 None,
             );
         }
+        // Each rater id's first index: duplicates and lookups in constant
+        // time (a file may declare thousands of raters before the limit is
+        // reported).
+        let mut first_rater: HashMap<&str, usize> = HashMap::with_capacity(assessment.raters.len());
+        for (i, rater) in assessment.raters.iter().enumerate() {
+            first_rater.entry(rater.id.as_str()).or_insert(i);
+        }
         for (i, rater) in assessment.raters.iter().enumerate() {
             let key = KeyPath::item("rater", i);
             if !valid_id(&rater.id) {
@@ -182,7 +190,10 @@ impl ResolvedAssessment {
                     None,
                 );
             }
-            if assessment.raters.iter().take(i).any(|r| r.id == rater.id) {
+            if first_rater
+                .get(rater.id.as_str())
+                .is_some_and(|first| *first < i)
+            {
                 diags.push(
                     Error::DuplicateId {
                         item: Item::Rater,
@@ -213,13 +224,8 @@ impl ResolvedAssessment {
                 format!(", or use one of {}", ids.join(", "))
             }
         };
-        let rater_ix = |id: &str| -> Option<u16> {
-            assessment
-                .raters
-                .iter()
-                .position(|r| r.id == id)
-                .and_then(|i| u16::try_from(i).ok())
-        };
+        let rater_ix =
+            |id: &str| -> Option<u16> { first_rater.get(id).and_then(|i| u16::try_from(*i).ok()) };
         let known_levels = || {
             let codes: Vec<&str> = rubric.levels().iter().map(|l| l.code.as_str()).collect();
             codes.join(", ")
