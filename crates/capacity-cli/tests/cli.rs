@@ -903,6 +903,34 @@ fn import_kobo_never_writes_outside_its_directory() {
     .expect("valid");
     assert_eq!(a.round, "2024/../../../escaped");
     assert!(!std::env::temp_dir().join("escaped.toml").exists());
+
+    // Two rounds that differ only where a file name cannot follow: refused
+    // before anything is written.
+    let mut text = format!(
+        "commune_id,commune_name,cercle,region,round,date,rater_name,rater_role,{}\n",
+        ids.join(",")
+    );
+    for round in ["T1/2025", "T1 2025"] {
+        text.push_str(&format!(
+            "ml-a,Test,San,Ségou,{round},2025-03-18,Awa Traoré,elected,{levels}\n"
+        ));
+    }
+    std::fs::write(&export, text).expect("write");
+    let twice = dir.join("twice");
+    capacity(&[
+        "--rubric",
+        "ml-communes",
+        "import",
+        "kobo",
+        s(&export),
+        "-o",
+        s(&twice),
+    ])
+    .code(1)
+    .stderr_has(&[
+        "the assessments of ml-a round `T1 2025` and of ml-a round `T1/2025` would both be written to ml-a-T1-2025.toml",
+    ]);
+    assert!(!twice.exists(), "nothing written");
 }
 
 /// Whether a CSV field would be run by a spreadsheet: formula-like text

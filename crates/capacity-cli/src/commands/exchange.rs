@@ -215,10 +215,17 @@ pub fn import(ctx: &Ctx, args: &Import) -> Result<(), CliError> {
         let name =
             capacity::filename::safe_file_name(&[&a.commune.id, &a.round], "toml", "assessment");
         if let Some(other) = names.get(&name) {
-            return Err(CliError::Usage(format!(
-                "the assessments of {} round `{}` and of {} round `{}` would both be written to {name}: rename one of the rounds (letters, digits, `-`, `_`, `.`) and import again",
-                other.commune.id, other.round, a.commune.id, a.round
-            )));
+            // A problem of the data (two rounds that differ only in
+            // characters a file name cannot hold): nothing is written.
+            let p = Problem::file(
+                &file,
+                format!(
+                    "the assessments of {} round `{}` and of {} round `{}` would both be written to {name}: rename one of the rounds (letters, digits, `-`, `_`, `.`) and import again; nothing was written",
+                    other.commune.id, other.round, a.commune.id, a.round
+                ),
+            );
+            let n = ctx.print_problems(&[p], crate::cli::ProblemFormat::Human)?;
+            return Err(CliError::Problems(n));
         }
         names.insert(name, a);
     }
