@@ -139,7 +139,7 @@ pub struct Level {
     /// Numeric value, a decimal written as a string; values increase
     /// strictly from the lowest level.
     #[serde(with = "dec")]
-    #[cfg_attr(any(test, feature = "schema"), schemars(with = "DecimalString"))]
+    #[cfg_attr(any(test, feature = "schema"), schemars(with = "LevelValueString"))]
     pub value: Decimal,
     /// Label.
     pub label: Text,
@@ -212,7 +212,7 @@ pub struct TableRow {
     pub result: String,
     /// The score 0–100 the node takes.
     #[serde(with = "dec")]
-    #[cfg_attr(any(test, feature = "schema"), schemars(with = "DecimalString"))]
+    #[cfg_attr(any(test, feature = "schema"), schemars(with = "ScoreString"))]
     pub score: Decimal,
 }
 
@@ -231,10 +231,7 @@ pub struct Domain {
     pub title: Text,
     /// Weight among domains (default "1", > 0).
     #[serde(default, with = "dec_opt", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(
-        any(test, feature = "schema"),
-        schemars(with = "Option<DecimalString>")
-    )]
+    #[cfg_attr(any(test, feature = "schema"), schemars(with = "Option<WeightString>"))]
     pub weight: Option<Decimal>,
     /// How its competencies combine (default: weighted mean).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -262,10 +259,7 @@ pub struct Competency {
     pub title: Text,
     /// Weight within the domain (default "1", > 0).
     #[serde(default, with = "dec_opt", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(
-        any(test, feature = "schema"),
-        schemars(with = "Option<DecimalString>")
-    )]
+    #[cfg_attr(any(test, feature = "schema"), schemars(with = "Option<WeightString>"))]
     pub weight: Option<Decimal>,
     /// How its indicators combine (default: weighted mean).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -296,10 +290,7 @@ pub struct Indicator {
     pub question: Option<Text>,
     /// Weight within the competency (default "1", > 0).
     #[serde(default, with = "dec_opt", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(
-        any(test, feature = "schema"),
-        schemars(with = "Option<DecimalString>")
-    )]
+    #[cfg_attr(any(test, feature = "schema"), schemars(with = "Option<WeightString>"))]
     pub weight: Option<Decimal>,
     /// Default target level (an assessment may override it).
     #[cfg_attr(
@@ -423,6 +414,50 @@ pub struct Action {
 )]
 pub(crate) struct DecimalString(
     #[schemars(regex(pattern = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"))] String,
+);
+
+/// A weight in the JSON Schemas: a decimal string in (0, 1 000 000].
+#[cfg(any(test, feature = "schema"))]
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code, reason = "only describes weights in the schema")]
+#[schemars(
+    transparent,
+    description = "A weight: a decimal written as a string, greater than 0 and at most 1000000, e.g. \"1.5\""
+)]
+pub(crate) struct WeightString(
+    #[schemars(regex(
+        pattern = r"^\+?0*(\.0*[1-9][0-9]*|[1-9][0-9]{0,5}(\.[0-9]*)?|1000000(\.0*)?)$"
+    ))]
+    String,
+);
+
+/// A level value in the JSON Schemas: a decimal string within
+/// ±1 000 000 000.
+#[cfg(any(test, feature = "schema"))]
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code, reason = "only describes level values in the schema")]
+#[schemars(
+    transparent,
+    description = "A level value: a decimal written as a string, between -1000000000 and 1000000000"
+)]
+pub(crate) struct LevelValueString(
+    #[schemars(regex(pattern = r"^[+-]?0*([0-9]{1,9}(\.[0-9]*)?|\.[0-9]+|1000000000(\.0*)?)$"))]
+    String,
+);
+
+/// A table row's score in the JSON Schemas: a decimal string in 0–100.
+#[cfg(any(test, feature = "schema"))]
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code, reason = "only describes table scores in the schema")]
+#[schemars(
+    transparent,
+    description = "A score from 0 to 100 written as a string, e.g. \"83.33\""
+)]
+pub(crate) struct ScoreString(
+    #[schemars(regex(
+        pattern = r"^(\+?0*([0-9]{1,2}(\.[0-9]*)?|\.[0-9]+|100(\.0*)?)|-0*(\.0*)?)$"
+    ))]
+    String,
 );
 
 /// An action cost in the JSON Schemas: whole francs from 0 to 10¹⁵,

@@ -144,6 +144,23 @@ mod tests {
                 "weight as a float",
                 edit(r, "weight = \"2\"", "weight = 2.0"),
             ),
+            ("weight 0", edit(r, "weight = \"2\"", "weight = \"0.0\"")),
+            (
+                "weight negative",
+                edit(r, "weight = \"2\"", "weight = \"-1\""),
+            ),
+            (
+                "weight too large",
+                edit(r, "weight = \"2\"", "weight = \"1000000.5\""),
+            ),
+            (
+                "level value too large",
+                edit(r, "value = \"4\"", "value = \"1000000001\""),
+            ),
+            (
+                "table score over 100",
+                edit(r, "score = \"83.33\"", "score = \"100.5\""),
+            ),
             (
                 "decimal as a word",
                 edit(r, "weight = \"2\"", "weight = \"two\""),
