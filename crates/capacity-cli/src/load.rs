@@ -469,7 +469,7 @@ fn register(
     let key = compiled.key().to_owned();
     if let Some(&ix) = reg.by_key.get(&key) {
         let existing = batch.rubrics.get(ix)?;
-        if existing.compiled.rubric() == compiled.rubric() {
+        if existing.compiled.identity(&compiled) == capacity::RubricIdentity::Same {
             batch.notes.push(format!(
                 "rubric {key} from {origin}: same content as from {}",
                 existing.origin

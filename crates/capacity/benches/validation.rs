@@ -64,6 +64,48 @@ fn validation(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    // Thousands of raters (over the limit of 1 000, which is itself one
+    // problem) and one answer with thousands of ratings: duplicate and
+    // lookup checks must not be quadratic.
+    let mut group = c.benchmark_group("validate_many_raters");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8));
+    for n in [5_000, 20_000] {
+        let mut text =
+            example::ASSESSMENT.replacen("\n[[answer]]", "\n[[answer]]\n# first answer", 1);
+        let mut raters = String::new();
+        for i in 0..n {
+            let _ = write!(
+                raters,
+                "\n[[rater]]\nid = \"x{i}\"\nname = \"X\"\nrole = \"staff\"\n"
+            );
+        }
+        text = text.replacen("\n[[answer]]", &format!("{raters}\n[[answer]]"), 1);
+        // One answer with all the ratings (duplicate checks within an
+        // answer), each rater unknown to half of them (messages suggesting
+        // raters must not grow with the file).
+        text.push_str("\n[[answer]]\nindicator = \"GOV-PA-02\"\n");
+        for i in 0..n {
+            let rater = if i % 2 == 0 {
+                format!("x{i}")
+            } else {
+                format!("y{i}")
+            };
+            let _ = write!(
+                text,
+                "\n[[answer.rating]]\nrater = \"{rater}\"\nlevel = \"Z\"\n"
+            );
+        }
+        let found = rubric.resolve_toml(&text).map_or_else(|d| d.len(), |_| 0);
+        println!("{n} raters, one answer with {n} invalid ratings: {found} problems");
+        assert!(found > n, "{found} problems");
+        group.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| {
+            b.iter(|| black_box(rubric.resolve_toml(black_box(text)).map_or(0, |_| 1)));
+        });
+    }
+    group.finish();
 }
 
 criterion_group!(benches, validation);

@@ -113,7 +113,7 @@ pub use assessment::{
 };
 pub use compiled::{
     Aggregate, Applicability, Children, CompiledIndicator, CompiledNode, CompiledRubric,
-    IndicatorIx, LevelIx, NodeIx, NodeKind, NodeRef, ROOT, TableIx,
+    IndicatorIx, LevelIx, NodeIx, NodeKind, NodeRef, ROOT, RubricIdentity, TableIx,
 };
 pub use diagnostic::{Diagnostic, Diagnostics, Error, Item, KeyPath, Position};
 pub use explain::{Explainer, Explanation};

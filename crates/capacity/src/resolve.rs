@@ -14,7 +14,10 @@ use crate::compiled::{Applicability, CompiledRubric, IndicatorIx, LevelIx, valid
 use crate::diagnostic::{Diagnostics, Error, Item, KeyPath};
 use crate::rubric::FORMAT;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+/// How many rater ids a message about an unknown rater suggests.
+const SUGGESTED_RATERS: usize = 10;
 
 /// The most raters an assessment may declare.
 pub const MAX_RATERS: usize = 1000;
@@ -216,12 +219,24 @@ impl ResolvedAssessment {
         }
         // Messages, key paths and node paths are only built for problems:
         // the happy path allocates little.
+        // The raters a message suggests: the first ten, then how many more
+        // (a message per unknown rater must not grow with the file).
         let known_raters = || {
             if assessment.raters.is_empty() {
                 String::new()
             } else {
-                let ids: Vec<&str> = assessment.raters.iter().map(|r| r.id.as_str()).collect();
-                format!(", or use one of {}", ids.join(", "))
+                let ids: Vec<&str> = assessment
+                    .raters
+                    .iter()
+                    .take(SUGGESTED_RATERS)
+                    .map(|r| r.id.as_str())
+                    .collect();
+                let more = assessment.raters.len().saturating_sub(SUGGESTED_RATERS);
+                if more > 0 {
+                    format!(", or use one of {}, … ({more} more)", ids.join(", "))
+                } else {
+                    format!(", or use one of {}", ids.join(", "))
+                }
             }
         };
         let rater_ix =
@@ -322,6 +337,9 @@ impl ResolvedAssessment {
                     );
                 }
             }
+            // Raters seen in this answer: duplicates found in constant time
+            // (one answer may carry thousands of ratings).
+            let mut seen: HashSet<&str> = HashSet::with_capacity(answer.ratings.len());
             for (r, rating) in answer.ratings.iter().enumerate() {
                 let rkey = || key().key("rating").index(r);
                 let rater = rater_ix(&rating.rater);
@@ -335,12 +353,7 @@ impl ResolvedAssessment {
                         path(),
                     );
                 }
-                if answer
-                    .ratings
-                    .iter()
-                    .take(r)
-                    .any(|other| other.rater == rating.rater)
-                {
+                if !seen.insert(rating.rater.as_str()) {
                     diags.push(
                         Error::DuplicateRating {
                             indicator: answer.indicator.clone(),
