@@ -356,6 +356,12 @@ fn many_saves_of_one_rating_at_one_version_one_wins_the_others_get_409() -> Resu
         stored == winner,
         "stored {stored:?}, the winner saved {winner:?}"
     );
+    ensure!(
+        problems.is_empty(),
+        "{} problem(s) with the losers, the first ones: {:#?}",
+        problems.len(),
+        &problems[..problems.len().min(6)]
+    );
     Ok(())
 }
 
