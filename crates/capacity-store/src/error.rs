@@ -99,4 +99,13 @@ impl StoreError {
     pub fn is_retryable(&self) -> bool {
         matches!(self, StoreError::Busy { .. })
     }
+
+    /// How long to wait before sending the same write again, for a
+    /// `Retry-After` header: one second for [`StoreError::Busy`] (the
+    /// writes that held the database take milliseconds each), `None` for
+    /// every other error.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.is_retryable()
+            .then_some(std::time::Duration::from_secs(1))
+    }
 }

@@ -480,6 +480,7 @@ async fn a_write_that_stays_locked_out_is_answered_busy() {
         .expect_err("cannot write while the lock is held");
     assert!(matches!(err, StoreError::Busy { .. }), "{err:?}");
     assert!(err.is_retryable());
+    assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(1)));
     assert!(err.to_string().contains("try again"), "{err}");
     sqlx::query("ROLLBACK")
         .execute(&mut holder)
