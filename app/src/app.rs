@@ -23,7 +23,7 @@ use crate::routes::{
     rubric::{IndicatorPage, RubricDetailPage, RubricPage},
     workshop::{ConsensusRoute, EntryRoute, OverviewPage},
 };
-use crate::ui::layout::{Footer, Header, HydrationMarker};
+use crate::ui::layout::{Footer, FormErrorBanner, Header, HydrationMarker};
 use crate::{tr, tr_string};
 
 /// The HTML document the server sends: head, hydration scripts and the app.
@@ -70,6 +70,7 @@ fn Layout() -> impl IntoView {
             <a class="skip-link" href="#main">{tr!(skip_to_content)}</a>
             <Header />
             <main id="main" tabindex="-1">
+                <FormErrorBanner />
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/evaluer") view=EvaluatePage ssr=SsrMode::Async />

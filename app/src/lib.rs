@@ -34,11 +34,15 @@ pub use i18n_gen::i18n;
 
 pub mod api;
 pub mod app;
+pub mod error;
 pub mod locale;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod service;
 pub mod ui;
+pub mod view;
 
 /// Browser entry point: hydrates the server-rendered `<body>`.
 #[cfg(feature = "hydrate")]

@@ -1,5 +1,10 @@
-//! Server functions, grouped by resource. Each one is thin: it checks its
-//! input, calls the core or the store, and maps errors to [`AppError`].
+//! Server functions, grouped by resource, and the types they exchange
+//! (re-exported from [`crate::view`]). Each one is a thin wrapper: it takes
+//! the request's arguments, calls one operation of the service layer
+//! ([`crate::service`]), sets the HTTP status of an error
+//! ([`AppError::status`]) and, for a plain form post (JavaScript off),
+//! answers with a redirect to the page to show next. No business rule and no
+//! authorisation decision lives here.
 
 pub mod communes;
 pub mod compare;
@@ -9,139 +14,118 @@ pub mod rubrics;
 pub mod workshop;
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::JsonEncoding;
-use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-/// Errors a server function reports to the page, typed so that the page can
-/// say what happened and what to do. Each kind has one HTTP status
-/// ([`AppError::status`]), the same for pages, server functions and
-/// downloads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[non_exhaustive]
-pub enum AppError {
-    /// The request could not reach the server or its answer was unreadable
-    /// (only ever made in the browser; the server never answers it).
-    #[error("server unreachable or answer unreadable: {0}")]
-    Transport(String),
-    /// The request itself is malformed (arguments that do not decode,
-    /// text that is not UTF-8): 400.
-    #[error("{0}")]
-    Malformed(String),
-    /// Not logged in: 401.
-    #[error("{0}")]
-    Unauthenticated(String),
-    /// Logged in but not allowed: 403.
-    #[error("{0}")]
-    Forbidden(String),
-    /// The object asked for does not exist: 404.
-    #[error("{0} not found")]
-    NotFound(String),
-    /// Someone saved the same thing since it was read; nothing was written: 409.
-    #[error("{0}")]
-    Stale(String),
-    /// A rating was saved by someone else since it was read; nothing was
-    /// written: 409, with what is stored now so the page can show both.
-    #[error("this rating was changed meanwhile (now version {})", .0.version)]
-    StaleRating(RatingNow),
-    /// The request body is larger than the server accepts: 413.
-    #[error("{0}")]
-    TooLarge(String),
-    /// The input is not acceptable; the message says how to fix it: 422.
-    #[error("{0}")]
-    Invalid(String),
-    /// The input is not acceptable, field by field: 422.
-    #[error("{}", .0.iter().map(|p| format!("{}: {}", p.field, p.message)).collect::<Vec<_>>().join("; "))]
-    Fields(Vec<FieldProblem>),
-    /// The assessment is finalised and cannot change: 423.
-    #[error("{0}")]
-    Locked(String),
-    /// The server is too busy to write now; try again shortly: 503.
-    #[error("{0}")]
-    Busy(String),
-    /// A fault on the server (logged there): 500.
-    #[error("server error: {0}")]
-    Internal(String),
-}
+pub use crate::error::{AppError, FieldProblem, Problem, RatingNow};
 
-/// What is stored now for a rating whose save was refused as stale.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RatingNow {
-    /// Stored level (None: no rating, or it was cleared).
-    pub level: Option<String>,
-    /// Stored evidence.
-    pub evidence: Option<String>,
-    /// Stored version (0: no row).
-    pub version: i64,
-}
-
-/// One field of a form that cannot be accepted as typed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldProblem {
-    /// The field's name in the form (`date`, `rater_name[2]`…).
-    pub field: String,
-    /// What is wrong and how to fix it, in the request's language.
-    pub message: String,
-}
-
-impl AppError {
-    /// The HTTP status of this kind of error.
-    pub fn status(&self) -> u16 {
-        match self {
-            AppError::Malformed(_) => 400,
-            AppError::Unauthenticated(_) => 401,
-            AppError::Forbidden(_) => 403,
-            AppError::NotFound(_) => 404,
-            AppError::Stale(_) | AppError::StaleRating(_) => 409,
-            AppError::TooLarge(_) => 413,
-            AppError::Invalid(_) | AppError::Fields(_) => 422,
-            AppError::Locked(_) => 423,
-            AppError::Busy(_) => 503,
-            AppError::Transport(_) | AppError::Internal(_) => 500,
-        }
-    }
-
-    /// True when sending the same request again later may succeed: the
-    /// network failed or the server was busy. Every other error needs the
-    /// person (or the data) to change first, so it is never retried.
-    pub fn retryable(&self) -> bool {
-        matches!(self, AppError::Transport(_) | AppError::Busy(_))
-    }
-}
-
+/// The service of the current request (put in the Leptos context by the
+/// server for every page render and server-function call).
 #[cfg(feature = "ssr")]
-impl From<capacity_store::StoreError> for AppError {
-    fn from(e: capacity_store::StoreError) -> Self {
-        use capacity_store::StoreError as S;
-        match e {
-            S::NotFound { what } => AppError::NotFound(what),
-            S::Invalid(msg) => AppError::Invalid(msg),
-            e @ S::Conflict { .. } => AppError::Invalid(e.to_string()),
-            e @ (S::Stale { .. } | S::StaleRating { .. }) => AppError::Stale(e.to_string()),
-            e @ S::Locked { .. } => AppError::Locked(e.to_string()),
-            other => {
-                tracing::error!(error = %other, "store error");
-                AppError::Internal(other.to_string())
-            }
+pub(crate) fn service() -> Result<crate::service::Service, AppError> {
+    use_context::<crate::service::Service>()
+        .ok_or_else(|| AppError::Internal("service missing from the request context".to_owned()))
+}
+
+/// Passes a result through, setting the response's HTTP status (and
+/// `Retry-After` for a busy server) when it is an error: the one place where
+/// server functions and pages turn [`AppError`] into a status.
+#[cfg(feature = "ssr")]
+///
+/// A plain form post (JavaScript off) that fails is sent back to the page it
+/// came from, with the error kept for that page under a token
+/// (`?erreur=TOKEN`, shown by `ui::layout::FormErrorBanner`), instead of
+/// an error body a browser would show bare.
+#[cfg(feature = "ssr")]
+pub(crate) fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(e) = &result {
+        if plain_form_post() {
+            back_with_error(e.clone(), std::collections::BTreeMap::new());
+        } else {
+            set_status(e);
+        }
+    }
+    result
+}
+
+/// Sends a plain form post back to the page it came from (its `Referer`,
+/// when it is a page of this site; else the home page) with `error` and the
+/// typed fields kept for it under a token.
+#[cfg(feature = "ssr")]
+pub(crate) fn back_with_error(error: AppError, typed: std::collections::BTreeMap<String, String>) {
+    let Ok(service) = service() else {
+        return;
+    };
+    if matches!(error, AppError::Internal(_)) {
+        tracing::error!(error = %error, "plain form post failed");
+    }
+    let token = service.keep_form_error(crate::error::FormError { error, typed });
+    let back = use_context::<axum::http::request::Parts>()
+        .and_then(|p| same_site_referer(&p.headers))
+        .unwrap_or_else(|| "/".to_owned());
+    leptos_axum::redirect(&with_error_token(&back, &token));
+}
+
+/// The path and query of the `Referer` when it names a page of this site
+/// (same host), so that a redirect never leaves it.
+#[cfg(feature = "ssr")]
+fn same_site_referer(headers: &axum::http::HeaderMap) -> Option<String> {
+    use axum::http::{Uri, header};
+    let referer: Uri = headers.get(header::REFERER)?.to_str().ok()?.parse().ok()?;
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    if referer.authority().map(|a| a.as_str()) != Some(host) {
+        return None;
+    }
+    let pq = referer.path_and_query()?.as_str();
+    pq.starts_with('/').then(|| pq.to_owned())
+}
+
+/// `path` with `erreur=token` as its only error token (an earlier one is
+/// dropped).
+#[cfg(feature = "ssr")]
+fn with_error_token(path: &str, token: &str) -> String {
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let mut pairs: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("erreur="))
+        .collect();
+    let param = format!("erreur={token}");
+    pairs.push(&param);
+    format!("{path}?{}", pairs.join("&"))
+}
+
+/// The error of an earlier plain form post, by the token in `?erreur=`.
+#[server(endpoint = "load_form_error")]
+pub async fn load_form_error(
+    /// The token.
+    token: String,
+) -> Result<Option<crate::error::FormError>, AppError> {
+    respond(service().map(|s| s.form_error(&token)))
+}
+
+/// Sets the status of the response being built to the one of `error`.
+#[cfg(feature = "ssr")]
+pub(crate) fn set_status(error: &AppError) {
+    use axum::http::{HeaderValue, StatusCode, header};
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        options.set_status(
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        );
+        if matches!(error, AppError::Busy(_)) {
+            options.insert_header(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
     }
 }
 
-impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
-
-    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
-            // The request never reached the server, or its answer never
-            // came back: the page may queue and retry.
-            ServerFnErrorErr::Request(e) => AppError::Transport(e),
-            // The server could not decode the request: the page sent
-            // something wrong, retrying will not help.
-            ServerFnErrorErr::Args(e) | ServerFnErrorErr::MissingArg(e) => AppError::Malformed(e),
-            // An answer came, but not one this page understands.
-            other => AppError::Internal(other.to_string()),
-        }
-    }
+/// True when the request is a plain form post (no JavaScript): the answer is
+/// then a redirect to a page, not data.
+#[cfg(feature = "ssr")]
+pub(crate) fn plain_form_post() -> bool {
+    use_context::<axum::http::request::Parts>().is_some_and(|p| {
+        p.headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
 }
 
 /// What the server says about itself.

@@ -3,22 +3,37 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
+use leptos_router::hooks::use_query_map;
+
+use crate::api::load_form_error;
 use crate::api::workshop::{CreateAssessment, NewAssessmentChoices, load_new_assessment};
+use crate::error::FormError;
 use crate::tr;
-use crate::ui::common::{ErrorBox, Loading, Tx};
+use crate::ui::common::{ErrorBox, FieldError, Loading, Tx, field_error_id};
 use crate::ui::in_place::InPlaceForms;
 
 /// `/evaluer`.
 #[component]
 pub fn EvaluatePage() -> impl IntoView {
-    let choices = Resource::new(|| (), |_| load_new_assessment());
+    let query = use_query_map();
+    let token = move || query.with(|q| q.get("erreur")).unwrap_or_default();
+    let choices = Resource::new(token, |token| async move {
+        let kept = if token.is_empty() {
+            None
+        } else {
+            load_form_error(token).await.ok().flatten()
+        };
+        load_new_assessment().await.map(|c| (c, kept))
+    });
     view! {
         <h1 data-testid="page-title">{tr!(nav_evaluate)}</h1>
         <p>{tr!(section_evaluate_intro)}</p>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match choices.await {
-                    Ok(c) => view! { <InPlaceForms><NewAssessmentForm choices=c /></InPlaceForms> }.into_any(),
+                    Ok((c, kept)) => view! {
+                        <InPlaceForms><NewAssessmentForm choices=c kept=kept /></InPlaceForms>
+                    }.into_any(),
                     Err(e) => view! { <ErrorBox error=e /> }.into_any(),
                 }
             })}
@@ -27,14 +42,31 @@ pub fn EvaluatePage() -> impl IntoView {
 }
 
 #[component]
-fn NewAssessmentForm(choices: NewAssessmentChoices) -> impl IntoView {
+fn NewAssessmentForm(choices: NewAssessmentChoices, kept: Option<FormError>) -> impl IntoView {
     let create = ServerAction::<CreateAssessment>::new();
-    let role_options = move || {
-        ["elected", "staff", "citizen", "facilitator"]
+    let kept = kept.unwrap_or(FormError {
+        error: crate::error::AppError::Fields(Vec::new()),
+        typed: Default::default(),
+    });
+    let problems = match &kept.error {
+        crate::error::AppError::Fields(p) => p.clone(),
+        _ => Vec::new(),
+    };
+    let role_options = move |chosen: String| {
+        capacity::Role::ALL
             .into_iter()
-            .map(|code| view! { <option value=code>{role_name(code)}</option> })
+            .map(|r| r.code())
+            .map(|code| view! { <option value=code selected=chosen == code>{role_name(code)}</option> })
             .collect_view()
     };
+    let err =
+        move |name: &str| view! { <FieldError name=name.to_owned() problems=problems.clone() /> };
+    let invalid = {
+        let kept = kept.clone();
+        move |name: &str| kept.problem(name).is_some().then_some("true")
+    };
+    let typed_commune = kept.typed("commune");
+    let typed_rubric = kept.typed("rubric");
     view! {
         <h2>{tr!(open_assessments)}</h2>
         <ul class="cards" data-testid="open-assessments">
@@ -46,36 +78,63 @@ fn NewAssessmentForm(choices: NewAssessmentChoices) -> impl IntoView {
         <ActionForm action=create attr:class="new-assessment" attr:data-testid="new-assessment">
             <label>
                 {tr!(commune)}
-                <select name="commune" required>
-                    {choices.communes.into_iter().map(|(id, name, cercle, region)| view! {
-                        <option value=id>{name} " (" {cercle} ", " {region} ")"</option>
+                <select name="commune" required aria-invalid=invalid("commune") aria-describedby=field_error_id("commune")>
+                    {choices.communes.into_iter().map(|(id, name, cercle, region)| {
+                        let selected = id == typed_commune;
+                        view! { <option value=id selected=selected>{name} " (" {cercle} ", " {region} ")"</option> }
                     }).collect_view()}
                 </select>
             </label>
+            {err("commune")}
             <label>
                 {tr!(rubric)}
-                <select name="rubric" required>
+                <select name="rubric" required aria-invalid=invalid("rubric") aria-describedby=field_error_id("rubric")>
                     {choices.rubrics.into_iter().map(|(id, version, title)| {
                         let value = format!("{id}@{version}");
-                        view! { <option value=value><Tx text=title /> " (" {version} ")"</option> }
+                        let selected = value == typed_rubric;
+                        view! { <option value=value selected=selected><Tx text=title /> " (" {version} ")"</option> }
                     }).collect_view()}
                 </select>
             </label>
-            <label>{tr!(round)} <input type="text" name="round" required maxlength="40" placeholder="2026" /></label>
-            <label>{tr!(date)} <input type="date" name="date" required /></label>
-            <fieldset>
+            {err("rubric")}
+            <label>
+                {tr!(round)}
+                <input type="text" name="round" required maxlength=ROUND_MAX placeholder="2026"
+                    value=kept.typed("round") aria-invalid=invalid("round") aria-describedby=field_error_id("round") />
+            </label>
+            {err("round")}
+            <label>
+                {tr!(date)}
+                <input type="date" name="date" required value=kept.typed("date")
+                    aria-invalid=invalid("date") aria-describedby=field_error_id("date") />
+            </label>
+            {err("date")}
+            <fieldset aria-describedby=field_error_id("raters")>
                 <legend>{tr!(raters_title)}</legend>
-                {(1..=6).map(|i| view! {
-                    <div class="rater-row">
-                        <label>{tr!(name)} <input type="text" name=format!("rater_name[{i}]") maxlength="120" /></label>
-                        <label>{tr!(role)} <select name=format!("rater_role[{i}]")>{role_options()}</select></label>
-                    </div>
+                {err("raters")}
+                {(1..=RATER_ROWS).map(|i| {
+                    let name = format!("rater_name[{i}]");
+                    let role = format!("rater_role[{i}]");
+                    view! {
+                        <div class="rater-row">
+                            <label>{tr!(name)} <input type="text" name=name.clone() maxlength=NAME_MAX
+                                value=kept.typed(&name) aria-invalid=invalid(&name) aria-describedby=field_error_id(&name) /></label>
+                            <label>{tr!(role)} <select name=role.clone() aria-invalid=invalid(&role)
+                                aria-describedby=field_error_id(&role)>{role_options(kept.typed(&role))}</select></label>
+                            {err(&name)}
+                            {err(&role)}
+                        </div>
+                    }
                 }).collect_view()}
             </fieldset>
             <button type="submit" class="primary" data-testid="create">{tr!(start_assessment)}</button>
         </ActionForm>
     }
 }
+
+/// Rater rows offered by the form (the service accepts up to 12 raters).
+const RATER_ROWS: usize = 6;
+use crate::view::limits::{NAME as NAME_MAX, ROUND as ROUND_MAX};
 
 fn role_name(code: &str) -> AnyView {
     match code {

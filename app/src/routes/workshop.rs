@@ -283,11 +283,11 @@ fn ConsensusView(page: ConsensusPage) -> impl IntoView {
                         </label>
                         <label>
                             {tr!(justification)}
-                            <textarea name=format!("justification[{}]", ind.id) rows="2" disabled=locked>{ind.justification.unwrap_or_default()}</textarea>
+                            <textarea name=format!("justification[{}]", ind.id) rows="2" maxlength=crate::view::limits::TEXT disabled=locked>{ind.justification.unwrap_or_default()}</textarea>
                         </label>
                         <label>
                             {tr!(comment_label)}
-                            <textarea name=format!("comment[{}]", ind.id) rows="2" disabled=locked>{ind.comment.unwrap_or_default()}</textarea>
+                            <textarea name=format!("comment[{}]", ind.id) rows="2" maxlength=crate::view::limits::TEXT disabled=locked>{ind.comment.unwrap_or_default()}</textarea>
                         </label>
                     </fieldset>
                 }

@@ -22,8 +22,8 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::AppState;
 use super::routes::request_lang;
+use crate::service::Service;
 
 /// Pages kept at most (oldest dropped first).
 const CAPACITY: usize = 512;
@@ -84,7 +84,7 @@ fn cacheable(req: &Request) -> bool {
 
 /// The middleware: answers from the cache or renders and keeps.
 pub async fn pages(
-    State((state, cache)): State<(AppState, PageCache)>,
+    State((state, cache)): State<(Service, PageCache)>,
     req: Request,
     next: Next,
 ) -> Response {

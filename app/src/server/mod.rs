@@ -6,22 +6,23 @@
 
 pub mod cache;
 pub mod config;
-pub mod flash;
+pub mod http;
 pub mod routes;
-pub mod state;
 
 use std::net::SocketAddr;
 
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::app::{App, shell};
+pub use crate::service::Service;
 pub use config::Config;
-pub use state::AppState;
 
 /// Largest request body accepted (forms and server-function calls).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -64,7 +65,7 @@ pub enum StartError {
 
 /// Builds the axum router: Leptos pages and server functions, static files,
 /// the health endpoint, the language route and the plan downloads.
-pub fn router(options: LeptosOptions, state: AppState) -> Router {
+pub fn router(options: LeptosOptions, state: Service) -> Router {
     let routes = generate_route_list(App);
     let app_options = options.clone();
     let shared = state.clone();
@@ -100,11 +101,20 @@ pub fn router(options: LeptosOptions, state: AppState) -> Router {
             cache::pages,
         ))
         .layer(axum::Extension(shared))
+        .layer(axum::middleware::from_fn(http::server_fn_status))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Weak connections: pages, the wasm and the CSS go gzip-compressed
         // to browsers that ask for it.
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(http::panic_response))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(http::span)
+                .on_request(())
+                .on_response(http::log_response),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(http::Ids::default()))
         .with_state(options)
 }
 
@@ -136,7 +146,8 @@ async fn seed_synthetic(store: &capacity_store::Store, communes: usize) -> Resul
     Ok(())
 }
 
-/// Starts the server with this configuration and serves until Ctrl-C.
+/// Starts the server with this configuration and serves until Ctrl-C or
+/// SIGTERM, then finishes the requests in progress.
 pub async fn serve(config: Config) -> Result<(), StartError> {
     let site_root = config.site_root.clone();
     if !std::path::Path::new(&site_root).join("pkg").is_dir() {
@@ -178,7 +189,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let app = router(options, AppState::new(store));
+    let app = router(options, Service::new(store));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Bind { addr, source })?;
@@ -191,10 +202,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         "listening"
     );
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-            tracing::info!("shutting down");
-        })
+        .with_graceful_shutdown(http::shutdown_signal())
         .await
         .map_err(StartError::Serve)
 }

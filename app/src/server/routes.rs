@@ -1,6 +1,6 @@
 //! HTTP routes outside Leptos: health, the no-JavaScript language switch
 //! and documents: the printable report, the action plan and the compare
-//! page's tables as CSV or XLSX. Handlers reach the [`AppState`] through an
+//! page's tables as CSV or XLSX. Handlers reach the [`Service`] through an
 //! axum `Extension`, a closure or a nested router's state.
 
 use axum::Extension;
@@ -11,10 +11,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::api::AppError;
-use crate::api::compare::{CompareQuery, GrantInputError, GrantQuery, ssr};
+use crate::error::AppError;
 use crate::locale::{LOCALE_COOKIE, code, core_lang, negotiate, parse_locale};
-use crate::server::AppState;
+use crate::service::Service;
+use crate::view::compare::{CompareQuery, GrantInputError, GrantQuery};
 
 /// The reader's language from the request (cookie, then Accept-Language).
 pub fn request_lang(headers: &HeaderMap) -> capacity::Lang {
@@ -41,7 +41,7 @@ pub fn error_response(e: &AppError) -> Response {
 /// self-contained HTML page from `capacity-report`, with the previous round
 /// when there is one), in the reader's language.
 pub async fn commune_report(
-    Extension(state): Extension<AppState>,
+    Extension(state): Extension<Service>,
     Path(id): Path<i64>,
     headers: HeaderMap,
 ) -> Response {
@@ -51,9 +51,9 @@ pub async fn commune_report(
     }
 }
 
-async fn report_html(state: &AppState, id: i64, lang: capacity::Lang) -> Result<String, AppError> {
-    use crate::api::results::ssr::{internal, previous_of};
-    let stored = crate::api::workshop::ssr::stored(state, id).await?;
+async fn report_html(state: &Service, id: i64, lang: capacity::Lang) -> Result<String, AppError> {
+    use crate::service::results::{internal, previous_of};
+    let stored = crate::service::workshop::stored(state, id).await?;
     let (rubric, _, scored) = state.score(&stored).await?;
     let a = &stored.assessment;
     let previous = previous_of(state, id, a).await?;
@@ -155,7 +155,7 @@ impl PlanFormat {
 /// the council's adjustments, headers in the language of the request
 /// (cookie, then `Accept-Language`, then French), as an attachment.
 pub async fn plan_download(
-    state: AppState,
+    state: Service,
     format: PlanFormat,
     id: String,
     headers: HeaderMap,
@@ -173,7 +173,7 @@ pub async fn plan_download(
         text(header::ACCEPT_LANGUAGE),
     ));
     let result = async {
-        let (stored, rubric, plan, _) = crate::api::plan::ssr::adjusted_plan(&state, id).await?;
+        let (stored, rubric, plan, _) = crate::service::plan::adjusted_plan(&state, id).await?;
         let export =
             capacity_exchange::Export::plan(&rubric, &plan, &stored.assessment.commune, lang)
                 .map_err(|e| AppError::Internal(format!("plan export: {e}")))?;
@@ -245,7 +245,7 @@ fn download_name(parts: &[&str], extension: &str) -> String {
 /// The downloads of `/comparer`, with the page's query string:
 /// `GET /comparer/export.csv`, `GET /comparer/export.xlsx` (the comparison)
 /// and `GET /comparer/subventions.csv` (the grant simulation).
-pub fn compare_downloads<S: Clone + Send + Sync + 'static>(state: AppState) -> axum::Router<S> {
+pub fn compare_downloads<S: Clone + Send + Sync + 'static>(state: Service) -> axum::Router<S> {
     use axum::routing::get;
     axum::Router::new()
         .route(
@@ -335,14 +335,14 @@ fn nothing_matches(lang: capacity::Lang) -> Response {
 
 /// `GET /comparer/export.{csv,xlsx}?rubric&region&cercle&round`.
 async fn comparison_download(
-    State(state): State<AppState>,
+    State(state): State<Service>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
     sheet: Sheet,
 ) -> Response {
     let lang = request_lang(&headers);
     let query = CompareQuery::from_lookup(|k| q.get(k).cloned());
-    let export = match ssr::comparison_export(&state, &query, lang).await {
+    let export = match crate::service::compare::comparison_export(&state, &query, lang).await {
         Ok(Some(export)) => export,
         Ok(None) => return nothing_matches(lang),
         Err(e) => return plain_error(e),
@@ -375,14 +375,14 @@ async fn comparison_download(
 
 /// `GET /comparer/subventions.csv?…&pool&threshold&formula&provisional`.
 async fn grants_download(
-    State(state): State<AppState>,
+    State(state): State<Service>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
     let lang = request_lang(&headers);
     let query = CompareQuery::from_lookup(|k| q.get(k).cloned());
     let grants = GrantQuery::from_lookup(|k| q.get(k).cloned());
-    let export = match ssr::grants_export(&state, &query, &grants, lang).await {
+    let export = match crate::service::compare::grants_export(&state, &query, &grants, lang).await {
         Ok(Some(Ok(export))) => export,
         Ok(Some(Err(e))) => {
             let message = match e {

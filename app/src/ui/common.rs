@@ -4,7 +4,7 @@
 use capacity::Text;
 use leptos::prelude::*;
 
-use crate::api::AppError;
+use crate::api::{AppError, FieldProblem, Problem};
 use crate::locale::{core_lang, use_locale};
 use crate::tr;
 
@@ -32,6 +32,10 @@ pub fn ErrorBox(
     error: AppError,
 ) -> impl IntoView {
     let message = error.to_string();
+    let fields = match &error {
+        AppError::Fields(problems) => problems.clone(),
+        _ => Vec::new(),
+    };
     let title = match error {
         AppError::NotFound(_) => tr!(error_not_found).into_any(),
         AppError::Transport(_) => tr!(error_transport).into_any(),
@@ -48,7 +52,65 @@ pub fn ErrorBox(
     view! {
         <div class="error" role="alert" data-testid="error">
             <strong>{title}</strong>
-            <p>{message}</p>
+            {if fields.is_empty() {
+                view! { <p>{message}</p> }.into_any()
+            } else {
+                view! {
+                    <ul>
+                        {fields.into_iter().map(|f| view! {
+                            <li><code>{f.field}</code> " : " <ProblemText problem=f.problem /></li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
         </div>
     }
+}
+
+/// A field's problem, said in the page's language.
+#[component]
+pub fn ProblemText(
+    /// The problem.
+    problem: Problem,
+) -> impl IntoView {
+    match problem {
+        Problem::Required => tr!(problem_required).into_any(),
+        Problem::TooLong { max } => tr!(problem_too_long, max = move || max).into_any(),
+        Problem::NotADate => tr!(problem_not_a_date).into_any(),
+        Problem::AfterToday { today } => {
+            let today = move || today.clone();
+            tr!(problem_after_today, today = today.clone()).into_any()
+        }
+        Problem::UnknownChoice => tr!(problem_unknown_choice).into_any(),
+        Problem::TooMany { max } => tr!(problem_too_many, max = move || max).into_any(),
+        Problem::BadId => tr!(problem_bad_id).into_any(),
+    }
+}
+
+/// The problem of one field, if any, as a message tied to the field: give
+/// the input `aria-describedby=field_error_id(name)`.
+#[component]
+pub fn FieldError(
+    /// The field's name in the form.
+    name: String,
+    /// Every problem of the form.
+    problems: Vec<FieldProblem>,
+) -> impl IntoView {
+    let id = field_error_id(&name);
+    problems.into_iter().find(|p| p.field == name).map(|p| {
+        view! {
+            <p class="field-error" id=id data-testid="field-error" data-field=name>
+                <ProblemText problem=p.problem />
+            </p>
+        }
+    })
+}
+
+/// The id of the element that says what is wrong with field `name`.
+pub fn field_error_id(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!("err-{safe}")
 }

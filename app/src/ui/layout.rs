@@ -1,9 +1,13 @@
 //! Page chrome: header with the navigation and the language switch, footer.
 
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_location};
+use leptos_router::{
+    components::A,
+    hooks::{use_location, use_query_map},
+};
 
 use crate::locale::{code, other, use_locale};
+use crate::ui::common::ErrorBox;
 use crate::ui::connection::ConnectionStatus;
 use crate::{tr, tr_string};
 
@@ -72,5 +76,36 @@ pub fn Footer() -> impl IntoView {
             <ConnectionStatus />
             <p>{tr!(footer_note)}</p>
         </footer>
+    }
+}
+
+/// The error of a plain form post that sent the browser back here
+/// (`?erreur=TOKEN`), shown above the page: nothing typed was saved, and the
+/// message says why. Renders nothing without a token.
+#[component]
+pub fn FormErrorBanner() -> impl IntoView {
+    let query = use_query_map();
+    let token = move || query.with(|q| q.get("erreur")).unwrap_or_default();
+    let kept = Resource::new(token, |token| async move {
+        if token.is_empty() {
+            Ok(None)
+        } else {
+            crate::api::load_form_error(token).await
+        }
+    });
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match kept.await {
+                    Ok(Some(kept)) => Some(view! {
+                        <div class="form-error-banner" data-testid="form-error">
+                            <p>{tr!(form_has_problems)}</p>
+                            <ErrorBox error=kept.error />
+                        </div>
+                    }),
+                    _ => None,
+                }
+            })}
+        </Suspense>
     }
 }

@@ -50,6 +50,7 @@ pub mod html;
 pub mod labels;
 mod page;
 pub mod regional;
+pub mod shares;
 pub mod table;
 pub mod tables;
 

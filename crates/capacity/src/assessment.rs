@@ -153,6 +153,27 @@ pub enum Role {
     Facilitator,
 }
 
+impl Role {
+    /// Every role, in the order forms list them.
+    pub const ALL: [Role; 4] = [Role::Elected, Role::Staff, Role::Citizen, Role::Facilitator];
+
+    /// The role's code in files, forms and the database: `elected`, `staff`,
+    /// `citizen`, `facilitator`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Elected => "elected",
+            Role::Staff => "staff",
+            Role::Citizen => "citizen",
+            Role::Facilitator => "facilitator",
+        }
+    }
+
+    /// The role of a code, or `None` for an unknown one.
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
 /// The answer for one indicator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(any(test, feature = "schema"), derive(schemars::JsonSchema))]

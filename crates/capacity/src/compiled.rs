@@ -710,7 +710,10 @@ struct Validator<'a> {
     diags: Diagnostics,
 }
 
-pub(crate) fn valid_id(id: &str) -> bool {
+/// Whether `id` is a valid id in the file formats: not empty, ASCII letters,
+/// digits, `_`, `.` and `-` only (so it is safe in paths, URLs and file
+/// names once `.` and `..` alone are refused by the caller).
+pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id
             .bytes()

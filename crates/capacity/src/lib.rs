@@ -109,6 +109,7 @@ mod tests;
 pub use assessment::{
     Answer, Assessment, Commune, Consensus, NO_INFORMATION, NOT_APPLICABLE, Rater, Rating, Role,
 };
+pub use compiled::valid_id;
 pub use compiled::{
     Aggregate, Applicability, Children, CompiledIndicator, CompiledNode, CompiledRubric,
     IndicatorIx, LevelIx, NodeIx, NodeKind, NodeRef, ROOT, TableIx,
@@ -116,7 +117,7 @@ pub use compiled::{
 pub use diagnostic::{Diagnostic, Diagnostics, Error, Item, KeyPath, Position};
 pub use explain::{Explainer, Explanation};
 pub use gaps::{Gaps, gaps, gaps_into};
-pub use resolve::{Mark, ResolvedAssessment};
+pub use resolve::{Mark, ResolvedAssessment, valid_date};
 pub use rubric::{
     Action, Aggregation, AppliesWhen, Competency, Domain, Horizon, Indicator, Kind, Level, Method,
     Rubric, Scale, Setting, Table, TableRow,
@@ -135,7 +136,9 @@ pub use grants::{
     Allocation, ConditionSpec, Eligibility, EligibilityReason, Formula, GrantRules,
     GrantSimulation, MinimumConditionSet, ProvisionalRule, simulate_grants,
 };
-pub use plan::{ActionPlan, Decision, PlanAdjustment, PlanGoal, PlanItem, PlanTotals};
+pub use plan::{
+    ActionPlan, CostProblem, Decision, PlanAdjustment, PlanGoal, PlanItem, PlanTotals, parse_cost,
+};
 pub use planning::{CommuneResult, Group, PlanningError, PlanningErrors, Quartiles, Share};
 pub use progress::{Change, GapChange, IndicatorChange, Progress, progress};
 pub use reform::{

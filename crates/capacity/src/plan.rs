@@ -134,6 +134,89 @@ pub enum Decision {
     Dropped,
 }
 
+impl Decision {
+    /// Every decision, in the order a form offers them.
+    pub const ALL: [Decision; 3] = [Decision::Proposed, Decision::Accepted, Decision::Dropped];
+
+    /// The decision's code in forms and files: `proposed`, `accept`, `drop`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Decision::Proposed => "proposed",
+            Decision::Accepted => "accept",
+            Decision::Dropped => "drop",
+        }
+    }
+
+    /// The decision of a code (surrounding spaces ignored; empty is
+    /// `proposed`), or `None` for an unknown code.
+    pub fn from_code(code: &str) -> Option<Decision> {
+        match code.trim() {
+            "" | "proposed" => Some(Decision::Proposed),
+            "accept" => Some(Decision::Accepted),
+            "drop" => Some(Decision::Dropped),
+            _ => None,
+        }
+    }
+}
+
+/// Why a typed cost is not accepted ([`parse_cost`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, thiserror::Error)]
+pub enum CostProblem {
+    /// Not a number.
+    #[error("not a number: write the cost in whole francs, e.g. 250 000")]
+    NotANumber,
+    /// Below zero.
+    #[error("a cost cannot be negative")]
+    Negative,
+    /// Not whole francs (the CFA franc has no minor unit).
+    #[error("the CFA franc has no cents: write whole francs")]
+    NotWhole,
+    /// Above the largest cost accepted ([`crate::compiled::MAX_COST`]).
+    #[error("too large: at most 1 000 000 000 000 000 FCFA")]
+    TooLarge,
+}
+
+/// A cost as a person types it: empty means "the rubric's cost" (`None`);
+/// spaces (also the no-break ones a copied figure has) and a trailing
+/// `FCFA` (any case) are allowed, and a decimal comma is read as a point;
+/// the rest must be whole, non-negative francs up to
+/// [`crate::compiled::MAX_COST`]. Any text at all gives an answer, never a
+/// panic.
+pub fn parse_cost(text: &str) -> Result<Option<Decimal>, CostProblem> {
+    let mut s: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let cut = s.len().saturating_sub(4);
+    if s.is_char_boundary(cut) && s.get(cut..).is_some_and(|t| t.eq_ignore_ascii_case("fcfa")) {
+        s.truncate(cut);
+    }
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let s = s.replace(',', ".");
+    let d: Decimal = s.parse().map_err(|_| {
+        // Digits only, but more than a decimal holds: far too large.
+        let digits = s.strip_prefix('-').unwrap_or(&s);
+        let points = digits.chars().filter(|c| *c == '.').count();
+        if points <= 1
+            && digits.chars().any(|c| c.is_ascii_digit())
+            && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        {
+            CostProblem::TooLarge
+        } else {
+            CostProblem::NotANumber
+        }
+    })?;
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(CostProblem::Negative);
+    }
+    if !d.fract().is_zero() {
+        return Err(CostProblem::NotWhole);
+    }
+    if d > crate::compiled::MAX_COST {
+        return Err(CostProblem::TooLarge);
+    }
+    Ok(Some(d.trunc().normalize()))
+}
+
 /// One action of the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -174,6 +257,20 @@ pub struct PlanItem {
 }
 
 impl PlanItem {
+    /// The item's stable key, `INDICATOR/FROM/INDEX`: the indicator id, the
+    /// code of the level its step starts from, and the action's index among
+    /// the indicator's `[[indicator.action]]` tables. It stays the same when
+    /// the assessment is scored again on the same rubric version, so stored
+    /// decisions about an action are found again by it.
+    pub fn key(&self, rubric: &crate::CompiledRubric) -> String {
+        format!(
+            "{}/{}/{}",
+            self.indicator_id,
+            rubric.level_code(self.step.from),
+            self.action
+        )
+    }
+
     /// The cost used in the totals: the override, else the rubric's.
     pub fn cost(&self) -> Decimal {
         self.cost_override.unwrap_or(self.rubric_cost)

@@ -437,7 +437,8 @@ impl CompiledRubric {
 }
 
 /// Whether `date` is a valid `YYYY-MM-DD` date of the Gregorian calendar.
-fn valid_date(date: &str) -> bool {
+/// Two valid dates compare as their strings do.
+pub fn valid_date(date: &str) -> bool {
     let b = date.as_bytes();
     if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return false;

@@ -65,12 +65,7 @@ fn horizon(h: Horizon) -> &'static str {
 }
 
 fn role(r: Role) -> &'static str {
-    match r {
-        Role::Elected => "elected",
-        Role::Staff => "staff",
-        Role::Citizen => "citizen",
-        Role::Facilitator => "facilitator",
-    }
+    r.code()
 }
 
 fn aggregation(a: &Aggregation) -> String {

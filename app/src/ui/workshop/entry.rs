@@ -17,9 +17,9 @@ use capacity::Level;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::api::workshop::{EntryIndicator, EntryPage, RefusedEntry};
 #[cfg(feature = "hydrate")]
 use crate::api::RatingNow;
+use crate::api::workshop::{EntryIndicator, EntryPage, RefusedEntry};
 #[cfg(feature = "hydrate")]
 use crate::api::workshop::{RatingSaved, save_rating};
 use crate::locale::{core_lang, use_locale};

@@ -272,3 +272,61 @@ fn other_rubric_is_refused() {
         "commune `x` was scored with rubric `autre@2`, not `plan@1`: score every assessment with the same rubric version"
     );
 }
+
+/// Typed costs, as people and hostile pages send them: each with what it
+/// must give.
+#[test]
+fn costs_as_typed() {
+    let ok = |t: &str, v: Option<&str>| {
+        assert_eq!(
+            parse_cost(t),
+            Ok(v.map(|v| v.parse::<Decimal>().expect("test value"))),
+            "{t:?}"
+        );
+    };
+    ok("", None);
+    ok("   ", None);
+    ok("250000", Some("250000"));
+    ok("1 250 000 FCFA", Some("1250000"));
+    ok("1\u{202f}250\u{a0}000 fcfa", Some("1250000"));
+    ok("0", Some("0"));
+    ok("-0", Some("0"));
+    ok("12,0", Some("12"));
+    ok("FCFA", None);
+    let bad = |t: &str, p: CostProblem| assert_eq!(parse_cost(t), Err(p), "{t:?}");
+    bad("€€", CostProblem::NotANumber);
+    bad("€100", CostProblem::NotANumber);
+    bad("100€", CostProblem::NotANumber);
+    bad("%FF%FE", CostProblem::NotANumber);
+    bad("\u{fffd}\u{fffd}", CostProblem::NotANumber);
+    bad("ééé", CostProblem::NotANumber);
+    bad("é", CostProblem::NotANumber);
+    bad("🙂fcfa", CostProblem::NotANumber);
+    bad("=1+1", CostProblem::NotANumber);
+    bad("-5", CostProblem::Negative);
+    bad("12.5", CostProblem::NotWhole);
+    bad("1000000000000001", CostProblem::TooLarge);
+    bad("99999999999999999999999999999999999", CostProblem::TooLarge);
+}
+
+#[test]
+fn decision_codes_read_back() {
+    for d in Decision::ALL {
+        assert_eq!(Decision::from_code(d.code()), Some(d));
+    }
+    assert_eq!(Decision::from_code(""), Some(Decision::Proposed));
+    assert_eq!(Decision::from_code(" drop "), Some(Decision::Dropped));
+    assert_eq!(Decision::from_code("DROP"), None);
+}
+
+proptest::proptest! {
+    /// Whatever the text, an answer and no panic; an accepted cost is whole,
+    /// non-negative and within the largest cost.
+    #[test]
+    fn any_text_is_a_cost_or_a_problem(text in "\\PC{0,12}") {
+        if let Ok(Some(c)) = parse_cost(&text) {
+            proptest::prop_assert!(c >= Decimal::ZERO && c.fract().is_zero());
+            proptest::prop_assert!(c <= crate::compiled::MAX_COST);
+        }
+    }
+}

@@ -1,4 +1,13 @@
-//! What every request handler and server function shares: the store, a
+//! The service layer: every business operation of the app — load, save,
+//! consensus, finalise, plan, compare, downloads — in one place that pages,
+//! server functions and plain axum routes all call. It knows nothing of
+//! Leptos or HTTP: it takes plain arguments, asks the store and the core, and
+//! answers view types ([`crate::view`]) or an [`AppError`], which the
+//! callers turn into a status. Rules of scoring and planning are the core's;
+//! rules of operations (what may be saved, when, with which limits) are
+//! here, once.
+//!
+//! [`Service`] is what every request shares: the store, a
 //! cache of compiled rubrics (compiling the reference rubric takes longer
 //! than scoring an assessment, and rubric versions never change) and a
 //! cache of assessments' results for the pages that read many: a result is
@@ -11,9 +20,18 @@ use std::sync::{Arc, RwLock};
 use capacity::CompiledRubric;
 use capacity_store::Store;
 
-use crate::api::AppError;
-use crate::api::workshop::RefusedEntry;
-use crate::server::flash::Flash;
+pub mod communes;
+pub mod compare;
+pub mod flash;
+pub mod limits;
+pub mod plan;
+pub mod results;
+pub mod rubrics;
+pub mod workshop;
+
+use crate::error::AppError;
+use crate::view::workshop::RefusedEntry;
+use flash::Flash;
 
 /// Compiled rubrics by (id, version).
 type RubricCache = Arc<RwLock<HashMap<(String, String), Arc<CompiledRubric>>>>;
@@ -41,16 +59,17 @@ pub struct ScoredAssessment {
 
 /// Shared server state, cheap to clone.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct Service {
     /// The database.
     pub store: Store,
     rubrics: RubricCache,
     results: ResultCache,
     refused: Flash<Vec<RefusedEntry>>,
-    plan_outcomes: Flash<crate::api::plan::PlanSaved>,
+    plan_outcomes: Flash<crate::view::plan::PlanSaved>,
+    form_errors: Flash<crate::error::FormError>,
 }
 
-impl AppState {
+impl Service {
     /// State over an opened store.
     pub fn new(store: Store) -> Self {
         Self {
@@ -59,6 +78,7 @@ impl AppState {
             results: Arc::default(),
             refused: Flash::default(),
             plan_outcomes: Flash::default(),
+            form_errors: Flash::default(),
         }
     }
 
@@ -85,7 +105,7 @@ impl AppState {
     }
 }
 
-impl AppState {
+impl Service {
     /// Scores a stored assessment against its rubric: the compiled rubric,
     /// the resolved form and the result.
     pub async fn score(
@@ -114,7 +134,7 @@ impl AppState {
     }
 }
 
-impl AppState {
+impl Service {
     /// The results of every assessment matching `filter`, in the store's
     /// order, and a message for each one that could not be scored.
     /// Results come from the cache when nothing was written since they
@@ -207,7 +227,7 @@ impl AppState {
     }
 }
 
-impl AppState {
+impl Service {
     /// Keeps refused entries for the next page; returns their token.
     pub fn keep_refused(&self, entries: Vec<RefusedEntry>) -> String {
         self.refused.keep(entries)
@@ -219,19 +239,23 @@ impl AppState {
     }
 
     /// Keeps the outcome of a plan save for the next page; returns its token.
-    pub fn keep_plan_outcome(&self, outcome: crate::api::plan::PlanSaved) -> String {
+    pub fn keep_plan_outcome(&self, outcome: crate::view::plan::PlanSaved) -> String {
         self.plan_outcomes.keep(outcome)
     }
 
     /// The outcome of a plan save by its token.
-    pub fn plan_outcome(&self, token: &str) -> Option<crate::api::plan::PlanSaved> {
+    pub fn plan_outcome(&self, token: &str) -> Option<crate::view::plan::PlanSaved> {
         self.plan_outcomes.get(token)
     }
-}
 
-/// The state of the current request, for server functions.
-pub fn state() -> Result<AppState, AppError> {
-    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
-        AppError::Internal("server state missing from the request context".to_owned())
-    })
+    /// Keeps the error of a plain form post for the page it goes back to;
+    /// returns its token.
+    pub fn keep_form_error(&self, error: crate::error::FormError) -> String {
+        self.form_errors.keep(error)
+    }
+
+    /// The error of a plain form post by its token.
+    pub fn form_error(&self, token: &str) -> Option<crate::error::FormError> {
+        self.form_errors.get(token)
+    }
 }

@@ -1,0 +1,233 @@
+//! The one error type of the app: what went wrong, said so that the page
+//! can tell the person what to do, with one HTTP status per kind
+//! ([`AppError::status`]) for pages, server functions and downloads alike.
+//! Compiled for both the server and the browser (islands receive it from
+//! server functions).
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// Errors a server function reports to the page, typed so that the page can
+/// say what happened and what to do. Each kind has one HTTP status
+/// ([`AppError::status`]), the same for pages, server functions and
+/// downloads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppError {
+    /// The request could not reach the server or its answer was unreadable
+    /// (only ever made in the browser; the server never answers it).
+    #[error("server unreachable or answer unreadable: {0}")]
+    Transport(String),
+    /// The request itself is malformed (arguments that do not decode,
+    /// text that is not UTF-8): 400.
+    #[error("{0}")]
+    Malformed(String),
+    /// Not logged in: 401.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Logged in but not allowed: 403.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The object asked for does not exist: 404.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// Someone saved the same thing since it was read; nothing was written: 409.
+    #[error("{0}")]
+    Stale(String),
+    /// A rating was saved by someone else since it was read; nothing was
+    /// written: 409, with what is stored now so the page can show both.
+    #[error("this rating was changed meanwhile (now version {})", .0.version)]
+    StaleRating(RatingNow),
+    /// The request body is larger than the server accepts: 413.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The input is not acceptable; the message says how to fix it: 422.
+    #[error("{0}")]
+    Invalid(String),
+    /// The input is not acceptable, field by field: 422.
+    #[error("{}", .0.iter().map(|p| format!("{}: {}", p.field, p.problem)).collect::<Vec<_>>().join("; "))]
+    Fields(Vec<FieldProblem>),
+    /// The assessment is finalised and cannot change: 423.
+    #[error("{0}")]
+    Locked(String),
+    /// The server is too busy to write now; try again shortly: 503.
+    #[error("{0}")]
+    Busy(String),
+    /// A fault on the server (logged there): 500.
+    #[error("server error: {0}")]
+    Internal(String),
+}
+
+/// An error of a plain form post (JavaScript off), kept for the page the
+/// browser is sent back to, with the fields as they were typed so the form
+/// can show them again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormError {
+    /// What went wrong.
+    pub error: AppError,
+    /// The submitted fields, by name (empty when the form needs none back).
+    pub typed: std::collections::BTreeMap<String, String>,
+}
+
+impl FormError {
+    /// The problem of field `name`, if any.
+    pub fn problem(&self, name: &str) -> Option<&Problem> {
+        match &self.error {
+            AppError::Fields(problems) => problems
+                .iter()
+                .find(|p| p.field == name)
+                .map(|p| &p.problem),
+            _ => None,
+        }
+    }
+
+    /// What was typed in field `name` (empty when nothing).
+    pub fn typed(&self, name: &str) -> String {
+        self.typed.get(name).cloned().unwrap_or_default()
+    }
+}
+
+/// What is stored now for a rating whose save was refused as stale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingNow {
+    /// Stored level (None: no rating, or it was cleared).
+    pub level: Option<String>,
+    /// Stored evidence.
+    pub evidence: Option<String>,
+    /// Stored version (0: no row).
+    pub version: i64,
+}
+
+/// One field of a form that cannot be accepted as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldProblem {
+    /// The field's name in the form (`date`, `rater_name[2]`…).
+    pub field: String,
+    /// What is wrong; the page says it in its language
+    /// (`ui::common::problem_text`).
+    pub problem: Problem,
+}
+
+impl FieldProblem {
+    /// A problem of `field`.
+    pub fn new(field: impl Into<String>, problem: Problem) -> Self {
+        Self {
+            field: field.into(),
+            problem,
+        }
+    }
+}
+
+/// What is wrong with one field: a code the page turns into a sentence in
+/// its language, with the figures the sentence needs. The English `Display`
+/// is for logs and API clients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[non_exhaustive]
+pub enum Problem {
+    /// Nothing was given where something is needed.
+    #[error("required")]
+    Required,
+    /// Longer than allowed.
+    #[error("too long: {max} characters at most")]
+    TooLong {
+        /// The most characters allowed.
+        max: u32,
+    },
+    /// Not a real `YYYY-MM-DD` date.
+    #[error("not a date: write it as YYYY-MM-DD, e.g. 2026-03-14")]
+    NotADate,
+    /// A date after today.
+    #[error("after today ({today}): give the date the workshop took place")]
+    AfterToday {
+        /// Today, `YYYY-MM-DD`, on the server.
+        today: String,
+    },
+    /// Not one of the choices offered.
+    #[error("not one of the choices offered")]
+    UnknownChoice,
+    /// More items than allowed.
+    #[error("too many: {max} at most")]
+    TooMany {
+        /// The most items allowed.
+        max: u32,
+    },
+    /// Not an acceptable id (letters, digits, `_`, `.`, `-`).
+    #[error("only letters, digits, `_`, `.` and `-` are allowed")]
+    BadId,
+}
+
+impl AppError {
+    /// The HTTP status of this kind of error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Malformed(_) => 400,
+            AppError::Unauthenticated(_) => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Stale(_) | AppError::StaleRating(_) => 409,
+            AppError::TooLarge(_) => 413,
+            AppError::Invalid(_) | AppError::Fields(_) => 422,
+            AppError::Locked(_) => 423,
+            AppError::Busy(_) => 503,
+            AppError::Transport(_) | AppError::Internal(_) => 500,
+        }
+    }
+
+    /// True when sending the same request again later may succeed: the
+    /// network failed or the server was busy. Every other error needs the
+    /// person (or the data) to change first, so it is never retried.
+    pub fn retryable(&self) -> bool {
+        matches!(self, AppError::Transport(_) | AppError::Busy(_))
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<capacity_store::StoreError> for AppError {
+    fn from(e: capacity_store::StoreError) -> Self {
+        use capacity_store::StoreError as S;
+        match e {
+            S::NotFound { what } => AppError::NotFound(what),
+            S::Invalid(msg) => AppError::Invalid(msg),
+            e @ S::Conflict { .. } => AppError::Invalid(e.to_string()),
+            S::StaleRating { current, .. } => AppError::StaleRating(RatingNow {
+                level: current.as_ref().map(|c| c.input.level.clone()),
+                evidence: current.as_ref().and_then(|c| c.input.evidence.clone()),
+                version: current.map_or(0, |c| c.version),
+            }),
+            e @ S::Stale { .. } => AppError::Stale(e.to_string()),
+            e @ S::Locked { .. } => AppError::Locked(e.to_string()),
+            other => {
+                tracing::error!(error = %other, "store error");
+                AppError::Internal(other.to_string())
+            }
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The request never reached the server, or its answer never
+            // came back: the page may queue and retry.
+            ServerFnErrorErr::Request(e) => AppError::Transport(e),
+            // The server could not decode the request: the page sent
+            // something wrong, retrying will not help.
+            // The body was cut at the server's limit while being read.
+            ServerFnErrorErr::Args(e) | ServerFnErrorErr::Deserialization(e)
+                if e.contains("length limit exceeded") =>
+            {
+                AppError::TooLarge(format!("request body over the limit: {e}"))
+            }
+            ServerFnErrorErr::Args(e) | ServerFnErrorErr::MissingArg(e) => AppError::Malformed(e),
+            // On the server, what fails to deserialise is the request (the
+            // framework reports it under this name).
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(e) => AppError::Malformed(e),
+            // An answer came, but not one this page understands.
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! The data of the workshop pages, as exchanged between the server and the
+//! browser (see the server functions of the same name under `api/` that
+//! answer them, and `service/` for how they are made).
+
+use capacity::{Level, Rater, Text};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Who, where and what an assessment is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkshopHeader {
+    /// Database id.
+    pub id: i64,
+    /// Commune id.
+    pub commune_id: String,
+    /// Commune name.
+    pub commune: String,
+    /// Cercle.
+    pub cercle: String,
+    /// Region.
+    pub region: String,
+    /// Round.
+    pub round: String,
+    /// Workshop date.
+    pub date: String,
+    /// Rubric id.
+    pub rubric: String,
+    /// Rubric version.
+    pub rubric_version: String,
+    /// Rubric title.
+    pub rubric_title: Text,
+    /// Locked.
+    pub finalised: bool,
+    /// Row version of the assessment (for finalising).
+    pub version: i64,
+    /// Raters in order.
+    pub raters: Vec<Rater>,
+}
+
+/// Progress of one competency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompetencyProgress {
+    /// Competency id.
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// Domain title.
+    pub domain: Text,
+    /// Indicators applicable to this commune.
+    pub applicable: u32,
+    /// Per rater (in header order): indicators they rated.
+    pub rated: Vec<u32>,
+    /// Indicators with a consolidated result (answered).
+    pub answered: u32,
+    /// Indicators whose raters disagree.
+    pub disagreements: u32,
+    /// Indicators with a recorded consensus.
+    pub consensus: u32,
+}
+
+/// The overview of a workshop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    /// The assessment.
+    pub header: WorkshopHeader,
+    /// Competencies in rubric order.
+    pub competencies: Vec<CompetencyProgress>,
+    /// Answered applicable indicators.
+    pub answered: u32,
+    /// Applicable indicators.
+    pub applicable: u32,
+}
+
+/// One indicator on a rater's entry page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryIndicator {
+    /// Indicator id.
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// Question to the raters.
+    pub question: Option<Text>,
+    /// Evidence expected.
+    pub evidence_expected: Text,
+    /// Descriptor per level code.
+    pub descriptors: BTreeMap<String, Text>,
+    /// Not applicable to this commune by the rubric's rule.
+    pub not_applicable_by_rule: bool,
+    /// The rater's current mark: a level code, `NA` or `NI`.
+    pub level: Option<String>,
+    /// The rater's evidence.
+    pub evidence: Option<String>,
+    /// Version of the stored rating (0: none).
+    pub version: i64,
+}
+
+/// A rater's entry page for one competency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntryPage {
+    /// The assessment.
+    pub header: WorkshopHeader,
+    /// The rater.
+    pub rater: Rater,
+    /// Competency id.
+    pub competency: String,
+    /// Competency title.
+    pub competency_title: Text,
+    /// Domain title.
+    pub domain_title: Text,
+    /// Previous competency id.
+    pub previous: Option<String>,
+    /// Next competency id.
+    pub next: Option<String>,
+    /// Scale, lowest first.
+    pub levels: Vec<Level>,
+    /// Indicators of the competency.
+    pub indicators: Vec<EntryIndicator>,
+}
+
+/// A rating saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingSaved {
+    /// The stored row's new version.
+    pub version: i64,
+}
+
+/// An entry the server refused because the stored rating had changed: the
+/// page shows it next to the newer value so that nothing typed is lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedEntry {
+    /// Indicator id.
+    pub indicator: String,
+    /// The level the person chose.
+    pub level: String,
+    /// The evidence the person typed.
+    pub evidence: String,
+}
+
+/// What a whole-page save did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntrySaved {
+    /// Ratings written.
+    pub saved: usize,
+    /// Ratings refused as stale.
+    pub refused: Vec<RefusedEntry>,
+}
+
+/// One indicator on the consensus page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsensusIndicator {
+    /// Indicator id.
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// Descriptor per level code.
+    pub descriptors: BTreeMap<String, Text>,
+    /// Not applicable to this commune by the rubric's rule.
+    pub not_applicable_by_rule: bool,
+    /// Each rater's mark and evidence, in rater order (None: not rated).
+    pub ratings: Vec<(Rater, Option<String>, Option<String>)>,
+    /// The level the scoring uses now (consensus, else lower median), or
+    /// `NA`/`NI`; None when unanswered.
+    pub consolidated: Option<String>,
+    /// The recorded consensus level, if any.
+    pub consensus: Option<String>,
+    /// Its justification.
+    pub justification: Option<String>,
+    /// The workshop's comment on the indicator.
+    pub comment: Option<String>,
+    /// Raters are two levels apart or more.
+    pub disagreement: bool,
+    /// Version of the answer row (0: none).
+    pub version: i64,
+}
+
+/// The consensus page of one competency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsensusPage {
+    /// The assessment.
+    pub header: WorkshopHeader,
+    /// Competency id.
+    pub competency: String,
+    /// Competency title.
+    pub competency_title: Text,
+    /// Previous competency id.
+    pub previous: Option<String>,
+    /// Next competency id.
+    pub next: Option<String>,
+    /// Scale, lowest first.
+    pub levels: Vec<Level>,
+    /// Indicators of the competency.
+    pub indicators: Vec<ConsensusIndicator>,
+}
+
+/// What the "new assessment" form offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAssessmentChoices {
+    /// Rubric versions: (id, version, title).
+    pub rubrics: Vec<(String, String, Text)>,
+    /// Communes: (id, name, cercle, region).
+    pub communes: Vec<(String, String, String, String)>,
+    /// Assessments not finalised yet.
+    pub open: Vec<(i64, String, String)>,
+}

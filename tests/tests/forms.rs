@@ -1,0 +1,105 @@
+//! Forms that refuse what was typed keep it and say why beside each field,
+//! in the page's language, with JavaScript off (plain form post, sent back
+//! to the form) and hydrated (the in-place forms island swaps in the same
+//! answer): the new-assessment form with no rater, a date that does not
+//! exist and a date after today.
+
+use capacity_e2e::{Browser, Js, Result, Server, ensure, text_of, wait_for, wait_hydrated};
+use fantoccini::{Client, Locator};
+
+/// Fills the new-assessment form with a round, a date and no rater, and
+/// sends it.
+async fn send_without_raters(c: &Client, url: &str, date: &str, hydrated: bool) -> Result {
+    c.goto(&format!("{url}/evaluer")).await?;
+    if hydrated {
+        wait_hydrated(c).await?;
+    }
+    wait_for(c, "[data-testid=new-assessment]").await?;
+    c.find(Locator::Css("input[name=round]"))
+        .await?
+        .send_keys("2026-essai")
+        .await?;
+    // The date input's value is set directly: typing into a date input
+    // depends on the browser's locale.
+    c.execute(
+        "document.querySelector('input[name=date]').value = arguments[0];",
+        vec![serde_json::json!(date)],
+    )
+    .await?;
+    c.find(Locator::Css("[data-testid=create]"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+async fn field_error(c: &Client, field: &str) -> Result<String> {
+    let css = format!("[data-testid=field-error][data-field='{field}']");
+    wait_for(c, &css).await?;
+    text_of(c, &css).await
+}
+
+async fn check_refused_and_kept(c: &Client) -> Result {
+    let raters = field_error(c, "raters").await?;
+    ensure!(
+        raters.contains("évaluateur") || raters.contains("remplir"),
+        "the raters' problem is said in French: {raters:?}"
+    );
+    let round = c
+        .find(Locator::Css("input[name=round]"))
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    ensure!(round == "2026-essai", "the round typed is kept: {round:?}");
+    let banner = text_of(c, "[data-testid=form-error]").await?;
+    ensure!(
+        banner.contains("pas été enregistré"),
+        "a banner says nothing was saved: {banner:?}"
+    );
+    let url = c.current_url().await?;
+    ensure!(
+        !url.as_str().contains("__err"),
+        "no error encoded in the address: {url}"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_assessment_errors_beside_fields_without_javascript() -> Result {
+    let server = Server::start()?;
+    let browser = Browser::start("new_assessment_errors_js_off", Js::Off).await?;
+    let url = server.url.clone();
+    browser
+        .run(|c| async move {
+            send_without_raters(&c, &url, "2031-02-30", false).await?;
+            check_refused_and_kept(&c).await?;
+            let date = field_error(&c, "date").await?;
+            ensure!(
+                date.contains("Date invalide"),
+                "an impossible date is refused: {date:?}"
+            );
+            send_without_raters(&c, &url, "2031-01-15", false).await?;
+            let date = field_error(&c, "date").await?;
+            ensure!(
+                date.contains("postérieure"),
+                "a date after today is refused: {date:?}"
+            );
+            Ok(())
+        })
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_assessment_errors_beside_fields_hydrated() -> Result {
+    let server = Server::start()?;
+    let browser = Browser::start("new_assessment_errors_hydrated", Js::On).await?;
+    let url = server.url.clone();
+    browser
+        .run(|c| async move {
+            send_without_raters(&c, &url, "2024-05-10", true).await?;
+            check_refused_and_kept(&c).await?;
+            Ok(())
+        })
+        .await
+}
