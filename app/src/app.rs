@@ -11,7 +11,8 @@ use leptos_router::{
     path,
 };
 
-use crate::locale::{code, provide_locale};
+use crate::i18n::{Locale, td_string};
+use crate::locale::{code, provide_locale, use_locale};
 use crate::routes::{
     communes::{CommunePage, CommunesPage},
     compare::ComparePage,
@@ -23,8 +24,8 @@ use crate::routes::{
     rubric::{IndicatorPage, RubricDetailPage, RubricPage},
     workshop::{ConsensusRoute, EntryRoute, OverviewPage},
 };
+use crate::tr;
 use crate::ui::layout::{Footer, FormErrorBanner, Header, HydrationMarker};
-use crate::{tr, tr_string};
 
 /// The HTML document the server sends: head, hydration scripts and the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -53,24 +54,34 @@ pub fn App() -> impl IntoView {
         <Html attr:lang=move || code(locale.get()) />
         <Stylesheet id="capacity" href="/pkg/capacity_app.css" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
-        <Meta name="description" content=tr_string!(tagline) />
+        // Head texts are plain strings, read once: leptos_meta renders them
+        // after the page, when a request abandoned by its client may have
+        // disposed the locale signal (a reactive closure there panicked
+        // under load: see tests/tests/aborts.rs).
+        <Meta name="description" content=head_text(locale, |l| td_string!(l, tagline).to_string()) />
         <Router>
             <Layout />
         </Router>
     }
 }
 
+/// A text for the document's head, in the locale of the request, computed
+/// once (not a reactive closure).
+fn head_text(locale: RwSignal<Locale>, text: impl Fn(Locale) -> String) -> String {
+    text(locale.get_untracked())
+}
+
 /// Header, navigation, the routed page and the footer.
 #[component]
 fn Layout() -> impl IntoView {
     view! {
-        <Title text=tr_string!(app_name) />
+        <Title text=head_text(use_locale(), |l| td_string!(l, app_name).to_string()) />
         <div id="app">
             <HydrationMarker />
             <a class="skip-link" href="#main">{tr!(skip_to_content)}</a>
             <Header />
             <main id="main" tabindex="-1">
-                <FormErrorBanner />
+                <div id="form-error-slot"><FormErrorBanner /></div>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/evaluer") view=EvaluatePage ssr=SsrMode::Async />

@@ -20,6 +20,9 @@
 //! only code (configuration, HTTP routes, storage) sits behind
 //! `#[cfg(feature = "ssr")]` in `server/`, so nothing of it reaches wasm.
 #![recursion_limit = "256"]
+// Nothing a person sends may panic the server: no byte-index slicing of
+// strings and no unchecked indexing outside tests (use `get`).
+#![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing))]
 
 // The macro reads `locales/*.json` at compile time and checks every key.
 // Its successor (build.rs code generation through `leptos_i18n_build`) pulls

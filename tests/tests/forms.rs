@@ -19,10 +19,12 @@ async fn send_without_raters(c: &Client, url: &str, date: &str, hydrated: bool) 
         .await?
         .send_keys("2026-essai")
         .await?;
-    // The date input's value is set directly: typing into a date input
-    // depends on the browser's locale.
+    // The date is set directly: typing into a date input depends on the
+    // browser's locale. It is made a text input first, as on the phones
+    // whose browsers have no date picker, so that an impossible date can be
+    // sent at all.
     c.execute(
-        "document.querySelector('input[name=date]').value = arguments[0];",
+        "const d = document.querySelector('input[name=date]'); d.type = 'text'; d.value = arguments[0];",
         vec![serde_json::json!(date)],
     )
     .await?;

@@ -52,6 +52,9 @@ fn NewAssessmentForm(choices: NewAssessmentChoices, kept: Option<FormError>) -> 
         crate::error::AppError::Fields(p) => p.clone(),
         _ => Vec::new(),
     };
+    let summary = (!problems.is_empty()).then(|| {
+        view! { <p class="form-problems" role="alert" data-testid="form-problems">{tr!(form_has_problems)}</p> }
+    });
     let role_options = move |chosen: String| {
         capacity::Role::ALL
             .into_iter()
@@ -76,6 +79,7 @@ fn NewAssessmentForm(choices: NewAssessmentChoices, kept: Option<FormError>) -> 
         </ul>
         <h2>{tr!(new_assessment)}</h2>
         <ActionForm action=create attr:class="new-assessment" attr:data-testid="new-assessment">
+            {summary}
             <label>
                 {tr!(commune)}
                 <select name="commune" required aria-invalid=invalid("commune") aria-describedby=field_error_id("commune")>

@@ -118,13 +118,25 @@ mod browser {
         let there = web_sys::Url::new(url)
             .map(|u| u.pathname())
             .unwrap_or_default();
-        let fresh = DomParser::new()
+        let doc = DomParser::new()
             .and_then(|p| p.parse_from_string(html, SupportedType::TextHtml))
-            .ok()
+            .ok();
+        let fresh = doc
+            .as_ref()
             .and_then(|doc| doc.query_selector(".in-place-body").ok().flatten());
         match fresh {
             Some(fresh) if here == there => {
                 root.set_inner_html(&fresh.inner_html());
+                // The page's form-error banner, outside this island, says
+                // what the answer says (an error, or nothing any more).
+                if let Ok(Some(slot)) = document().query_selector("#form-error-slot") {
+                    let banner = doc
+                        .as_ref()
+                        .and_then(|d| d.query_selector("#form-error-slot").ok().flatten())
+                        .map(|e| e.inner_html())
+                        .unwrap_or_default();
+                    slot.set_inner_html(&banner);
+                }
                 if let Ok(history) = window().history() {
                     let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(url));
                 }

@@ -68,6 +68,9 @@
 //! `plan` the planners' tables · [`names`] XML names of the form's fields ·
 //! [`xlsform`](mod@xlsform) the form · [`kobo`] the import · [`error`] the
 //! error type.
+// Nothing in a file or a form may panic: no byte-index slicing of strings
+// and no unchecked indexing outside tests (use `get`).
+#![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing))]
 
 pub mod error;
 mod gaps;

@@ -86,8 +86,16 @@ impl Assessment {
     /// Reads an assessment from TOML text. Only the reader's checks apply
     /// here; resolve it against its rubric
     /// ([`crate::CompiledRubric::resolve_toml`]) to validate it fully.
+    ///
+    /// Files in the layout the tools write are read by a fast reader of
+    /// that subset of TOML; anything else, and every file with a problem,
+    /// by the `toml` crate, so that errors keep their exact `line:column`.
+    /// Both give the same assessment.
     pub fn from_toml(text: &str) -> Result<Self, Diagnostics> {
-        diagnostic::from_toml(text)
+        match crate::read::assessment(text) {
+            Some(assessment) => Ok(assessment),
+            None => diagnostic::from_toml(text),
+        }
     }
 
     /// Writes the assessment as TOML text, laid out as in

@@ -491,7 +491,8 @@ impl CompiledRubric {
             .scale
             .levels
             .iter()
-            .position(|l| l.code == code)
+            // The first bytes first: most codes compared differ there.
+            .position(|l| l.code.as_bytes().first() == code.as_bytes().first() && l.code == code)
             .and_then(|i| u8::try_from(i).ok())
             .map(LevelIx)
     }
@@ -529,7 +530,10 @@ impl CompiledRubric {
     /// `score` (within [`SCORE_TOLERANCE`]; the lowest level for scores
     /// below 0).
     pub fn grade_of_score(&self, score: Decimal) -> LevelIx {
-        let n = self.pre.thresholds.partition_point(|t| *t <= score);
+        let n = self
+            .pre
+            .thresholds
+            .partition_point(|t| crate::exact::cmp(*t, score) != std::cmp::Ordering::Greater);
         LevelIx(u8::try_from(n.saturating_sub(1)).unwrap_or(0))
     }
 

@@ -26,9 +26,11 @@
 
 use crate::compiled::{Children, CompiledRubric, IndicatorIx, LevelIx, NodeIx, impact};
 use crate::diagnostic::Error;
+use crate::exact;
 use crate::score::{Condition, Flags, NodeStatus, Scored, Status};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::cmp::{Ordering, Reverse};
 
 /// A distance to target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -265,7 +267,15 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
     out.priorities.clear();
     // Whether a node's global weight is the precomputed one (no NA among
     // its ancestors' children); global weights of the others are computed.
-    let mut precomputed = vec![false; nodes.len()];
+    // On the stack for rubrics of up to 64 nodes.
+    let mut small = [false; 64];
+    let mut large = Vec::new();
+    let precomputed: &mut [bool] = if nodes.len() <= small.len() {
+        small.get_mut(..nodes.len()).unwrap_or_default()
+    } else {
+        large.resize(nodes.len(), false);
+        &mut large
+    };
     if let (Some(root), Some(flag)) = (out.nodes.first_mut(), precomputed.first_mut()) {
         root.global_weight = Decimal::ONE;
         *flag = true;
@@ -293,7 +303,7 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
                         .filter(|(r, _)| r.status != NodeStatus::NotApplicable)
                         .map(|(_, c)| c.weight)
                         .sum();
-                    Some(if sum > Decimal::ZERO {
+                    Some(if exact::cmp(sum, Decimal::ZERO) == Ordering::Greater {
                         gw / sum
                     } else {
                         Decimal::ZERO
@@ -330,7 +340,7 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
                         .filter(|(r, _)| r.is_applicable())
                         .map(|(_, c)| c.weight)
                         .sum();
-                    Some(if sum > Decimal::ZERO {
+                    Some(if exact::cmp(sum, Decimal::ZERO) == Ordering::Greater {
                         gw / sum
                     } else {
                         Decimal::ZERO
@@ -379,11 +389,14 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
         }
     }
 
-    // Bottom-up: roll gaps up.
+    // Bottom-up: roll gaps up. Σ weights of the children with a gap is the
+    // precomputed sum when every child has one (the same additions in the
+    // same order), else summed in a second pass.
     for n in (0..nodes.len()).rev() {
         let Some(node) = nodes.get(n) else { continue };
         let mut acc = NodeGap::default();
-        let (mut sum_w, mut sum_wp) = (Decimal::ZERO, Decimal::ZERO);
+        let mut sum_wp = Decimal::ZERO;
+        let mut with_gap = 0usize;
         match node.children {
             Children::Nodes { start, end } => {
                 for c in start..end {
@@ -392,8 +405,8 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
                         continue;
                     };
                     if let Some(p) = g.points {
-                        sum_w += cn.weight;
-                        sum_wp += cn.weight * p;
+                        with_gap += 1;
+                        sum_wp = exact::add(sum_wp, cn.weight * p);
                     }
                     acc.max_levels = acc.max_levels.max(g.max_levels);
                     acc.below_target += g.below_target;
@@ -411,8 +424,8 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
                         continue;
                     };
                     if let (Some(gap), Some(level)) = (g.gap, g.level) {
-                        sum_w += ci.weight;
-                        sum_wp += if g.target == ci.target {
+                        with_gap += 1;
+                        let wp = if g.target == ci.target {
                             pre.weighted_gaps
                                 .get(i * levels + level.index())
                                 .copied()
@@ -420,6 +433,7 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
                         } else {
                             ci.weight * gap.points
                         };
+                        sum_wp = exact::add(sum_wp, wp);
                         acc.max_levels = acc.max_levels.max(gap.levels);
                         if gap.levels > 0 {
                             acc.below_target += 1;
@@ -433,7 +447,19 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
                 }
             }
         }
-        if sum_w > Decimal::ZERO {
+        let children = match node.children {
+            Children::Nodes { start, end } | Children::Indicators { start, end } => {
+                end.saturating_sub(start) as usize
+            }
+        };
+        let sum_w = if with_gap == 0 {
+            Decimal::ZERO
+        } else if with_gap == children {
+            pre.child_weights.get(n).copied().unwrap_or_default()
+        } else {
+            weights_with_gap(rubric, node.children, out)
+        };
+        if exact::cmp(sum_w, Decimal::ZERO) == Ordering::Greater {
             acc.points = Some(sum_wp / sum_w);
         }
         if let Some(g) = out.nodes.get_mut(n) {
@@ -485,12 +511,149 @@ pub fn gaps_into(rubric: &CompiledRubric, scored: &Scored, out: &mut Gaps) -> Re
     }
     // Impacts are rounded to 18 decimals (see `impact`), so equal impacts
     // tie and rubric order, not arithmetic noise, breaks the tie. The key
-    // is total (indices are unique): an unstable sort is deterministic.
-    out.priorities.sort_unstable_by(|a, b| {
-        b.failed_condition
-            .cmp(&a.failed_condition)
-            .then_with(|| b.impact.cmp(&a.impact))
-            .then_with(|| a.indicator.cmp(&b.indicator))
-    });
+    // is total (indices are unique), so the order does not depend on the
+    // sort; impacts are turned into integer keys once, not at every
+    // comparison.
+    sort_priorities(&mut out.priorities);
     Ok(())
+}
+
+/// Sorts priorities (given in rubric order) by failed condition first,
+/// then impact, largest first, then rubric order.
+///
+/// Up to 64 entries whose impacts are integers at 18 decimal places below
+/// 2⁹⁵ (impacts are at most 100) are sorted as single 128-bit keys on the
+/// stack: not failed (1 bit), 2⁹⁵ − 1 − impact (95 bits), position (32
+/// bits); since positions follow rubric order, the order is the same.
+/// Otherwise the keys are compared as decimals.
+fn sort_priorities(priorities: &mut [Priority]) {
+    const SMALL: usize = 64;
+    const IMPACT_LIMIT: u128 = 1 << 95;
+    let n = priorities.len();
+    let mut keys = [0u128; SMALL];
+    let packed = n <= SMALL
+        && keys
+            .iter_mut()
+            .zip(priorities.iter())
+            .enumerate()
+            .all(|(i, (k, p))| match exact::Key18::new(p.impact).integer() {
+                Some(v) if (0..IMPACT_LIMIT as i128).contains(&v) => {
+                    *k = (u128::from(!p.failed_condition) << 127)
+                        | ((IMPACT_LIMIT - 1 - v as u128) << 32)
+                        | i as u128;
+                    true
+                }
+                _ => false,
+            });
+    if !packed {
+        priorities.sort_by_cached_key(|p| {
+            (
+                Reverse(p.failed_condition),
+                Reverse(exact::Key18::new(p.impact)),
+                p.indicator,
+            )
+        });
+        return;
+    }
+    let keys = keys.get_mut(..n).unwrap_or_default();
+    keys.sort_unstable();
+    // Entry `j` takes the one at position `keys[j] & 0xffff_ffff`: follow
+    // each cycle of that permutation, marking entries done as it goes.
+    let source = |k: u128| (k & 0xffff_ffff) as usize;
+    for i in 0..n {
+        let Some(first) = keys.get(i).map(|k| source(*k)) else {
+            continue;
+        };
+        if first == i {
+            continue;
+        }
+        let Some(held) = priorities.get(i).copied() else {
+            continue;
+        };
+        let mut j = i;
+        while let Some(k) = keys.get_mut(j) {
+            let from = source(*k);
+            *k = j as u128;
+            if from == i {
+                if let Some(slot) = priorities.get_mut(j) {
+                    *slot = held;
+                }
+                break;
+            }
+            let Some(moved) = priorities.get(from).copied() else {
+                break;
+            };
+            if let Some(slot) = priorities.get_mut(j) {
+                *slot = moved;
+            }
+            j = from;
+        }
+    }
+}
+
+/// Σ weights of the children of a node that have a gap (in points), added
+/// from zero in child order.
+fn weights_with_gap(rubric: &CompiledRubric, children: Children, out: &Gaps) -> Decimal {
+    let mut sum = Decimal::ZERO;
+    match children {
+        Children::Nodes { start, end } => {
+            for c in start as usize..end as usize {
+                if let (Some(g), Some(cn)) = (out.nodes.get(c), rubric.nodes().get(c))
+                    && g.points.is_some()
+                {
+                    sum += cn.weight;
+                }
+            }
+        }
+        Children::Indicators { start, end } => {
+            for i in start as usize..end as usize {
+                if let (Some(g), Some(ci)) = (out.indicators.get(i), rubric.indicators().get(i))
+                    && g.gap.is_some()
+                    && g.level.is_some()
+                {
+                    sum += ci.weight;
+                }
+            }
+        }
+    }
+    sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The packed sort (up to 64 entries) and the decimal one (more,
+        /// or impacts with more than 18 places) order as the plain
+        /// comparison of the ranking does.
+        #[test]
+        fn priorities_sort_as_the_ranking_says(
+            entries in prop::collection::vec((any::<bool>(), 0u8..6), 0..100),
+            scale in prop_oneof![Just(2u32), Just(18), Just(24)],
+        ) {
+            let mut priorities: Vec<Priority> = entries
+                .iter()
+                .enumerate()
+                .map(|(i, (failed, impact))| Priority {
+                    indicator: IndicatorIx(i as u32),
+                    failed_condition: *failed,
+                    // Few distinct impacts, some equal in value but not in
+                    // scale, so that ties are common.
+                    impact: Decimal::new(i64::from(*impact) * 10_i64.pow(u32::from(i % 2 == 0)), scale),
+                    reasons: Reasons::default(),
+                })
+                .collect();
+            let mut expected = priorities.clone();
+            expected.sort_by(|a, b| {
+                b.failed_condition
+                    .cmp(&a.failed_condition)
+                    .then_with(|| b.impact.cmp(&a.impact))
+                    .then_with(|| a.indicator.cmp(&b.indicator))
+            });
+            sort_priorities(&mut priorities);
+            prop_assert_eq!(priorities, expected);
+        }
+    }
 }

@@ -81,11 +81,15 @@
 //! [`progress`](mod@progress) change between two rounds · [`reform`] reform
 //! needs and transfers not yet effective · [`grants`] performance-based
 //! grant simulation.
+// Nothing in a file or a form may panic: no byte-index slicing of strings
+// and no unchecked indexing outside tests (use `get`).
+#![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing))]
 
 pub mod assessment;
 pub mod compare;
 pub mod compiled;
 pub mod diagnostic;
+mod exact;
 pub mod example;
 pub mod explain;
 pub mod format;
@@ -94,6 +98,7 @@ pub mod grants;
 pub mod plan;
 pub mod planning;
 pub mod progress;
+mod read;
 pub mod reform;
 pub mod resolve;
 pub mod rubric;

@@ -170,6 +170,7 @@ impl ResolvedAssessment {
                 None,
             );
         }
+        let mut unique_raters = true;
         for (i, rater) in assessment.raters.iter().enumerate() {
             let key = KeyPath::item("rater", i);
             if !valid_id(&rater.id) {
@@ -183,6 +184,7 @@ impl ResolvedAssessment {
                 );
             }
             if assessment.raters.iter().take(i).any(|r| r.id == rater.id) {
+                unique_raters = false;
                 diags.push(
                     Error::DuplicateId {
                         item: Item::Rater,
@@ -213,12 +215,17 @@ impl ResolvedAssessment {
                 format!(", or use one of {}", ids.join(", "))
             }
         };
-        let rater_ix = |id: &str| -> Option<u16> {
-            assessment
-                .raters
-                .iter()
-                .position(|r| r.id == id)
-                .and_then(|i| u16::try_from(i).ok())
+        // The rater with that id. Files usually list an answer's ratings in
+        // the order of the raters, so the rater at the rating's own position
+        // is tried first. When two raters share an id, which one is found
+        // does not matter: the duplicate is reported and nothing is
+        // resolved.
+        let rater_ix = |id: &str, guess: usize| -> Option<u16> {
+            let at = match assessment.raters.get(guess) {
+                Some(r) if r.id == id => Some(guess),
+                _ => assessment.raters.iter().position(|r| r.id == id),
+            };
+            at.and_then(|i| u16::try_from(i).ok())
         };
         let known_levels = || {
             let codes: Vec<&str> = rubric.levels().iter().map(|l| l.code.as_str()).collect();
@@ -253,10 +260,18 @@ impl ResolvedAssessment {
             .collect();
         // Marks with their indicator, gathered in file order, then laid out
         // in rubric order.
-        let mut marks: Vec<(u32, RaterMark)> = Vec::new();
+        let mut marks: Vec<(u32, RaterMark)> =
+            Vec::with_capacity(assessment.answers.iter().map(|a| a.ratings.len()).sum());
+        // Answers usually follow the rubric's order: the indicator after the
+        // previous answer's is tried first (ids are unique in a rubric).
+        let mut next = 0u32;
         for (a, answer) in assessment.answers.iter().enumerate() {
             let key = || KeyPath::item("answer", a);
-            let Some(ix) = rubric.indicator_ix(&answer.indicator) else {
+            let found = match rubric.indicator(IndicatorIx(next)) {
+                Some(i) if i.id == answer.indicator => Some(IndicatorIx(next)),
+                _ => rubric.indicator_ix(&answer.indicator),
+            };
+            let Some(ix) = found else {
                 diags.push(
                     Error::UnknownIndicator {
                         indicator: answer.indicator.clone(),
@@ -266,6 +281,7 @@ impl ResolvedAssessment {
                 );
                 continue;
             };
+            next = ix.0 + 1;
             let path = || Some(rubric.indicator_path(ix));
             let Some(resolved) = indicators.get_mut(ix.index()) else {
                 continue;
@@ -316,9 +332,11 @@ impl ResolvedAssessment {
                     );
                 }
             }
+            // Known raters seen so far in this answer, by index.
+            let mut seen = 0u64;
             for (r, rating) in answer.ratings.iter().enumerate() {
                 let rkey = || key().key("rating").index(r);
-                let rater = rater_ix(&rating.rater);
+                let rater = rater_ix(&rating.rater, r);
                 if rater.is_none() {
                     diags.push(
                         Error::UnknownRater {
@@ -329,12 +347,22 @@ impl ResolvedAssessment {
                         path(),
                     );
                 }
-                if answer
-                    .ratings
-                    .iter()
-                    .take(r)
-                    .any(|other| other.rater == rating.rater)
-                {
+                // With unique rater ids, a known rater rates twice exactly
+                // when its index came up before in this answer.
+                let duplicate = match rater {
+                    Some(k) if unique_raters && k < 64 => {
+                        let bit = 1u64 << k;
+                        let again = seen & bit != 0;
+                        seen |= bit;
+                        again
+                    }
+                    _ => answer
+                        .ratings
+                        .iter()
+                        .take(r)
+                        .any(|other| other.rater == rating.rater),
+                };
+                if duplicate {
                     diags.push(
                         Error::DuplicateRating {
                             indicator: answer.indicator.clone(),

@@ -46,9 +46,11 @@ use crate::compiled::{
     SCORE_TOLERANCE, TableIx,
 };
 use crate::diagnostic::Error;
+use crate::exact;
 use crate::resolve::{Mark, ResolvedAssessment};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 use std::fmt;
 
 /// A set of flags on an indicator or a node.
@@ -554,15 +556,43 @@ impl<'r> Scorer<'r> {
                 input.target,
                 compiled.critical.then_some(compiled.minimum),
             );
-            let mc = &mut out.minimum_conditions;
-            match result.condition {
+            out.indicators.push(result);
+        }
+        // Minimum conditions, each list allocated once at its size.
+        let mut counts = [0usize; 4];
+        for r in &out.indicators {
+            let slot = match r.condition {
+                Some(Condition::Met) => 0,
+                Some(Condition::Failed) => 1,
+                Some(Condition::Pending) => 2,
+                Some(Condition::NotApplicable) => 3,
+                None => continue,
+            };
+            if let Some(n) = counts.get_mut(slot) {
+                *n += 1;
+            }
+        }
+        let mc = &mut out.minimum_conditions;
+        for (list, n) in [
+            &mut mc.met,
+            &mut mc.failed,
+            &mut mc.pending,
+            &mut mc.not_applicable,
+        ]
+        .into_iter()
+        .zip(counts)
+        {
+            list.reserve_exact(n);
+        }
+        for (i, r) in out.indicators.iter().enumerate() {
+            let ix = IndicatorIx(i as u32);
+            match r.condition {
                 Some(Condition::Met) => mc.met.push(ix),
                 Some(Condition::Failed) => mc.failed.push(ix),
                 Some(Condition::Pending) => mc.pending.push(ix),
                 Some(Condition::NotApplicable) => mc.not_applicable.push(ix),
                 None => {}
             }
-            out.indicators.push(result);
         }
         out.nodes.clear();
         out.nodes
@@ -685,19 +715,26 @@ impl<'r> Scorer<'r> {
         let mut result = NodeResult::default();
         let mut any_applicable = false;
         let mut included = 0usize;
-        // Σ weights of included children (only summed when some child is
-        // left out; else the precomputed sum) and Σ weight × score.
-        let (mut sum_w, mut sum_ws) = (Decimal::ZERO, Decimal::ZERO);
+        // Only what the node's method reads is computed: the weighted sum
+        // for a weighted mean, the extremes for weakest link and tables, the
+        // children's grades for tables.
+        let mean = node.aggregate == Aggregate::WeightedMean;
+        let table = matches!(node.aggregate, Aggregate::Table(_));
+        // Σ weight × score of the included children, in child order.
+        let mut sum_ws = Decimal::ZERO;
         let mut min: Option<Decimal> = None;
         let mut max: Option<Decimal> = None;
         self.grades.clear();
+        let children = match node.children {
+            Children::Indicators { start, end } | Children::Nodes { start, end } => {
+                end.saturating_sub(start) as usize
+            }
+        };
         match node.children {
             Children::Indicators { start, end } => {
                 let (mut lo, mut hi) = (u8::MAX, 0u8);
                 for i in start..end {
-                    let (Some(r), Some(c)) =
-                        (indicators.get(i as usize), rubric.indicator(IndicatorIx(i)))
-                    else {
+                    let Some(r) = indicators.get(i as usize) else {
                         continue;
                     };
                     result.coverage.add(&r.coverage());
@@ -705,16 +742,20 @@ impl<'r> Scorer<'r> {
                     any_applicable |= r.is_applicable();
                     let Some(level) = r.level() else { continue };
                     included += 1;
-                    sum_w += c.weight;
-                    // Weight × level score, precomputed per level.
-                    sum_ws += pre
-                        .weighted_scores
-                        .get(i as usize * levels + level.index())
-                        .copied()
-                        .unwrap_or_default();
+                    if mean {
+                        // Weight × level score, precomputed per level.
+                        let ws = pre
+                            .weighted_scores
+                            .get(i as usize * levels + level.index())
+                            .copied()
+                            .unwrap_or_default();
+                        sum_ws = exact::add(sum_ws, ws);
+                    }
                     lo = lo.min(level.0);
                     hi = hi.max(level.0);
-                    self.grades.push(level.0);
+                    if table {
+                        self.grades.push(level.0);
+                    }
                 }
                 if included > 0 {
                     min = Some(rubric.level_score(LevelIx(lo)));
@@ -731,11 +772,25 @@ impl<'r> Scorer<'r> {
                     any_applicable |= r.status != NodeStatus::NotApplicable;
                     let Some(s) = r.score else { continue };
                     included += 1;
-                    sum_w += c.weight;
-                    sum_ws += c.weight * s;
-                    min = Some(min.map_or(s, |m| m.min(s)));
-                    max = Some(max.map_or(s, |m| m.max(s)));
-                    self.grades.push(rubric.grade_of_score(s).0);
+                    if mean {
+                        sum_ws = exact::add(sum_ws, c.weight * s);
+                        // The extremes only say whether anything is
+                        // included.
+                        min = Some(s);
+                        max = Some(s);
+                        continue;
+                    }
+                    min = Some(min.map_or(s, |m| exact::min(m, s)));
+                    max = Some(max.map_or(s, |m| exact::max(m, s)));
+                    if table {
+                        // A child's band or weakest-link level is the grade
+                        // of its score already.
+                        let grade = match r.grade {
+                            Some(Grade::Band(l) | Grade::Link { level: l, .. }) => l,
+                            _ => rubric.grade_of_score(s),
+                        };
+                        self.grades.push(grade.0);
+                    }
                 }
             }
         }
@@ -756,15 +811,26 @@ impl<'r> Scorer<'r> {
                 min,
                 Grade::Link {
                     level: rubric.grade_of_score(min),
-                    plus: max > min + SCORE_TOLERANCE,
+                    plus: exact::cmp(max, exact::add(min, SCORE_TOLERANCE)) == Ordering::Greater,
                 },
             )
         };
         let (score, grade) = match node.aggregate {
             Aggregate::WeightedMean => {
-                // Weights are in (0, 1e6] and scores in [0, 100]: the sums
-                // stay far below Decimal's range.
-                let s = (sum_ws / sum_w).clamp(Decimal::ZERO, Decimal::ONE_HUNDRED);
+                // Σ weights of the included children: the precomputed sum
+                // when none is left out (the same additions in the same
+                // order), else summed here. Weights are in (0, 1e6] and
+                // scores in [0, 100]: the sums stay far below Decimal's
+                // range.
+                let sum_w = if included == children {
+                    pre.child_weights
+                        .get(ix.index())
+                        .copied()
+                        .unwrap_or_default()
+                } else {
+                    self.included_weights(node.children, nodes, indicators)
+                };
+                let s = exact::clamp(sum_ws / sum_w, Decimal::ZERO, Decimal::ONE_HUNDRED);
                 (s, Grade::Band(rubric.grade_of_score(s)))
             }
             Aggregate::WeakestLink => weakest(rubric),
@@ -783,5 +849,39 @@ impl<'r> Scorer<'r> {
         result.score = Some(score);
         result.grade = Some(grade);
         result
+    }
+
+    /// Σ weights of the children that are answered and applicable, added
+    /// from zero in child order.
+    fn included_weights(
+        &self,
+        children: Children,
+        nodes: &[NodeResult],
+        indicators: &[IndicatorResult],
+    ) -> Decimal {
+        let rubric = self.rubric;
+        let mut sum = Decimal::ZERO;
+        match children {
+            Children::Indicators { start, end } => {
+                for i in start..end {
+                    if let (Some(r), Some(c)) =
+                        (indicators.get(i as usize), rubric.indicator(IndicatorIx(i)))
+                        && r.level().is_some()
+                    {
+                        sum += c.weight;
+                    }
+                }
+            }
+            Children::Nodes { start, end } => {
+                for i in start..end {
+                    if let (Some(r), Some(c)) = (nodes.get(i as usize), rubric.node(NodeIx(i)))
+                        && r.score.is_some()
+                    {
+                        sum += c.weight;
+                    }
+                }
+            }
+        }
+        sum
     }
 }

@@ -64,6 +64,30 @@ fn raters_ratings_and_answers() {
 }
 
 #[test]
+fn a_rater_rating_twice_is_found_whatever_the_order() {
+    // Lines 1–20 are the header with raters r1 and r2.
+    let rating = |rater: &str, level: &str| {
+        format!("[[answer.rating]]\nrater = \"{rater}\"\nlevel = \"{level}\"\n")
+    };
+    let text = format!(
+        "{}[[answer]]\nindicator = \"i1\"\n{}{}{}{}{}",
+        assessment_header(2),
+        rating("r2", "C"),
+        rating("r1", "B"),
+        rating("r2", "D"),
+        rating("r9", "C"),
+        rating("r9", "B"),
+    );
+    check(
+        &text,
+        "30:9: d1/c1/i1: rater `r2` rates indicator `i1` twice: keep one rating\n\
+         33:9: d1/c1/i1: rater `r9` is not declared: add a [[rater]] with id = \"r9\", or use one of r1, r2\n\
+         36:9: d1/c1/i1: rater `r9` is not declared: add a [[rater]] with id = \"r9\", or use one of r1, r2\n\
+         36:9: d1/c1/i1: rater `r9` rates indicator `i1` twice: keep one rating",
+    );
+}
+
+#[test]
 fn header_problems() {
     check(
         &assessment_header(0)

@@ -8,6 +8,7 @@ mod explain;
 mod gaps;
 mod parse;
 mod props;
+mod read;
 mod regressions;
 mod rubric_validation;
 mod scoring;

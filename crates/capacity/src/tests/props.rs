@@ -566,7 +566,7 @@ fn any_rubric() -> impl Strategy<Value = Rubric> {
         )
 }
 
-fn any_assessment() -> impl Strategy<Value = Assessment> {
+pub(super) fn any_assessment() -> impl Strategy<Value = Assessment> {
     let role = prop_oneof![
         Just(Role::Elected),
         Just(Role::Staff),
