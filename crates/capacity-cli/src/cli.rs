@@ -49,6 +49,12 @@ pub struct Global {
     /// Rubric file or directory of rubrics to use first (repeatable).
     #[arg(long, global = true, value_name = "FILE_OR_DIR")]
     pub rubric: Vec<PathBuf>,
+    /// Commands about one rubric (report, grants, chart, export): take the
+    /// assessments of this rubric (`ID` or `ID@VERSION`) among the inputs.
+    /// Without it, inputs of several rubrics are refused rather than some
+    /// silently left out.
+    #[arg(long, global = true, value_name = "ID[@VERSION]")]
+    pub only: Option<String>,
     /// Say which rubric each assessment was scored with, and what was
     /// skipped.
     #[arg(short, long, global = true)]

@@ -138,6 +138,9 @@ pub fn colour() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// The longest source line shown under a problem, in bytes.
+const MAX_SHOWN_LINE: usize = 1000;
+
 /// A problem as printed on stderr, with the offending line.
 pub fn render(problem: &Problem) -> String {
     // On a terminal, colours and lines wrapped to 100 columns; elsewhere
@@ -151,9 +154,23 @@ pub fn render(problem: &Problem) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(width)
         .with_context_lines(1);
+    // A very long line (a CSV header with thousands of columns) is not
+    // shown: the message names the place, and the output stays small.
+    let long_line = match (&problem.text, problem.span) {
+        (Some(t), Some((start, end))) => {
+            let before = t.get(..start).unwrap_or_default();
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let line_end = t
+                .get(end..)
+                .and_then(|rest| rest.find('\n'))
+                .map_or(t.len(), |i| end + i);
+            line_end.saturating_sub(line_start) > MAX_SHOWN_LINE
+        }
+        _ => false,
+    };
     let shown = Shown {
         problem,
-        source: problem.text.as_ref().and_then(|t| {
+        source: problem.text.as_ref().filter(|_| !long_line).and_then(|t| {
             problem.span.map(|_| {
                 NamedSource::new(problem.file.clone(), Arc::clone(t)).with_language("TOML")
             })

@@ -20,13 +20,24 @@
 //!    `rubrics/`);
 //! 4. the reference rubrics built into the program (`capacity-data`).
 //!
+//! A rubric is identified by its id and version, whatever its source: two
+//! sources with the same `id@version` and the same content are one rubric
+//! (so assessments resolved from a file and from the built-in copy are
+//! compared together); two sources with the same `id@version` and
+//! different content are a problem naming both, and no assessment of that
+//! rubric is scored until one of them is renamed or removed.
+//!
+//! Files are read as UTF-8 (a byte-order mark is dropped); a file in
+//! another encoding is a problem naming its line and byte offset
+//! ([`capacity::encoding::decode`]).
+//!
 //! Every problem is collected with its place ([`Problem`]); scoring runs
 //! only on assessments without problems.
 
 use crate::diag::Problem;
 use crate::error::CliError;
 use capacity::{Assessment, CompiledRubric, Diagnostic, Diagnostics, Error, KeyPath, Scored};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -162,13 +173,23 @@ fn display(path: &Path) -> String {
     }
 }
 
-fn read(path: &Path) -> Result<Read, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| CliError::io(path, e))?;
-    Ok(Read {
-        file: display(path),
+/// The text of the file at `path`: an I/O failure is an error, a file that
+/// is not UTF-8 a problem naming its place and the fix.
+pub fn read_text(path: &Path, file: &str) -> Result<Result<String, Problem>, CliError> {
+    let bytes = std::fs::read(path).map_err(|e| CliError::io(path, e))?;
+    Ok(match capacity::encoding::decode(&bytes) {
+        Ok(text) => Ok(text.to_owned()),
+        Err(e) => Err(Problem::file(file, e.to_string())),
+    })
+}
+
+fn read(path: &Path) -> Result<Result<Read, Problem>, CliError> {
+    let file = display(path);
+    Ok(read_text(path, &file)?.map(|text| Read {
+        file,
         path: path.to_owned(),
         text: Arc::new(text),
-    })
+    }))
 }
 
 /// The `*.toml` files under `dir`, sorted, recursively.
@@ -208,15 +229,19 @@ fn expand(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>, CliError> {
     Ok(out)
 }
 
-/// Rubrics by `id@version`, in lookup layers.
+/// Rubrics by `id@version`: one entry per identity, whatever its source.
 #[derive(Default)]
 struct Registry {
-    /// `id@version` → index, for `--rubric` and the inputs.
-    given: HashMap<String, usize>,
+    /// `id@version` → index in [`Batch::rubrics`].
+    by_key: HashMap<String, usize>,
+    /// The keys given by `--rubric` or among the inputs (looked up first).
+    given: HashSet<String>,
     /// Per directory searched: its rubrics (`id@version` → index).
     nearby: HashMap<PathBuf, Vec<(String, usize)>>,
-    /// Built-in rubrics compiled so far.
-    embedded: HashMap<String, usize>,
+    /// Built-in rubrics tried, by id.
+    embedded: HashMap<String, Option<usize>>,
+    /// Keys defined differently by two sources: the two origins.
+    conflicts: HashMap<String, (String, String)>,
 }
 
 /// How a command wants its inputs.
@@ -234,7 +259,13 @@ pub fn load(inputs: &[PathBuf], rubric_opts: &[PathBuf], opts: Options) -> Resul
 
     // 1. --rubric.
     for (path, _) in expand(rubric_opts)? {
-        let r = read(&path)?;
+        let r = match read(&path)? {
+            Ok(r) => r,
+            Err(p) => {
+                batch.problems.push(p);
+                continue;
+            }
+        };
         add_rubric(
             &mut batch,
             &mut reg,
@@ -247,20 +278,37 @@ pub fn load(inputs: &[PathBuf], rubric_opts: &[PathBuf], opts: Options) -> Resul
     // threads, then taken in input order.
     let files = expand(inputs)?;
     let bar = crate::out::progress_bar(files.len(), opts.progress, "reading");
-    let read_files = parallel(&files, |(path, explicit)| -> Result<ReadFile, CliError> {
-        let r = read(path)?;
-        let kind = match classify(&r.text) {
-            Kind::Other if *explicit => Kind::Assessment,
-            k => k,
-        };
-        let parsed = (kind == Kind::Assessment).then(|| Assessment::from_toml(&r.text));
-        bar.inc(1);
-        Ok((r, kind, parsed))
-    });
+    let read_files = parallel(
+        &files,
+        |(path, explicit)| -> Result<Result<ReadFile, Problem>, CliError> {
+            let r = match read(path)? {
+                Ok(r) => r,
+                Err(p) => {
+                    bar.inc(1);
+                    return Ok(Err(p));
+                }
+            };
+            let kind = match classify(&r.text) {
+                Kind::Other if *explicit => Kind::Assessment,
+                k => k,
+            };
+            let parsed = (kind == Kind::Assessment).then(|| Assessment::from_toml(&r.text));
+            bar.inc(1);
+            Ok(Ok((r, kind, parsed)))
+        },
+    );
     bar.finish_and_clear();
     let mut assessments = Vec::new();
     for item in read_files {
-        let (r, kind, parsed) = item?;
+        let (r, kind, parsed) = match item? {
+            Ok(read) => read,
+            Err(p) => {
+                // Not UTF-8: counted as read, reported, not parsed.
+                batch.files += 1;
+                batch.problems.push(p);
+                continue;
+            }
+        };
         match (kind, parsed) {
             (Kind::Rubric, _) => {
                 batch.rubric_files += 1;
@@ -276,7 +324,7 @@ pub fn load(inputs: &[PathBuf], rubric_opts: &[PathBuf], opts: Options) -> Resul
             _ => batch.skipped.push(r.file.clone()),
         }
     }
-    batch.files = batch.rubric_files + assessments.len();
+    batch.files += batch.rubric_files + assessments.len();
 
     // 3. The assessments: find the rubric, resolve, score.
     let bar = crate::out::progress_bar(assessments.len(), opts.progress, "scoring");
@@ -399,22 +447,74 @@ fn add_rubric(
             None
         }
         Ok(compiled) => {
-            let key = compiled.key().to_owned();
-            if given && let Some(&ix) = reg.given.get(&key) {
-                // The first one given wins (--rubric before the inputs).
-                batch
-                    .notes
-                    .push(format!("{}: rubric {key} already loaded, ignored", r.file));
-                return Some(ix);
-            }
-            let ix = batch.rubrics.len();
-            batch.rubrics.push(RubricEntry { compiled, origin });
-            if given {
-                reg.given.insert(key, ix);
+            let ix = register(batch, reg, compiled, origin, Some(r))?;
+            if given && let Some(e) = batch.rubrics.get(ix) {
+                reg.given.insert(e.compiled.key().to_owned());
             }
             Some(ix)
         }
     }
+}
+
+/// Registers a compiled rubric under its `id@version`: the index of the
+/// rubric with that identity (the same one when the content is equal), or
+/// `None` and a problem when another source defines it differently.
+fn register(
+    batch: &mut Batch,
+    reg: &mut Registry,
+    compiled: CompiledRubric,
+    origin: Origin,
+    file: Option<&Read>,
+) -> Option<usize> {
+    let key = compiled.key().to_owned();
+    if let Some(&ix) = reg.by_key.get(&key) {
+        let existing = batch.rubrics.get(ix)?;
+        if existing.compiled.identity(&compiled) == capacity::RubricIdentity::Same {
+            batch.notes.push(format!(
+                "rubric {key} from {origin}: same content as from {}",
+                existing.origin
+            ));
+            return Some(ix);
+        }
+        let first = existing.origin.to_string();
+        let message = format!(
+            "rubric {key} is defined differently in {first} and in {origin}: one id and version must name one content; give one of them another `version` (or `id`), or remove one"
+        );
+        reg.conflicts
+            .entry(key)
+            .or_insert_with(|| (first, origin.to_string()));
+        let problem = match file {
+            Some(r) => {
+                let mut d = vec![Diagnostic::new(
+                    Error::Toml { message },
+                    KeyPath::default().key("version"),
+                )];
+                capacity::diagnostic::locate(&mut d, &r.text);
+                Problem::from_diagnostics(&r.file, &r.text, &Diagnostics(d))
+            }
+            None => vec![Problem::file(&origin.to_string(), message)],
+        };
+        batch
+            .problems
+            .extend(problems_once(&batch.problems, problem));
+        return None;
+    }
+    let ix = batch.rubrics.len();
+    batch.rubrics.push(RubricEntry { compiled, origin });
+    reg.by_key.insert(key, ix);
+    Some(ix)
+}
+
+/// `new` without the problems already in `have` (a rubric read twice is
+/// reported once).
+fn problems_once(have: &[Problem], new: Vec<Problem>) -> Vec<Problem> {
+    new.into_iter()
+        .filter(|p| {
+            !have
+                .iter()
+                .any(|h| h.file == p.file && h.message == p.message)
+        })
+        .collect()
 }
 
 /// The directories where rubrics next to `path` may be.
@@ -448,7 +548,15 @@ fn scan_nearby(batch: &mut Batch, reg: &mut Registry, dir: &Path) -> Vec<(String
     let mut files = Vec::new();
     if walk(dir, &mut files).is_ok() {
         for f in files {
-            let Ok(r) = read(&f) else { continue };
+            let r = match read(&f) {
+                Ok(Ok(r)) => r,
+                Ok(Err(p)) => {
+                    let once = problems_once(&batch.problems, vec![p]);
+                    batch.problems.extend(once);
+                    continue;
+                }
+                Err(_) => continue,
+            };
             if classify(&r.text) != Kind::Rubric {
                 continue;
             }
@@ -468,47 +576,77 @@ fn scan_nearby(batch: &mut Batch, reg: &mut Registry, dir: &Path) -> Vec<(String
 /// The rubric of assessment `a` (file `r`), or a problem recorded.
 fn find_rubric(batch: &mut Batch, reg: &mut Registry, r: &Read, a: &Assessment) -> Option<usize> {
     let key = format!("{}@{}", a.rubric, a.rubric_version);
-    if let Some(&ix) = reg.given.get(&key) {
-        return Some(ix);
+    let found = lookup(batch, reg, r, a, &key);
+    if let Some((first, second)) = reg.conflicts.get(&key) {
+        let message = format!(
+            "rubric {key} is defined differently in {first} and in {second}: this assessment is not scored until one of them is renamed or removed"
+        );
+        let mut d = vec![Diagnostic::new(
+            Error::Toml { message },
+            KeyPath::default().key("rubric_version"),
+        )];
+        capacity::diagnostic::locate(&mut d, &r.text);
+        batch
+            .problems
+            .extend(Problem::from_diagnostics(&r.file, &r.text, &Diagnostics(d)));
+        return None;
     }
+    if found.is_some() {
+        return found;
+    }
+    not_found(batch, reg, r, a);
+    None
+}
+
+/// The rubric `key` of assessment `a`, from the sources in lookup order.
+fn lookup(
+    batch: &mut Batch,
+    reg: &mut Registry,
+    r: &Read,
+    a: &Assessment,
+    key: &str,
+) -> Option<usize> {
+    if reg.given.contains(key) {
+        return reg.by_key.get(key).copied();
+    }
+    for dir in nearby_dirs(&r.path) {
+        if let Some((_, ix)) = scan_nearby(batch, reg, &dir)
+            .into_iter()
+            .find(|(k, _)| k == key)
+        {
+            return Some(ix);
+        }
+    }
+    if !reg.embedded.contains_key(&a.rubric) {
+        let ix = match (
+            capacity_data::embedded::rubric(&a.rubric),
+            capacity_data::embedded::compile(&a.rubric),
+        ) {
+            (Some(file), Some(Ok(compiled))) => {
+                register(batch, reg, compiled, Origin::Embedded(file.name), None)
+            }
+            _ => None,
+        };
+        reg.embedded.insert(a.rubric.clone(), ix);
+    }
+    // Any source of the same identity (another assessment's directory, the
+    // built-in copy) is the same rubric.
+    reg.by_key.get(key).copied()
+}
+
+/// Records that no rubric `key` was found for `a`, naming the versions of
+/// its id that were.
+fn not_found(batch: &mut Batch, reg: &Registry, r: &Read, a: &Assessment) {
     let mut versions: Vec<String> = Vec::new();
-    let mut note = |k: &str| {
+    for k in reg.by_key.keys() {
         if let Some((id, v)) = k.split_once('@')
             && id == a.rubric
             && !versions.iter().any(|x| x == v)
         {
             versions.push(v.to_owned());
         }
-    };
-    for k in reg.given.keys() {
-        note(k);
     }
-    for dir in nearby_dirs(&r.path) {
-        for (k, ix) in scan_nearby(batch, reg, &dir) {
-            if k == key {
-                return Some(ix);
-            }
-            note(&k);
-        }
-    }
-    if let Some(&ix) = reg.embedded.get(&key) {
-        return Some(ix);
-    }
-    if let Some(file) = capacity_data::embedded::rubric(&a.rubric)
-        && let Some(Ok(compiled)) = capacity_data::embedded::compile(&a.rubric)
-    {
-        let k = compiled.key().to_owned();
-        let ix = batch.rubrics.len();
-        batch.rubrics.push(RubricEntry {
-            compiled,
-            origin: Origin::Embedded(file.name),
-        });
-        reg.embedded.insert(k.clone(), ix);
-        if k == key {
-            return Some(ix);
-        }
-        note(&k);
-    }
+    versions.sort();
     // Not found: say where, at the key that names it.
     let (field, error, help) = if versions.is_empty() {
         (
@@ -550,7 +688,6 @@ fn find_rubric(batch: &mut Batch, reg: &mut Registry, r: &Read, a: &Assessment) 
     batch
         .problems
         .extend(problems.into_iter().map(|p| p.with_help(help.clone())));
-    None
 }
 
 /// Reads one rubric given by path or by the id of a built-in rubric.
@@ -559,7 +696,7 @@ pub fn rubric_by_name(
 ) -> Result<(CompiledRubric, String), Result<Vec<Problem>, CliError>> {
     let path = Path::new(name);
     if path.is_file() {
-        let r = read(path).map_err(Err)?;
+        let r = read(path).map_err(Err)?.map_err(|p| Ok(vec![p]))?;
         return CompiledRubric::from_toml(&r.text)
             .map(|c| (c, r.file.clone()))
             .map_err(|d| Ok(Problem::from_diagnostics(&r.file, &r.text, &d)));

@@ -9,6 +9,7 @@
 
 use crate::error::CliError;
 use capacity::Lang;
+use capacity::format::defuse;
 use capacity_report::Table;
 use comfy_table::{CellAlignment, ContentArrangement, presets};
 use std::io::{IsTerminal, Write};
@@ -36,6 +37,22 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
         std::fs::create_dir_all(parent).map_err(|e| CliError::io(parent, e))?;
     }
     std::fs::write(path, bytes).map_err(|e| CliError::io(path, e))
+}
+
+/// `dir` joined with `name`, checked to stay inside `dir`: `name` must be
+/// one plain file name (as [`capacity::filename::safe_file_name`] makes),
+/// never `..`, an absolute path or a path with separators.
+pub fn path_in(dir: &Path, name: &str) -> Result<std::path::PathBuf, CliError> {
+    let mut parts = Path::new(name).components();
+    match (parts.next(), parts.next()) {
+        (Some(std::path::Component::Normal(n)), None) if n == std::ffi::OsStr::new(name) => {
+            Ok(dir.join(name))
+        }
+        _ => Err(CliError::Other(format!(
+            "internal: `{name}` is not a plain file name; nothing was written outside {}",
+            dir.display()
+        ))),
+    }
 }
 
 /// A line on stderr, unless quiet.
@@ -135,7 +152,9 @@ pub fn terminal_all(tables: &[Table], lang: Lang) -> String {
 
 /// A table as CSV (keys as headers, machine form of the cells). With
 /// `section`, a first column names the table the row comes from, so that
-/// several tables fit in one file.
+/// several tables fit in one file. Every text (cells, headers, section
+/// names) goes through the project's one formula-defusing rule
+/// ([`capacity::format::defuse`], via [`capacity_report::Cell::csv`]).
 pub fn csv(tables: &[(&str, &Table)]) -> Result<String, CliError> {
     let mut w = csv::WriterBuilder::new()
         .flexible(true)
@@ -148,13 +167,14 @@ pub fn csv(tables: &[(&str, &Table)]) -> Result<String, CliError> {
             header.push("table");
         }
         header.extend(t.columns.iter().map(|c| c.key.as_str()));
-        w.write_record(&header).map_err(fail)?;
+        w.write_record(header.iter().map(|h| defuse(h).into_owned()))
+            .map_err(fail)?;
         for row in &t.rows {
             let mut rec: Vec<String> = Vec::new();
             if several {
-                rec.push((*section).to_owned());
+                rec.push(defuse(section).into_owned());
             }
-            rec.extend(row.iter().map(capacity_report::Cell::raw));
+            rec.extend(row.iter().map(capacity_report::Cell::csv));
             w.write_record(&rec).map_err(fail)?;
         }
     }

@@ -405,9 +405,39 @@ fn compare_the_samples() {
 
 #[test]
 fn grants_add_up_to_the_pool() {
+    // Two rubrics among the inputs: refused, each named, unless one is
+    // chosen.
+    capacity(&[
+        "grants",
+        "assessments/samples",
+        "--pool",
+        "1000",
+        "--threshold",
+        "20",
+    ])
+    .code(2)
+    .stderr_has(&[
+        "the assessments given are of 2 rubrics (ml-communes@1.0.0: 17 assessment(s)",
+        "ml-redeploiement@1.0.0: 4 assessment(s)",
+        "choose one with --only ID@VERSION",
+    ]);
+    capacity(&[
+        "grants",
+        "assessments/samples",
+        "--pool",
+        "1000",
+        "--threshold",
+        "20",
+        "--only",
+        "nope",
+    ])
+    .code(2)
+    .stderr_has(&["--only nope: none of the 2 rubric(s) of the inputs is nope"]);
     let csv = capacity(&[
         "grants",
         "assessments/samples",
+        "--only",
+        "ml-communes",
         "--pool",
         "100 000 000",
         "--threshold",
@@ -416,7 +446,7 @@ fn grants_add_up_to_the_pool() {
         "csv",
     ]);
     csv.code(0)
-        .stderr_has(&["4 assessment(s) of rubric ml-redeploiement@1.0.0 left out"]);
+        .stderr_has(&["--only ml-communes@1.0.0: 4 assessment(s) of other rubrics not used"]);
     let mut lines = csv.stdout.lines();
     let header: Vec<&str> = lines.next().expect("header").split(',').collect();
     let col = header
@@ -432,6 +462,8 @@ fn grants_add_up_to_the_pool() {
     capacity(&[
         "grants",
         "assessments/samples",
+        "--only",
+        "ml-communes@1.0.0",
         "--pool",
         "100000000",
         "--threshold",
@@ -464,8 +496,14 @@ fn charts_are_valid_svg() {
         ("radar", &san[..]),
         ("gaps", &san[..]),
         ("progress", &san[..]),
-        ("heatmap", &["assessments/samples"][..]),
-        ("distribution", &["assessments/samples"][..]),
+        (
+            "heatmap",
+            &["assessments/samples", "--only", "ml-communes"][..],
+        ),
+        (
+            "distribution",
+            &["assessments/samples", "--only", "ml-communes"][..],
+        ),
     ] {
         let out = dir.join(format!("{kind}.svg"));
         let mut args = vec!["chart", kind];
@@ -480,6 +518,8 @@ fn charts_are_valid_svg() {
         "chart",
         "radar",
         "assessments/samples",
+        "--only",
+        "ml-communes",
         "-o",
         s(&dir.join("x.svg")),
     ])
@@ -550,7 +590,15 @@ fn reports_have_their_sections_and_escape_hostile_text() {
     assert!(!html.contains("<script") && !html.contains("<img"));
 
     let regional = dir.join("regional.html");
-    capacity(&["report", "assessments/samples", "-o", s(&regional)]).code(0);
+    capacity(&[
+        "report",
+        "assessments/samples",
+        "--only",
+        "ml-communes",
+        "-o",
+        s(&regional),
+    ])
+    .code(0);
     let html = std::fs::read_to_string(&regional).expect("written");
     for part in [
         "id=\"distributions\"",
@@ -610,6 +658,8 @@ fn export_and_xlsform() {
     capacity(&[
         "export",
         "assessments/samples",
+        "--only",
+        "ml-communes",
         "--format",
         "xlsx",
         "-o",
@@ -731,4 +781,451 @@ fn import_kobo() {
     ])
     .code(3)
     .stderr_has(&["the file exists"]);
+}
+
+/// A copy of sample `name` with its commune's id, name and cercle
+/// replaced, written as `dir/file`.
+fn sample_as(name: &str, dir: &Path, file: &str, id: &str, commune: &str, cercle: &str) {
+    let text =
+        std::fs::read_to_string(root().join("assessments/samples").join(name)).expect("sample");
+    let mut a = capacity::Assessment::from_toml(&text).expect("sample parses");
+    a.commune.id = id.to_owned();
+    a.commune.name = commune.to_owned();
+    a.commune.cercle = cercle.to_owned();
+    std::fs::create_dir_all(dir).expect("directory");
+    std::fs::write(dir.join(file), a.to_toml()).expect("write");
+}
+
+/// Every file under `dir`, relative to it, sorted.
+fn tree(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).expect("directory").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.push(
+                    p.strip_prefix(base)
+                        .expect("under base")
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn import_kobo_never_writes_outside_its_directory() {
+    let dir = scratch("kobo-hostile");
+    let rubric = capacity::CompiledRubric::from_toml(
+        &std::fs::read_to_string(root().join("assessments/rubrics/ml-communes.toml"))
+            .expect("rubric"),
+    )
+    .expect("compiles");
+    let ids: Vec<String> = rubric
+        .indicators()
+        .iter()
+        .map(|i| capacity_exchange::xml_name(&i.id, "q_"))
+        .collect();
+    let mut text = format!(
+        "commune_id,commune_name,cercle,region,round,date,rater_name,rater_role,{}\n",
+        ids.join(",")
+    );
+    let levels = vec!["C"; ids.len()].join(",");
+    // `..`, absolute paths, separators of both kinds, drive letters and
+    // names Windows reserves, in the two fields that reach a file name.
+    let rows = [
+        ("ml-a", "2024/../../../escaped"),
+        ("ml-b", "/tmp/absolute"),
+        ("ml-c", ".."),
+        ("ml-d", "a\\..\\..\\b"),
+        ("ml-e", "C:\\Windows"),
+        ("ml-f", "NUL"),
+        ("CON", ".."),
+        ("..", "2024"),
+        ("../ml-g", "2024"),
+        ("/etc", "2024"),
+        ("ml-h\\..", "2024"),
+    ];
+    for (commune, round) in rows {
+        let round = if round.contains([',', '"']) {
+            format!("\"{round}\"")
+        } else {
+            round.to_owned()
+        };
+        text.push_str(&format!(
+            "{commune},Test,San,Ségou,{round},2025-03-18,Awa Traoré,elected,{levels}\n"
+        ));
+    }
+    let export = dir.join("export.csv");
+    std::fs::write(&export, text).expect("write");
+    let out = dir.join("deep").join("out");
+    let run = capacity(&[
+        "--rubric",
+        "ml-communes",
+        "import",
+        "kobo",
+        s(&export),
+        "-o",
+        s(&out),
+    ]);
+    // The commune ids that are not ids are refused with their line; the
+    // rounds, free labels, are kept in the files but never in a path (nor
+    // is `..`, which the id rule allows).
+    run.code(1).stderr_has(&[
+        "`../ml-g` is not a commune id",
+        "`/etc` is not a commune id",
+        "`ml-h\\..` is not a commune id",
+        "imported 8 submission(s) into 8 assessment(s)",
+    ]);
+    assert_eq!(
+        tree(&dir),
+        [
+            "deep/out/2024.toml",
+            "deep/out/_CON.toml",
+            "deep/out/ml-a-2024-escaped.toml",
+            "deep/out/ml-b-tmp-absolute.toml",
+            "deep/out/ml-c.toml",
+            "deep/out/ml-d-a-b.toml",
+            "deep/out/ml-e-C-Windows.toml",
+            "deep/out/ml-f-NUL.toml",
+            "export.csv",
+        ]
+    );
+    let a = capacity::Assessment::from_toml(
+        &std::fs::read_to_string(out.join("ml-a-2024-escaped.toml")).expect("written"),
+    )
+    .expect("valid");
+    assert_eq!(a.round, "2024/../../../escaped");
+    assert!(!std::env::temp_dir().join("escaped.toml").exists());
+
+    // Two rounds that differ only where a file name cannot follow: refused
+    // before anything is written.
+    let mut text = format!(
+        "commune_id,commune_name,cercle,region,round,date,rater_name,rater_role,{}\n",
+        ids.join(",")
+    );
+    for round in ["T1/2025", "T1 2025"] {
+        text.push_str(&format!(
+            "ml-a,Test,San,Ségou,{round},2025-03-18,Awa Traoré,elected,{levels}\n"
+        ));
+    }
+    std::fs::write(&export, text).expect("write");
+    let twice = dir.join("twice");
+    capacity(&[
+        "--rubric",
+        "ml-communes",
+        "import",
+        "kobo",
+        s(&export),
+        "-o",
+        s(&twice),
+    ])
+    .code(1)
+    .stderr_has(&[
+        "the assessments of ml-a round `T1 2025` and of ml-a round `T1/2025` would both be written to ml-a-T1-2025.toml",
+    ]);
+    assert!(!twice.exists(), "nothing written");
+}
+
+/// Whether a CSV field would be run by a spreadsheet: formula-like text
+/// (a number such as `-2.5` is not).
+fn runs_as_formula(field: &str) -> bool {
+    field.starts_with(['=', '+', '-', '@', '\t', '\r']) && field.parse::<f64>().is_err()
+}
+
+#[test]
+fn every_csv_and_markdown_output_defuses_hostile_text() {
+    let dir = scratch("defuse");
+    let hostile = [
+        (
+            "ml-x1",
+            "=HYPERLINK(\"http://evil.invalid\",\"clic\")",
+            "+cmd|' /C calc'!A0",
+        ),
+        ("ml-x2", "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3"),
+        ("ml-x3", "<script>alert(1)</script>", "\tTab"),
+    ];
+    for (i, (id, name, cercle)) in hostile.iter().enumerate() {
+        let sample = if i == 0 {
+            "ml-segou-san-2023.toml"
+        } else {
+            "ml-segou-san-2025.toml"
+        };
+        sample_as(sample, &dir, &format!("{id}.toml"), id, name, cercle);
+    }
+    let d = s(&dir);
+    let one = dir.join("ml-x1.toml");
+    let runs: Vec<(&str, Vec<&str>)> = vec![
+        ("compare", vec!["compare", d, "--format", "csv"]),
+        (
+            "compare --by cercle",
+            vec!["compare", d, "--by", "cercle", "--format", "csv"],
+        ),
+        (
+            "grants",
+            vec![
+                "grants",
+                d,
+                "--pool",
+                "1000000",
+                "--threshold",
+                "0",
+                "--format",
+                "csv",
+            ],
+        ),
+        ("score", vec!["score", s(&one), "--format", "csv"]),
+        ("gaps", vec!["gaps", s(&one), "--format", "csv"]),
+        ("plan", vec!["plan", s(&one), "--format", "csv"]),
+    ];
+    for (what, args) in runs {
+        let run = capacity(&args);
+        run.code(0);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(run.stdout.as_bytes());
+        for record in reader.records() {
+            let record = record.expect("CSV record");
+            for field in &record {
+                assert!(
+                    !runs_as_formula(field),
+                    "{what}: {field:?} in\n{}",
+                    run.stdout
+                );
+            }
+        }
+        if matches!(what, "compare" | "grants") {
+            assert!(
+                run.stdout
+                    .contains("'=HYPERLINK(\"\"http://evil.invalid\"\""),
+                "{what}: the name is kept, defused:\n{}",
+                run.stdout
+            );
+        }
+        if what == "compare --by cercle" {
+            assert!(run.stdout.contains("'+cmd|"), "{}", run.stdout);
+        }
+    }
+    // Markdown passes HTML through: it is escaped (tables and headings).
+    let x3 = dir.join("ml-x3.toml");
+    for args in [
+        vec!["plan", s(&x3), "--format", "md"],
+        vec!["score", s(&x3), "--format", "md"],
+        vec!["compare", d, "--format", "md"],
+        vec![
+            "grants",
+            d,
+            "--pool",
+            "1000000",
+            "--threshold",
+            "0",
+            "--format",
+            "md",
+        ],
+    ] {
+        let run = capacity(&args);
+        run.code(0)
+            .stdout_has(&["&lt;script&gt;alert(1)&lt;/script&gt;"]);
+        assert!(!run.stdout.contains("<script"), "{}", run.stdout);
+    }
+    // The spreadsheet export, CSV: defused too.
+    let csv_file = dir.join("out").join("export.csv");
+    capacity(&["export", d, "--format", "csv", "-o", s(&csv_file)]).code(0);
+    let text = std::fs::read_to_string(&csv_file).expect("written");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(b';')
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    for record in reader.records() {
+        for field in &record.expect("CSV record") {
+            assert!(!runs_as_formula(field), "export: {field:?}");
+        }
+    }
+}
+
+#[test]
+fn one_rubric_from_a_file_and_the_built_in_copy_is_one_rubric() {
+    let dir = scratch("identity");
+    // a/ has its own copy of the rubric; b/ has none and takes the
+    // built-in one: same id, version and content, so one rubric.
+    let a = dir.join("a");
+    std::fs::create_dir_all(a.join("rubrics")).expect("directory");
+    let rubric_text = std::fs::read_to_string(root().join("assessments/rubrics/ml-communes.toml"))
+        .expect("rubric");
+    std::fs::write(a.join("rubrics/ml-communes.toml"), &rubric_text).expect("write");
+    sample_as("ml-segou-san-2025.toml", &a, "x.toml", "ml-x", "X", "San");
+    sample_as(
+        "ml-segou-san-2025.toml",
+        &dir.join("b"),
+        "y.toml",
+        "ml-y",
+        "Y",
+        "San",
+    );
+    let x = a.join("x.toml");
+    let y = dir.join("b/y.toml");
+    let html = dir.join("r.html");
+    capacity(&["report", s(&x), s(&y), "-o", s(&html)])
+        .code(0)
+        .stderr_has(&["(2 commune(s)"]);
+    let svg = dir.join("h.svg");
+    capacity(&["chart", "heatmap", s(&x), s(&y), "-o", s(&svg)]).code(0);
+    let json = capacity(&["compare", s(&x), s(&y), "--format", "json"]);
+    json.code(0);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(v.as_array().map(Vec::len), Some(1), "one rubric");
+    assert_eq!(v[0]["communes"], 2);
+
+    // The same id and version with another content: an error naming both
+    // sources, and no assessment of it is scored.
+    std::fs::write(
+        a.join("rubrics/ml-communes.toml"),
+        rubric_text.replacen("title.fr = \"", "title.fr = \"Autre : ", 1),
+    )
+    .expect("write");
+    assert_ne!(
+        std::fs::read_to_string(a.join("rubrics/ml-communes.toml")).expect("read"),
+        rubric_text
+    );
+    capacity(&["report", s(&x), s(&y), "-o", s(&html)])
+        .code(1)
+        .stderr_has(&[
+            "rubric ml-communes@1.0.0 is defined differently in",
+            "a/rubrics/ml-communes.toml (next to the assessment)",
+            "built-in ml-communes",
+            "give one of them another `version`",
+        ]);
+    capacity(&["validate", s(&x), s(&y)])
+        .code(1)
+        .stderr_has(&["is defined differently"]);
+    // Given among the inputs, the file is the rubric of both, and the
+    // built-in copy is not consulted.
+    capacity(&["validate", s(&dir)]).code(0);
+}
+
+#[test]
+fn other_encodings_are_problems_with_line_and_byte_offset() {
+    let dir = scratch("encodings");
+    let sample =
+        std::fs::read(root().join("assessments/samples/ml-segou-san-2023.toml")).expect("sample");
+    // A UTF-8 byte-order mark is accepted.
+    let bom = dir.join("bom.toml");
+    let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+    with_bom.extend(&sample);
+    std::fs::write(&bom, with_bom).expect("write");
+    capacity(&["validate", s(&bom)]).code(0);
+    capacity(&["score", s(&bom), "--format", "json"]).code(0);
+    // Latin-1: `é` as one byte.
+    let text = String::from_utf8(sample.clone()).expect("UTF-8 sample");
+    let latin1: Vec<u8> = text
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect();
+    let first = latin1.iter().position(|b| *b >= 0x80).expect("an accent");
+    let line = 1 + latin1[..first].iter().filter(|b| **b == b'\n').count();
+    let latin = dir.join("latin1.toml");
+    std::fs::write(&latin, &latin1).expect("write");
+    capacity(&["validate", s(&latin)]).code(1).stderr_has(&[
+        "latin1.toml",
+        &format!("line {line}, byte offset {first}: byte 0x"),
+        "probably Windows-1252 or Latin-1",
+        "save the file as UTF-8",
+    ]);
+    // UTF-16 with its byte-order mark.
+    let utf16 = dir.join("utf16.toml");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&utf16, bytes).expect("write");
+    capacity(&["validate", s(&utf16)])
+        .code(1)
+        .stderr_has(&["the file is in UTF-16 (little-endian), not UTF-8: save it as UTF-8"]);
+    // A rubric given with --rubric, and a Kobo export, the same.
+    capacity(&["--rubric", s(&latin), "validate", s(&bom)])
+        .code(1)
+        .stderr_has(&["save the file as UTF-8"]);
+    let csv = dir.join("export.csv");
+    std::fs::write(&csv, b"commune_id;round\nml-s\xE9gou;2025\n").expect("write");
+    capacity(&[
+        "--rubric",
+        "ml-communes",
+        "import",
+        "kobo",
+        s(&csv),
+        "-o",
+        s(&dir),
+    ])
+    .code(1)
+    .stderr_has(&["line 2, byte offset 21: byte 0xE9 is not valid UTF-8"]);
+}
+
+#[test]
+fn thousands_of_problems_are_capped_on_the_terminal_and_complete_in_json() {
+    let dir = scratch("many-problems");
+    let mut text =
+        std::fs::read_to_string(root().join("assessments/samples/ml-segou-san-2023.toml"))
+            .expect("sample");
+    for _ in 0..300 {
+        text.push_str("\n[[answer]]\nindicator = \"NOPE\"\n");
+    }
+    let file = dir.join("many.toml");
+    std::fs::write(&file, text).expect("write");
+    let run = capacity(&["validate", s(&file)]);
+    run.code(1)
+        .stderr_has(&["… and 250 more problem(s)", "300 problems found"]);
+    assert_eq!(
+        run.stderr
+            .matches("the rubric has no indicator `NOPE`")
+            .count(),
+        50
+    );
+    let short = capacity(&["validate", s(&file), "--format", "short"]);
+    short.code(1).stderr_has(&["… and 250 more problem(s)"]);
+    let json = capacity(&["validate", s(&file), "--format", "json"]);
+    json.code(1);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(v.as_array().map(Vec::len), Some(300));
+}
+
+#[test]
+fn ten_thousand_unknown_kobo_columns_give_one_short_problem() {
+    let dir = scratch("kobo-wide");
+    let junk: Vec<String> = (0..10_000).map(|i| format!("junk_column_{i}")).collect();
+    let mut text = format!(
+        "commune_id,commune_name,cercle,region,round,date,rater_name,rater_role,ADM_OI_01,{}\n",
+        junk.join(",")
+    );
+    text.push_str(&format!(
+        "ml-x,X,San,Ségou,2025,2025-03-18,Awa,staff,C,{}\n",
+        vec!["x"; junk.len()].join(",")
+    ));
+    let export = dir.join("wide.csv");
+    std::fs::write(&export, text).expect("write");
+    let run = capacity(&[
+        "--rubric",
+        "ml-communes",
+        "import",
+        "kobo",
+        s(&export),
+        "-o",
+        s(&dir.join("out")),
+    ]);
+    run.code(1).stderr_has(&[
+        "10000 unknown columns (junk_column_0, junk_column_1,",
+        "… and 9990 more)",
+    ]);
+    assert_eq!(run.stderr.matches("unknown columns").count(), 1);
+    // The 200 KB header line is not echoed.
+    assert!(
+        run.stderr.len() < 20_000,
+        "{} bytes on stderr",
+        run.stderr.len()
+    );
 }

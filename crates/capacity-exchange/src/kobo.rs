@@ -463,20 +463,12 @@ impl<'a> Context<'a> {
             times: Vec::new(),
         };
         let mut seen: HashMap<Field, usize> = HashMap::new();
+        let mut unknown: Vec<&str> = Vec::new();
         for (i, header) in headers.iter().enumerate() {
             let column = match self.column(header) {
                 Some(Column::Field(Field::Group(_))) | None => {
                     if !header.is_empty() {
-                        problems.push(ImportProblem {
-                            line: 1,
-                            column: Some(header.clone()),
-                            kind: ProblemKind::UnknownColumn,
-                            message: format!(
-                                "unknown column: no field of the form of {} has this name or label",
-                                self.rubric.key()
-                            ),
-                            fix: "it is ignored; import the export with the rubric its form was made from, or remove the column".to_owned(),
-                        });
+                        unknown.push(header.as_str());
                     }
                     Column::Ignored
                 }
@@ -524,6 +516,34 @@ impl<'a> Context<'a> {
             cols.by_column.push(column);
         }
         cols.times.sort_unstable();
+        // Unknown columns are reported once, together: an export with
+        // thousands of them gives one problem, not thousands.
+        if let Some(first) = unknown.first() {
+            let message = match unknown.as_slice() {
+                [_] => format!(
+                    "unknown column: no field of the form of {} has this name or label",
+                    self.rubric.key()
+                ),
+                _ => format!(
+                    "{} unknown columns ({}): no field of the form of {} has these names or labels",
+                    unknown.len(),
+                    listed(&unknown, SHOWN_NAMES),
+                    self.rubric.key()
+                ),
+            };
+            problems.push(ImportProblem {
+                line: 1,
+                column: Some((*first).to_owned()),
+                kind: ProblemKind::UnknownColumn,
+                message,
+                fix: if unknown.len() == 1 {
+                    "it is ignored; import the export with the rubric its form was made from, or remove the column"
+                } else {
+                    "they are ignored; import the export with the rubric its form was made from, or remove the columns"
+                }
+                .to_owned(),
+            });
+        }
 
         let mut missing: Vec<String> = [Fixed::CommuneId, Fixed::Round, Fixed::Date]
             .into_iter()
@@ -557,23 +577,17 @@ impl<'a> Context<'a> {
             });
         }
         if !absent.is_empty() {
-            let shown: Vec<&str> = absent.iter().take(10).copied().collect();
-            let more = if absent.len() > shown.len() {
-                ", …"
-            } else {
-                ""
-            };
             problems.push(ImportProblem {
                 line: 1,
                 column: None,
                 kind: ProblemKind::MissingQuestions,
                 message: format!(
-                    "{} question{} of {} {} no column ({}{more})",
+                    "{} question{} of {} {} no column ({})",
                     absent.len(),
                     if absent.len() == 1 { "" } else { "s" },
                     self.rubric.key(),
                     if absent.len() == 1 { "has" } else { "have" },
-                    shown.join(", ")
+                    listed(&absent, SHOWN_NAMES)
                 ),
                 fix: "they stay unanswered; export every question of the form (not a selection of fields)".to_owned(),
             });
@@ -858,8 +872,11 @@ impl<'a> Context<'a> {
     /// Keeps one submission per rater: the latest.
     fn dedupe(&self, group: Vec<Submission>, problems: &mut Vec<ImportProblem>) -> Vec<Submission> {
         let mut kept: Vec<Submission> = Vec::with_capacity(group.len());
+        // Rater id → index in `kept`: linear in the number of submissions.
+        let mut by_rater: HashMap<String, usize> = HashMap::with_capacity(group.len());
         for s in group {
-            let Some(pos) = kept.iter().position(|k| k.rater.id == s.rater.id) else {
+            let Some(&pos) = by_rater.get(&s.rater.id) else {
+                by_rater.insert(s.rater.id.clone(), kept.len());
                 kept.push(s);
                 continue;
             };
@@ -1063,13 +1080,36 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Whether `id` is an id of the file formats (`[A-Za-z0-9_.-]+`); the
-/// core's own check is private.
+/// How many names a problem lists before `… and N more`.
+const SHOWN_NAMES: usize = 10;
+
+/// The first `max` of `names` joined by `, `, then `… and N more` when
+/// there are more (names longer than 60 characters are cut with `…`).
+fn listed(names: &[&str], max: usize) -> String {
+    let cut = |n: &str| -> String {
+        if n.chars().count() > 60 {
+            let mut s: String = n.chars().take(59).collect();
+            s.push('…');
+            s
+        } else {
+            n.to_owned()
+        }
+    };
+    let mut out = names
+        .iter()
+        .take(max)
+        .map(|n| cut(n))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > max {
+        out.push_str(&format!(", … and {} more", names.len() - max));
+    }
+    out
+}
+
+/// Whether `id` is an id of the file formats (`[A-Za-z0-9_.-]+`).
 fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    capacity::filename::is_id(id)
 }
 
 /// The date at the start of `v` when it is a valid `YYYY-MM-DD`, alone or

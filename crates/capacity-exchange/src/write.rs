@@ -16,14 +16,17 @@
 //! tab or a carriage return would be run as a formula by Excel or
 //! LibreOffice when the file is opened (`=HYPERLINK(…)` in a commune's
 //! name). Such cells are written with a leading apostrophe (`'=HYPERLINK(…)`),
-//! which spreadsheets show as text (the OWASP recommendation). This is
+//! which spreadsheets show as text (the OWASP recommendation): the core's
+//! [`capacity::format::defuse`], the one rule of the project. This is
 //! always on: a tool reading the CSV sees the apostrophe, and numbers,
 //! which are never text cells, are not affected (`-3` stays a number).
 //!
 //! **XLSX.** One sheet per table, named after it; the header row bold,
 //! frozen and filterable; column widths set from the content (between 6
 //! and 60 characters); text written with `write_string`, so that nothing
-//! ever becomes a formula; numbers written as numbers with a display
+//! ever becomes a formula, and formula-like text
+//! ([`capacity::format::is_formula_like`]) with Excel's quote prefix, so
+//! that editing the cell keeps it text; numbers written as numbers with a display
 //! format (`0.0` for scores, `#,##0` for FCFA, which Excel shows with the
 //! locale's thousands separator: `1 250 000` in French). The document's
 //! creation date is pinned to 1980-01-01 so that the same export gives the
@@ -204,30 +207,7 @@ fn rounded(value: Decimal, places: u32) -> String {
     format!("{:.*}", places as usize, r)
 }
 
-/// Whether a spreadsheet would read `text` as a formula (or a command)
-/// when the CSV file is opened.
-pub fn is_formula_like(text: &str) -> bool {
-    matches!(
-        text.chars().next(),
-        Some('=' | '+' | '-' | '@' | '\t' | '\r')
-    )
-}
-
-/// `text`, prefixed with `'` when a spreadsheet would read it as a formula
-/// (see the module documentation).
-///
-/// ```
-/// use capacity_exchange::defuse;
-/// assert_eq!(defuse("=1+1"), "'=1+1");
-/// assert_eq!(defuse("San"), "San");
-/// ```
-pub fn defuse(text: &str) -> std::borrow::Cow<'_, str> {
-    if is_formula_like(text) {
-        std::borrow::Cow::Owned(format!("'{text}"))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    }
-}
+pub use capacity::format::{defuse, is_formula_like};
 
 /// The creation date written in every workbook's properties, so that the
 /// same export gives the same bytes (the ZIP epoch, as reproducible
@@ -263,6 +243,11 @@ pub fn export_xlsx(export: &Export) -> Result<Vec<u8>, Error> {
 /// The cell formats of a workbook.
 struct Formats {
     header: Format,
+    /// A header that is formula-like: bold and quote-prefixed.
+    header_text: Format,
+    /// Formula-like text: quote-prefixed, so that editing the cell in a
+    /// spreadsheet keeps it text.
+    text: Format,
     integer: Format,
     places: [Format; 4],
     money: Format,
@@ -272,6 +257,8 @@ impl Formats {
     fn new() -> Formats {
         Formats {
             header: Format::new().set_bold(),
+            header_text: Format::new().set_bold().set_quote_prefix(),
+            text: Format::new().set_quote_prefix(),
             integer: Format::new().set_num_format("0"),
             places: [
                 Format::new().set_num_format("0"),
@@ -284,8 +271,8 @@ impl Formats {
     }
 
     fn number(&self, places: u32) -> &Format {
-        let i = (places as usize).min(self.places.len() - 1);
-        &self.places[i]
+        let i = (places as usize).min(self.places.len().saturating_sub(1));
+        self.places.get(i).unwrap_or(&self.money)
     }
 }
 
@@ -309,10 +296,17 @@ fn write_sheet(book: &mut Workbook, table: &Table, name: &str, f: &Formats) -> R
     let mut widths = vec![0usize; columns];
     for (c, header) in table.headers.iter().enumerate() {
         let col = col_num(c).map_err(|e| at(0, c, &e))?;
+        let format = if is_formula_like(header) {
+            &f.header_text
+        } else {
+            &f.header
+        };
         sheet
-            .write_string_with_format(0, col, header, &f.header)
+            .write_string_with_format(0, col, header, format)
             .map_err(|e| at(0, c, &e))?;
-        widths[c] = widths[c].max(header.chars().count());
+        if let Some(w) = widths.get_mut(c) {
+            *w = (*w).max(header.chars().count());
+        }
     }
     for (r, row) in table.rows.iter().enumerate() {
         let rn = u32::try_from(r + 1).map_err(|_| at(r + 1, 0, &XlsxError::RowColumnLimitError))?;
@@ -320,6 +314,12 @@ fn write_sheet(book: &mut Workbook, table: &Table, name: &str, f: &Formats) -> R
             let col = col_num(c).map_err(|e| at(r + 1, c, &e))?;
             let width = match cell {
                 Cell::Empty => 0,
+                Cell::Text(t) if is_formula_like(t) => {
+                    sheet
+                        .write_string_with_format(rn, col, t, &f.text)
+                        .map_err(|e| at(r + 1, c, &e))?;
+                    t.chars().count()
+                }
                 Cell::Text(t) => {
                     sheet
                         .write_string(rn, col, t)

@@ -57,7 +57,7 @@ pub mod tables;
 pub use cohort::Entry;
 pub use commune::CommuneReport;
 pub use regional::{By, RegionalReport};
-pub use table::{Cell, Column, Table};
+pub use table::{Cell, Column, Table, markdown_text};
 
 /// What can stop a report: results that do not belong to the rubric given.
 #[derive(Debug, Clone, PartialEq, Eq)]

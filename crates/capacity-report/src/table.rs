@@ -95,6 +95,22 @@ impl Cell {
         }
     }
 
+    /// The cell for a CSV file: [`Cell::raw`], with text defused by the
+    /// project's one rule ([`capacity::format::defuse`]) so that no
+    /// spreadsheet runs it as a formula. Numbers are never changed.
+    ///
+    /// ```
+    /// use capacity_report::Cell;
+    /// assert_eq!(Cell::text("=HYPERLINK(\"x\")").csv(), "'=HYPERLINK(\"x\")");
+    /// assert_eq!(Cell::Signed(-3).csv(), "-3");
+    /// ```
+    pub fn csv(&self) -> String {
+        match self {
+            Cell::Text(s) | Cell::Tree { text: s, .. } => format::defuse(s).into_owned(),
+            c => c.raw(),
+        }
+    }
+
     /// Whether the cell holds a number (right-aligned).
     pub fn is_numeric(&self) -> bool {
         !matches!(self, Cell::Text(_) | Cell::Tree { .. } | Cell::Empty)
@@ -108,6 +124,32 @@ pub fn plain(value: Decimal, places: u32) -> String {
         value.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     let r = if r.is_zero() { Decimal::ZERO } else { r };
     format!("{:.*}", places as usize, r)
+}
+
+/// `text` for a Markdown document, shown as text: `|` as `\|` (it would
+/// end a table cell), line breaks as spaces, and `&`, `<`, `>` as HTML
+/// entities (Markdown passes raw HTML through, so `<script>` in a commune's
+/// name would otherwise run where the Markdown is rendered).
+///
+/// ```
+/// assert_eq!(
+///     capacity_report::markdown_text("<b>A|B</b> & C"),
+///     "&lt;b&gt;A\\|B&lt;/b&gt; &amp; C"
+/// );
+/// ```
+pub fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '\n' | '\r' => out.push(' '),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A column: its machine key (the CSV header) and its label for people.
@@ -172,8 +214,12 @@ impl Table {
     }
 
     /// The table as Markdown (GitHub/Pandoc pipe table), cells for people.
+    /// Text is escaped so that it stays text: `|` as `\|`, line breaks as
+    /// spaces, and `&`, `<`, `>` as HTML entities (Markdown passes raw HTML
+    /// through, so `<script>` in a commune's name would otherwise run where
+    /// the Markdown is shown).
     pub fn to_markdown(&self, lang: Lang) -> String {
-        let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+        let cell = markdown_text;
         let mut out = String::new();
         if !self.title.is_empty() {
             out.push_str(&format!("**{}**\n\n", cell(&self.title)));
@@ -272,6 +318,40 @@ mod tests {
             Cell::Delta(Some(Decimal::new(1, 3))).display(Lang::En),
             "0.0"
         );
+    }
+
+    #[test]
+    fn markdown_escapes_html() {
+        let mut t = Table::new("<b>T</b>", &[("a", "A & B")]);
+        t.push(vec![Cell::text("<script>alert(1)</script>")]);
+        assert_eq!(
+            t.to_markdown(Lang::En),
+            "**&lt;b&gt;T&lt;/b&gt;**\n\n| A &amp; B |\n| --- |\n| &lt;script&gt;alert(1)&lt;/script&gt; |\n"
+        );
+    }
+
+    #[test]
+    fn csv_cells_are_defused_text_and_plain_numbers() {
+        for (cell, expected) in [
+            (Cell::text("=1+1"), "'=1+1"),
+            (Cell::text("+cmd"), "'+cmd"),
+            (Cell::text("-x"), "'-x"),
+            (Cell::text("@x"), "'@x"),
+            (Cell::text("\tx"), "'\tx"),
+            (Cell::text("\rx"), "'\rx"),
+            (
+                Cell::Tree {
+                    depth: 2,
+                    text: "=x".into(),
+                },
+                "'=x",
+            ),
+            (Cell::text("San"), "San"),
+            (Cell::Signed(-3), "-3"),
+            (Cell::Delta(Some(Decimal::new(-25, 1))), "-2.5"),
+        ] {
+            assert_eq!(cell.csv(), expected, "{cell:?}");
+        }
     }
 
     #[test]

@@ -54,14 +54,22 @@ pub const NO_INFORMATION: &str = "NI";
 #[serde(deny_unknown_fields)]
 pub struct Assessment {
     /// File format version: `1`.
+    #[cfg_attr(any(test, feature = "schema"), schemars(extend("const" = 1)))]
     pub format: u32,
     /// The rubric id.
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub rubric: String,
     /// The rubric version, exactly.
+    #[cfg_attr(any(test, feature = "schema"), schemars(regex(pattern = r"\S")))]
     pub rubric_version: String,
     /// Round label; rounds of one commune are compared by it.
+    #[cfg_attr(any(test, feature = "schema"), schemars(regex(pattern = r"\S")))]
     pub round: String,
     /// ISO date of the workshop (`YYYY-MM-DD`).
+    #[cfg_attr(any(test, feature = "schema"), schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), extend("format" = "date")))]
     pub date: String,
     /// Sample data, not a real commune.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -76,6 +84,7 @@ pub struct Assessment {
     pub commune: Commune,
     /// The raters.
     #[serde(default, rename = "rater")]
+    #[cfg_attr(any(test, feature = "schema"), schemars(length(max = 1000)))]
     pub raters: Vec<Rater>,
     /// Answers, at most one per indicator.
     #[serde(default, rename = "answer")]
@@ -113,8 +122,13 @@ impl Assessment {
 #[serde(deny_unknown_fields)]
 pub struct Commune {
     /// Id.
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub id: String,
     /// Name.
+    #[cfg_attr(any(test, feature = "schema"), schemars(regex(pattern = r"\S")))]
     pub name: String,
     /// Cercle.
     pub cercle: String,
@@ -125,11 +139,19 @@ pub struct Commune {
     pub kind: Kind,
     /// Population, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(range(max = 18_446_744_073_709_551_615u64))
+    )]
     pub population: Option<u64>,
     /// Urban or rural, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setting: Option<Setting>,
     /// Competences effectively transferred.
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(inner(regex(pattern = r"^[A-Za-z0-9_.-]+$")))
+    )]
     pub transferred: Vec<String>,
 }
 
@@ -139,8 +161,13 @@ pub struct Commune {
 #[serde(deny_unknown_fields)]
 pub struct Rater {
     /// Id, unique in the assessment.
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub id: String,
     /// Name.
+    #[cfg_attr(any(test, feature = "schema"), schemars(regex(pattern = r"\S")))]
     pub name: String,
     /// Role.
     pub role: Role,
@@ -188,9 +215,17 @@ impl Role {
 #[serde(deny_unknown_fields)]
 pub struct Answer {
     /// The indicator id.
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub indicator: String,
     /// Override of the rubric's target level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub target: Option<String>,
     /// Comment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -209,6 +244,10 @@ pub struct Answer {
 #[serde(deny_unknown_fields)]
 pub struct Consensus {
     /// A level code, `NA` or `NI`.
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub level: String,
     /// Why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -221,8 +260,16 @@ pub struct Consensus {
 #[serde(deny_unknown_fields)]
 pub struct Rating {
     /// The rater id.
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub rater: String,
     /// A level code, `NA` (not applicable) or `NI` (no information).
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub level: String,
     /// Evidence given.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -44,6 +44,18 @@ const MAX_LEVEL_VALUE: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false,
 /// comparisons (the weakest link's `+`) allow for that noise; 10⁻²⁰ is far
 /// below any meaningful difference and far above the noise.
 pub const SCORE_TOLERANCE: Decimal = Decimal::from_parts(1, 0, 0, false, 20);
+/// How two rubrics relate ([`CompiledRubric::identity`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RubricIdentity {
+    /// Another `id@version`: two rubrics.
+    Different,
+    /// The same `id@version` and the same content: one rubric.
+    Same,
+    /// The same `id@version` with another content: an error to report,
+    /// naming both sources.
+    Conflict,
+}
+
 /// The largest action cost accepted, in FCFA.
 pub const MAX_COST: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
 
@@ -463,6 +475,35 @@ impl CompiledRubric {
     /// `id@version`, which resolved assessments and results remember.
     pub fn key(&self) -> &str {
         &self.key
+    }
+
+    /// How `other` relates to this rubric under the rule that a rubric is
+    /// identified by `id@version` whatever its source (a file, a directory,
+    /// a built-in copy, a database row): the same key and the same content
+    /// is one rubric; the same key and another content is a conflict, which
+    /// front ends report naming both sources rather than pick one.
+    ///
+    /// ```
+    /// use capacity::{CompiledRubric, RubricIdentity, example};
+    /// let a = CompiledRubric::from_toml(example::RUBRIC)?;
+    /// let b = CompiledRubric::from_toml(example::RUBRIC)?;
+    /// assert_eq!(a.identity(&b), RubricIdentity::Same);
+    /// let edited = example::RUBRIC.replacen("Référentiel d'exemple", "Autre", 1);
+    /// let c = CompiledRubric::from_toml(&edited)?;
+    /// assert_eq!(a.identity(&c), RubricIdentity::Conflict);
+    /// let other = example::RUBRIC.replacen("version = \"1.0.0\"", "version = \"1.1.0\"", 1);
+    /// let d = CompiledRubric::from_toml(&other)?;
+    /// assert_eq!(a.identity(&d), RubricIdentity::Different);
+    /// # Ok::<(), capacity::Diagnostics>(())
+    /// ```
+    pub fn identity(&self, other: &CompiledRubric) -> RubricIdentity {
+        if self.key != other.key {
+            RubricIdentity::Different
+        } else if self.rubric == other.rubric {
+            RubricIdentity::Same
+        } else {
+            RubricIdentity::Conflict
+        }
     }
 
     /// The levels, lowest first ([`LevelIx`] indexes this slice).
@@ -1372,7 +1413,9 @@ impl Validator<'_> {
         let mut next_indicator = 0u32;
         for (d, list) in competencies_of.iter().enumerate() {
             for &c in list {
-                let competency = &rubric.competencies[c];
+                let Some(competency) = rubric.competencies.get(c) else {
+                    continue;
+                };
                 let ix = NodeIx(nodes.len() as u32);
                 let children = indicators_of.get(c).map_or(&[][..], Vec::as_slice);
                 if children.is_empty() {

@@ -459,6 +459,83 @@ impl Position {
     }
 }
 
+/// The lines of a text, to turn many byte offsets into [`Position`]s in
+/// time linear in the text and the number of offsets (the line is found by
+/// binary search; the column is counted from the previous offset when it is
+/// on the same line and not before it, so offsets taken in increasing order
+/// never count a character twice). [`Position::from_offset`] scans from
+/// the start of the text each time: fine for one offset, quadratic for
+/// thousands.
+///
+/// ```
+/// use capacity::diagnostic::LineIndex;
+/// let index = LineIndex::new("a = 1\nbé = 2\n");
+/// assert_eq!(index.position(10).to_string(), "2:4");
+/// assert_eq!(index.line_span(2), Some((6, 13)));
+/// ```
+#[derive(Debug)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    /// Byte offset of the start of each line.
+    starts: Vec<usize>,
+    /// The last offset asked and its position.
+    last: std::cell::Cell<(usize, Position)>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// The index of `text` (one pass).
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex {
+            text,
+            starts,
+            last: std::cell::Cell::new((0, Position { line: 1, column: 1 })),
+        }
+    }
+
+    /// The position of byte `offset` (clamped to the text, and moved back
+    /// to a character boundary), as [`Position::from_offset`] gives it.
+    pub fn position(&self, offset: usize) -> Position {
+        let text = self.text;
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|s| *s <= offset).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let (last_offset, last) = self.last.get();
+        let line_no = u32::try_from(line).unwrap_or(u32::MAX);
+        let (from, column) =
+            if last.line == line_no && last_offset >= start && last_offset <= offset {
+                (last_offset, last.column as usize)
+            } else {
+                (start, 1)
+            };
+        let column = column + text.get(from..offset).unwrap_or_default().chars().count();
+        let p = Position {
+            line: line_no,
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+        };
+        self.last.set((offset, p));
+        p
+    }
+
+    /// The byte range of line `line` (1-based), without its line break.
+    pub fn line_span(&self, line: u64) -> Option<(usize, usize)> {
+        let i = usize::try_from(line).ok()?.checked_sub(1)?;
+        let start = *self.starts.get(i)?;
+        let end = self.starts.get(i + 1).map_or(self.text.len(), |e| e - 1);
+        let body = self.text.get(start..end)?.trim_end_matches('\r');
+        Some((start, start + body.len()))
+    }
+}
+
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.line, self.column)
@@ -678,7 +755,18 @@ pub fn locate(diagnostics: &mut [Diagnostic], text: &str) {
         if d.span.is_none() {
             let span = span_of(root.get_ref(), &d.key).unwrap_or(0..0);
             d.span = Some((span.start, span.end));
-            d.position = Some(Position::from_offset(text, span.start));
+            d.position = None;
+        }
+    }
+    // Positions in increasing order of offset, from one line index: linear
+    // in the text and the number of problems.
+    diagnostics.sort_by_key(|d| d.span.map(|(s, _)| s));
+    let index = LineIndex::new(text);
+    for d in diagnostics.iter_mut() {
+        if d.position.is_none()
+            && let Some((start, _)) = d.span
+        {
+            d.position = Some(index.position(start));
         }
     }
     diagnostics.sort_by_key(|d| d.position);
@@ -800,6 +888,30 @@ mod tests {
         check_position("é", 1, "1:1");
         // Past the end: clamped.
         check_position("ab\n", 99, "2:1");
+    }
+
+    #[test]
+    fn line_index_agrees_with_from_offset() {
+        let text = "é\nàé = 1\r\n\nabc = \"ü\"\nlast";
+        let index = LineIndex::new(text);
+        // In order, out of order and repeated: the same answers.
+        let offsets: Vec<usize> = (0..=text.len() + 2)
+            .chain((0..=text.len()).rev())
+            .chain([5, 5, 0, 7])
+            .collect();
+        for offset in offsets {
+            assert_eq!(
+                index.position(offset),
+                Position::from_offset(text, offset),
+                "offset {offset}"
+            );
+        }
+        assert_eq!(index.line_span(1), Some((0, 2)));
+        assert_eq!(index.line_span(2), Some((3, 11)));
+        assert_eq!(index.line_span(3), Some((13, 13)));
+        assert_eq!(index.line_span(5), Some((25, 29)));
+        assert_eq!(index.line_span(6), None);
+        assert_eq!(index.line_span(0), None);
     }
 
     #[test]

@@ -25,6 +25,8 @@ use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
 /// 10^0 … 10^28.
+// Evaluated at compile time: an index out of bounds would not compile.
+#[allow(clippy::indexing_slicing)]
 const POWERS: [u128; 29] = {
     let mut p = [1u128; 29];
     let mut i = 1;

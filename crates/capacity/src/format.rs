@@ -8,6 +8,15 @@
 //! have no minor unit: `1 250 000 FCFA`, with a no-break space (U+00A0)
 //! before the currency so that it never wraps away from its number. This
 //! module depends on nothing but `text::Lang`.
+//!
+//! **Formula defusing.** [`defuse`] is the one rule every CSV or XLSX file
+//! of the project applies to its text cells (the command line's tables, the
+//! exports of `capacity-exchange`, the web app's downloads): a text that a
+//! spreadsheet would run as a formula or a command (it starts with `=`,
+//! `+`, `-`, `@`, a tab or a carriage return: `=HYPERLINK(…)` in a
+//! commune's name) gets a leading apostrophe, which spreadsheets show as
+//! text (the OWASP recommendation). Numbers are not text cells and are
+//! never changed (`-3` stays a number).
 
 use crate::text::Lang;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -105,6 +114,40 @@ pub fn percent(ratio: Decimal, lang: Lang) -> String {
     }
     out.push('%');
     out
+}
+
+/// Whether a spreadsheet would read `text` as a formula (or a command)
+/// when a CSV or XLSX file is opened: it starts with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return.
+///
+/// ```
+/// assert!(capacity::format::is_formula_like("+cmd|' /C calc'!A0"));
+/// assert!(!capacity::format::is_formula_like("San"));
+/// ```
+pub fn is_formula_like(text: &str) -> bool {
+    matches!(
+        text.chars().next(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r')
+    )
+}
+
+/// `text` as a spreadsheet must receive it in a text cell: prefixed with
+/// `'` when it is formula-like ([`is_formula_like`]), as is otherwise (see
+/// the module documentation). Every CSV and XLSX writer of the project
+/// calls this for every text cell, header and sheet title.
+///
+/// ```
+/// use capacity::format::defuse;
+/// assert_eq!(defuse("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+/// assert_eq!(defuse("@SUM(A1)"), "'@SUM(A1)");
+/// assert_eq!(defuse("San"), "San");
+/// ```
+pub fn defuse(text: &str) -> std::borrow::Cow<'_, str> {
+    if is_formula_like(text) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 #[cfg(test)]

@@ -89,9 +89,11 @@ pub mod assessment;
 pub mod compare;
 pub mod compiled;
 pub mod diagnostic;
+pub mod encoding;
 mod exact;
 pub mod example;
 pub mod explain;
+pub mod filename;
 pub mod format;
 pub mod gaps;
 pub mod grants;
@@ -117,7 +119,7 @@ pub use assessment::{
 pub use compiled::valid_id;
 pub use compiled::{
     Aggregate, Applicability, Children, CompiledIndicator, CompiledNode, CompiledRubric,
-    IndicatorIx, LevelIx, NodeIx, NodeKind, NodeRef, ROOT, TableIx,
+    IndicatorIx, LevelIx, NodeIx, NodeKind, NodeRef, ROOT, RubricIdentity, TableIx,
 };
 pub use diagnostic::{Diagnostic, Diagnostics, Error, Item, KeyPath, Position};
 pub use explain::{Explainer, Explanation};

@@ -14,6 +14,10 @@ use crate::compiled::{Applicability, CompiledRubric, IndicatorIx, LevelIx, valid
 use crate::diagnostic::{Diagnostics, Error, Item, KeyPath};
 use crate::rubric::FORMAT;
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// How many rater ids a message about an unknown rater suggests.
+const SUGGESTED_RATERS: usize = 10;
 
 /// The most raters an assessment may declare.
 pub const MAX_RATERS: usize = 1000;
@@ -170,7 +174,14 @@ impl ResolvedAssessment {
                 None,
             );
         }
-        let mut unique_raters = true;
+        // Each rater id's first index: duplicates and lookups in constant
+        // time (a file may declare thousands of raters before the limit is
+        // reported).
+        let mut first_rater: HashMap<&str, usize> = HashMap::with_capacity(assessment.raters.len());
+        for (i, rater) in assessment.raters.iter().enumerate() {
+            first_rater.entry(rater.id.as_str()).or_insert(i);
+        }
+        let unique_raters = first_rater.len() == assessment.raters.len();
         for (i, rater) in assessment.raters.iter().enumerate() {
             let key = KeyPath::item("rater", i);
             if !valid_id(&rater.id) {
@@ -183,8 +194,10 @@ impl ResolvedAssessment {
                     None,
                 );
             }
-            if assessment.raters.iter().take(i).any(|r| r.id == rater.id) {
-                unique_raters = false;
+            if first_rater
+                .get(rater.id.as_str())
+                .is_some_and(|first| *first < i)
+            {
                 diags.push(
                     Error::DuplicateId {
                         item: Item::Rater,
@@ -207,23 +220,35 @@ impl ResolvedAssessment {
         }
         // Messages, key paths and node paths are only built for problems:
         // the happy path allocates little.
+        // The raters a message suggests: the first ten, then how many more
+        // (a message per unknown rater must not grow with the file).
         let known_raters = || {
             if assessment.raters.is_empty() {
                 String::new()
             } else {
-                let ids: Vec<&str> = assessment.raters.iter().map(|r| r.id.as_str()).collect();
-                format!(", or use one of {}", ids.join(", "))
+                let ids: Vec<&str> = assessment
+                    .raters
+                    .iter()
+                    .take(SUGGESTED_RATERS)
+                    .map(|r| r.id.as_str())
+                    .collect();
+                let more = assessment.raters.len().saturating_sub(SUGGESTED_RATERS);
+                if more > 0 {
+                    format!(", or use one of {}, … ({more} more)", ids.join(", "))
+                } else {
+                    format!(", or use one of {}", ids.join(", "))
+                }
             }
         };
         // The rater with that id. Files usually list an answer's ratings in
         // the order of the raters, so the rater at the rating's own position
-        // is tried first. When two raters share an id, which one is found
-        // does not matter: the duplicate is reported and nothing is
-        // resolved.
+        // is tried first, then the index of ids. When two raters share an
+        // id, which one is found does not matter: the duplicate is reported
+        // and nothing is resolved.
         let rater_ix = |id: &str, guess: usize| -> Option<u16> {
             let at = match assessment.raters.get(guess) {
                 Some(r) if r.id == id => Some(guess),
-                _ => assessment.raters.iter().position(|r| r.id == id),
+                _ => first_rater.get(id).copied(),
             };
             at.and_then(|i| u16::try_from(i).ok())
         };
@@ -332,8 +357,11 @@ impl ResolvedAssessment {
                     );
                 }
             }
-            // Known raters seen so far in this answer, by index.
+            // Known raters seen so far in this answer: a bit per rater index
+            // when ids are unique and few, else a set of ids (one answer may
+            // carry thousands of ratings).
             let mut seen = 0u64;
+            let mut seen_ids: HashSet<&str> = HashSet::new();
             for (r, rating) in answer.ratings.iter().enumerate() {
                 let rkey = || key().key("rating").index(r);
                 let rater = rater_ix(&rating.rater, r);
@@ -356,11 +384,7 @@ impl ResolvedAssessment {
                         seen |= bit;
                         again
                     }
-                    _ => answer
-                        .ratings
-                        .iter()
-                        .take(r)
-                        .any(|other| other.rater == rating.rater),
+                    _ => !seen_ids.insert(rating.rater.as_str()),
                 };
                 if duplicate {
                     diags.push(

@@ -48,10 +48,16 @@ pub const FORMAT: u32 = 1;
 #[serde(deny_unknown_fields)]
 pub struct Rubric {
     /// File format version: `1`.
+    #[cfg_attr(any(test, feature = "schema"), schemars(extend("const" = 1)))]
     pub format: u32,
     /// Rubric id (ASCII `[A-Za-z0-9_.-]+`).
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub id: String,
     /// Rubric version; assessments name it exactly.
+    #[cfg_attr(any(test, feature = "schema"), schemars(regex(pattern = r"\S")))]
     pub version: String,
     /// Title.
     pub title: Text,
@@ -103,13 +109,19 @@ impl Rubric {
 pub struct Scale {
     /// Code of the basic level (PEFA: C). Critical indicators need at least
     /// this level unless they name their own `minimum`.
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub basic: String,
     /// Flag an indicator when raters' levels are this many steps apart or
     /// more (default 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(any(test, feature = "schema"), schemars(range(min = 1)))]
     pub disagreement_span: Option<u8>,
     /// Levels, lowest first, values strictly increasing.
     #[serde(default, rename = "level")]
+    #[cfg_attr(any(test, feature = "schema"), schemars(length(min = 2, max = 31)))]
     pub levels: Vec<Level>,
 }
 
@@ -122,11 +134,12 @@ pub const DEFAULT_DISAGREEMENT_SPAN: u8 = 2;
 #[serde(deny_unknown_fields)]
 pub struct Level {
     /// Code (ASCII id; `NA` and `NI` are reserved).
+    #[cfg_attr(any(test, feature = "schema"), schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"), extend("not" = {"enum": ["NA", "NI"]})))]
     pub code: String,
     /// Numeric value, a decimal written as a string; values increase
     /// strictly from the lowest level.
     #[serde(with = "dec")]
-    #[cfg_attr(any(test, feature = "schema"), schemars(with = "DecimalString"))]
+    #[cfg_attr(any(test, feature = "schema"), schemars(with = "LevelValueString"))]
     pub value: Decimal,
     /// Label.
     pub label: Text,
@@ -157,6 +170,10 @@ pub struct Aggregation {
     pub method: Method,
     /// The table id, required when `method = "table"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub table: Option<String>,
 }
 
@@ -167,6 +184,10 @@ pub struct Aggregation {
 #[serde(deny_unknown_fields)]
 pub struct Table {
     /// Table id.
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub id: String,
     /// Rows: every multiset of level codes for each arity the table covers.
     #[serde(default, rename = "row")]
@@ -179,12 +200,19 @@ pub struct Table {
 #[serde(deny_unknown_fields)]
 pub struct TableRow {
     /// The children's level codes (order irrelevant).
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(
+            length(min = 1, max = 24),
+            inner(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+        )
+    )]
     pub inputs: Vec<String>,
     /// The grade shown (e.g. `B+`).
     pub result: String,
     /// The score 0–100 the node takes.
     #[serde(with = "dec")]
-    #[cfg_attr(any(test, feature = "schema"), schemars(with = "DecimalString"))]
+    #[cfg_attr(any(test, feature = "schema"), schemars(with = "ScoreString"))]
     pub score: Decimal,
 }
 
@@ -194,15 +222,16 @@ pub struct TableRow {
 #[serde(deny_unknown_fields)]
 pub struct Domain {
     /// Id, unique across domains, competencies and indicators.
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub id: String,
     /// Title.
     pub title: Text,
     /// Weight among domains (default "1", > 0).
     #[serde(default, with = "dec_opt", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(
-        any(test, feature = "schema"),
-        schemars(with = "Option<DecimalString>")
-    )]
+    #[cfg_attr(any(test, feature = "schema"), schemars(with = "Option<WeightString>"))]
     pub weight: Option<Decimal>,
     /// How its competencies combine (default: weighted mean).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -215,17 +244,22 @@ pub struct Domain {
 #[serde(deny_unknown_fields)]
 pub struct Competency {
     /// Id, unique across domains, competencies and indicators.
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub id: String,
     /// Parent domain id.
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub domain: String,
     /// Title.
     pub title: Text,
     /// Weight within the domain (default "1", > 0).
     #[serde(default, with = "dec_opt", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(
-        any(test, feature = "schema"),
-        schemars(with = "Option<DecimalString>")
-    )]
+    #[cfg_attr(any(test, feature = "schema"), schemars(with = "Option<WeightString>"))]
     pub weight: Option<Decimal>,
     /// How its indicators combine (default: weighted mean).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -238,8 +272,16 @@ pub struct Competency {
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
     /// Id, unique across domains, competencies and indicators.
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub id: String,
     /// Parent competency id.
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub competency: String,
     /// Title.
     pub title: Text,
@@ -248,18 +290,23 @@ pub struct Indicator {
     pub question: Option<Text>,
     /// Weight within the competency (default "1", > 0).
     #[serde(default, with = "dec_opt", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(
-        any(test, feature = "schema"),
-        schemars(with = "Option<DecimalString>")
-    )]
+    #[cfg_attr(any(test, feature = "schema"), schemars(with = "Option<WeightString>"))]
     pub weight: Option<Decimal>,
     /// Default target level (an assessment may override it).
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub target: String,
     /// Whether the indicator is a minimum condition.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub critical: bool,
     /// Level a critical indicator needs (default: the scale's basic level).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub minimum: Option<String>,
     /// Legal or methodological source.
     pub source: String,
@@ -340,12 +387,16 @@ pub enum Horizon {
 #[serde(deny_unknown_fields)]
 pub struct Action {
     /// The level the action starts from.
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub from: String,
     /// What to do.
     pub text: Text,
     /// Indicative cost in FCFA (whole francs), a decimal written as a string.
     #[serde(with = "dec")]
-    #[cfg_attr(any(test, feature = "schema"), schemars(with = "DecimalString"))]
+    #[cfg_attr(any(test, feature = "schema"), schemars(with = "CostString"))]
     pub cost: Decimal,
     /// Horizon.
     pub horizon: Horizon,
@@ -363,4 +414,61 @@ pub struct Action {
 )]
 pub(crate) struct DecimalString(
     #[schemars(regex(pattern = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"))] String,
+);
+
+/// A weight in the JSON Schemas: a decimal string in (0, 1 000 000].
+#[cfg(any(test, feature = "schema"))]
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code, reason = "only describes weights in the schema")]
+#[schemars(
+    transparent,
+    description = "A weight: a decimal written as a string, greater than 0 and at most 1000000, e.g. \"1.5\""
+)]
+pub(crate) struct WeightString(
+    #[schemars(regex(
+        pattern = r"^\+?0*(\.0*[1-9][0-9]*|[1-9][0-9]{0,5}(\.[0-9]*)?|1000000(\.0*)?)$"
+    ))]
+    String,
+);
+
+/// A level value in the JSON Schemas: a decimal string within
+/// ±1 000 000 000.
+#[cfg(any(test, feature = "schema"))]
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code, reason = "only describes level values in the schema")]
+#[schemars(
+    transparent,
+    description = "A level value: a decimal written as a string, between -1000000000 and 1000000000"
+)]
+pub(crate) struct LevelValueString(
+    #[schemars(regex(pattern = r"^[+-]?0*([0-9]{1,9}(\.[0-9]*)?|\.[0-9]+|1000000000(\.0*)?)$"))]
+    String,
+);
+
+/// A table row's score in the JSON Schemas: a decimal string in 0–100.
+#[cfg(any(test, feature = "schema"))]
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code, reason = "only describes table scores in the schema")]
+#[schemars(
+    transparent,
+    description = "A score from 0 to 100 written as a string, e.g. \"83.33\""
+)]
+pub(crate) struct ScoreString(
+    #[schemars(regex(
+        pattern = r"^(\+?0*([0-9]{1,2}(\.[0-9]*)?|\.[0-9]+|100(\.0*)?)|-0*(\.0*)?)$"
+    ))]
+    String,
+);
+
+/// An action cost in the JSON Schemas: whole francs from 0 to 10¹⁵,
+/// written as a string.
+#[cfg(any(test, feature = "schema"))]
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code, reason = "only describes costs in the schema")]
+#[schemars(
+    transparent,
+    description = "Whole francs from 0 to 10^15 written as a string, e.g. \"450000\""
+)]
+pub(crate) struct CostString(
+    #[schemars(regex(pattern = r"^(\+?0*([0-9]{1,15}|1000000000000000)|-0+)(\.0*)?$"))] String,
 );

@@ -17,9 +17,7 @@ fn chart_error(e: capacity_charts::Error) -> CliError {
 /// Runs `chart`.
 pub fn run(ctx: &Ctx, args: &Chart) -> Result<(), CliError> {
     let batch = ctx.load_valid(&args.inputs)?;
-    let Some((rix, list)) = main_rubric(ctx, &batch) else {
-        return Err(CliError::Usage("no assessment given".into()));
-    };
+    let (rix, list) = main_rubric(ctx, &batch)?;
     let rubric = batch
         .rubrics
         .get(rix)

@@ -10,6 +10,7 @@ use crate::out;
 use capacity::{ActionPlan, CommuneResult};
 use capacity_exchange::{CsvOptions, ImportOptions, XlsFormOptions};
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 fn exchange(e: capacity_exchange::Error) -> CliError {
@@ -39,9 +40,7 @@ fn merge(into: &mut capacity_exchange::Export, more: capacity_exchange::Export) 
 /// `capacity export FILE_OR_DIR... --format csv|xlsx -o FILE`.
 pub fn export(ctx: &Ctx, args: &Export) -> Result<(), CliError> {
     let batch = ctx.load_valid(&args.inputs)?;
-    let Some((rix, list)) = main_rubric(ctx, &batch) else {
-        return Err(CliError::Usage("no assessment given".into()));
-    };
+    let (rix, list) = main_rubric(ctx, &batch)?;
     let rubric = batch
         .rubrics
         .get(rix)
@@ -142,30 +141,20 @@ pub fn xlsform(ctx: &Ctx, args: &Xlsform) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The byte range of line `line` (1-based) of `text`, without its end.
-fn line_span(text: &str, line: u64) -> Option<(usize, usize)> {
-    let mut start = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i as u64 + 1 == line {
-            let body = l.trim_end_matches(['\n', '\r']);
-            return Some((start, start + body.len()));
-        }
-        start += l.len();
-    }
-    None
-}
-
 /// An import problem as a [`Problem`] pointing at its line (and, on the
-/// header line, at the column's name).
+/// header line, at the column's name). `index` is the text's line index,
+/// built once: thousands of problems cost one pass over the text.
 fn import_problem(
     file: &str,
     text: &Arc<String>,
+    index: &capacity::diagnostic::LineIndex<'_>,
     line: u64,
     column: Option<&str>,
     message: String,
 ) -> Problem {
-    let mut span = line_span(text, line);
+    let mut span = index.line_span(line);
     if let (Some((s, e)), Some(c)) = (span, column)
+        && !c.is_empty()
         && let Some(found) = text.get(s..e).and_then(|l| l.find(c))
     {
         span = Some((s + found, s + found + c.len()));
@@ -174,7 +163,7 @@ fn import_problem(
         file: file.to_owned(),
         text: Some(Arc::clone(text)),
         span,
-        position: span.map(|(s, _)| capacity::Position::from_offset(text, s)),
+        position: span.map(|(s, _)| index.position(s)),
         message,
         help: None,
     }
@@ -194,8 +183,14 @@ pub fn import(ctx: &Ctx, args: &Import) -> Result<(), CliError> {
     };
     let (rubric, origin) = rubric(ctx, &name)?;
     let file = k.export.display().to_string();
-    let text =
-        Arc::new(std::fs::read_to_string(&k.export).map_err(|e| CliError::io(&k.export, e))?);
+    let text = match crate::load::read_text(&k.export, &file)? {
+        Ok(text) => Arc::new(text),
+        Err(p) => {
+            let n = ctx.print_problems(&[p], crate::cli::ProblemFormat::Human)?;
+            return Err(CliError::Problems(n));
+        }
+    };
+    let index = capacity::diagnostic::LineIndex::new(&text);
     let result = match capacity_exchange::import_kobo_csv(&rubric, &text, &ImportOptions::default())
     {
         Ok(r) => r,
@@ -205,15 +200,38 @@ pub fn import(ctx: &Ctx, args: &Import) -> Result<(), CliError> {
                 capacity_exchange::Error::Csv { line, .. } => *line,
                 _ => 1,
             };
-            let p = import_problem(&file, &text, line, None, e.to_string());
+            let p = import_problem(&file, &text, &index, line, None, e.to_string());
             let n = ctx.print_problems(&[p], crate::cli::ProblemFormat::Human)?;
             return Err(CliError::Problems(n));
         }
     };
-    // Write what could be imported, then report the rest.
-    let mut written = Vec::new();
+    // Write what could be imported, then report the rest. Each file is
+    // named from the commune id and the round by the core's safe-name rule
+    // (never a path outside the directory, whatever the round says); two
+    // assessments whose names would collide are refused before anything
+    // is written.
+    let mut names: BTreeMap<String, &capacity::Assessment> = BTreeMap::new();
     for a in &result.assessments {
-        let path = k.output.join(format!("{}-{}.toml", a.commune.id, a.round));
+        let name =
+            capacity::filename::safe_file_name(&[&a.commune.id, &a.round], "toml", "assessment");
+        if let Some(other) = names.get(&name) {
+            // A problem of the data (two rounds that differ only in
+            // characters a file name cannot hold): nothing is written.
+            let p = Problem::file(
+                &file,
+                format!(
+                    "the assessments of {} round `{}` and of {} round `{}` would both be written to {name}: rename one of the rounds (letters, digits, `-`, `_`, `.`) and import again; nothing was written",
+                    other.commune.id, other.round, a.commune.id, a.round
+                ),
+            );
+            let n = ctx.print_problems(&[p], crate::cli::ProblemFormat::Human)?;
+            return Err(CliError::Problems(n));
+        }
+        names.insert(name, a);
+    }
+    let mut written = Vec::new();
+    for (name, a) in &names {
+        let path = out::path_in(&k.output, name)?;
         if path.exists() && !k.force {
             return Err(CliError::Other(format!(
                 "{}: the file exists: choose another directory or add --force to replace it",
@@ -231,7 +249,7 @@ pub fn import(ctx: &Ctx, args: &Import) -> Result<(), CliError> {
             if let Some(c) = &p.column {
                 message = format!("column \"{c}\": {message}");
             }
-            import_problem(&file, &text, p.line, p.column.as_deref(), message)
+            import_problem(&file, &text, &index, p.line, p.column.as_deref(), message)
         })
         .collect();
     ctx.print_problems(&problems, crate::cli::ProblemFormat::Human)?;

@@ -100,20 +100,26 @@ pub fn compare(ctx: &Ctx, args: &cli::Compare) -> Result<(), CliError> {
         if !progress.is_empty() {
             list.push(("progress", tables::progress_many(&progress, &name, lang)));
         }
+        // Markdown shows text as text (titles and rounds come from files).
+        let text_of = |t: &str| {
+            if args.format == Format::Md {
+                capacity_report::markdown_text(t)
+            } else {
+                t.to_owned()
+            }
+        };
+        let title = text_of(rubric.rubric().title.get(lang));
+        let rounds_shown = text_of(&rounds.join(", "));
         let heading = match lang {
             Lang::Fr => format!(
-                "== {} ({}) — {} communes, tour(s) {} ==\n\n",
-                rubric.rubric().title.get(lang),
+                "== {title} ({}) — {} communes, tour(s) {rounds_shown} ==\n\n",
                 rubric.key(),
                 results.len(),
-                rounds.join(", ")
             ),
             Lang::En => format!(
-                "== {} ({}) — {} communes, round(s) {} ==\n\n",
-                rubric.rubric().title.get(lang),
+                "== {title} ({}) — {} communes, round(s) {rounds_shown} ==\n\n",
                 rubric.key(),
                 results.len(),
-                rounds.join(", ")
             ),
         };
         match args.format {
@@ -193,11 +199,8 @@ pub fn grants(ctx: &Ctx, args: &cli::Grants) -> Result<(), CliError> {
     let pool = parse_amount(&args.pool)?;
     let threshold = parse_threshold(&args.threshold)?;
     let batch = ctx.load_valid(&args.inputs)?;
-    // One rubric's assessments: the most numerous, the others are named
-    // in a warning.
-    let Some((rix, list)) = super::main_rubric(ctx, &batch) else {
-        return Err(CliError::Usage("no assessment given".into()));
-    };
+    // One rubric's assessments (several rubrics are refused).
+    let (rix, list) = super::main_rubric(ctx, &batch)?;
     let rubric = rubric(&batch, rix)?;
     let entries = entries(&list);
     let selected = cohort::select(&entries, args.round.as_deref());

@@ -17,6 +17,10 @@ use crate::load::{self, Batch, Loaded};
 use capacity::Lang;
 use std::path::{Path, PathBuf};
 
+/// How many problems the human and short forms print before `… and N
+/// more`.
+pub const SHOWN_PROBLEMS: usize = 50;
+
 /// What every command knows.
 #[derive(Debug)]
 pub struct Ctx {
@@ -24,6 +28,8 @@ pub struct Ctx {
     pub lang: Lang,
     /// `--rubric`.
     pub rubrics: Vec<PathBuf>,
+    /// `--only`.
+    pub only: Option<String>,
     /// `-v`.
     pub verbose: bool,
     /// `-q`.
@@ -39,6 +45,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             LangArg::En => Lang::En,
         },
         rubrics: g.rubric,
+        only: g.only,
         verbose: g.verbose,
         quiet: g.quiet,
     };
@@ -77,20 +84,24 @@ impl Ctx {
         Ok(batch)
     }
 
-    /// Prints problems on stderr in `format`; returns how many.
+    /// Prints problems on stderr in `format`; returns how many. Human and
+    /// short forms print the first [`SHOWN_PROBLEMS`], then one line
+    /// `… and N more problem(s)` (a file with 20 000 problems must not
+    /// flood the terminal); JSON, for tools, has every one.
     pub fn print_problems(
         &self,
         problems: &[Problem],
         format: ProblemFormat,
     ) -> Result<usize, CliError> {
+        let shown = problems.get(..SHOWN_PROBLEMS).unwrap_or(problems);
         match format {
             ProblemFormat::Human => {
-                for p in problems {
+                for p in shown {
                     eprint!("{}", diag::render(p));
                 }
             }
             ProblemFormat::Short => {
-                for p in problems {
+                for p in shown {
                     eprintln!("{}", p.short());
                 }
             }
@@ -98,6 +109,12 @@ impl Ctx {
                 let v: Vec<diag::ProblemJson<'_>> = problems.iter().map(Into::into).collect();
                 crate::out::print(&crate::out::json(&v)?)?;
             }
+        }
+        if format != ProblemFormat::Json && problems.len() > shown.len() {
+            eprintln!(
+                "… and {} more problem(s) (`capacity validate --format json` lists them all)",
+                problems.len() - shown.len()
+            );
         }
         Ok(problems.len())
     }
@@ -149,21 +166,54 @@ pub fn by_rubric(batch: &Batch) -> Vec<(usize, Vec<&Loaded>)> {
     groups
 }
 
-/// The largest group of [`by_rubric`], warning about the others.
-pub fn main_rubric<'b>(ctx: &Ctx, batch: &'b Batch) -> Option<(usize, Vec<&'b Loaded>)> {
-    let mut groups = by_rubric(batch).into_iter();
-    let first = groups.next()?;
-    for (r, v) in groups {
-        if let Some(e) = batch.rubrics.get(r) {
+/// The one rubric of a batch and its assessments: the only one given, or
+/// the one `--only` names. Assessments of several rubrics (ids or
+/// versions) without `--only` are a usage error naming each rubric with
+/// one of its files: a command about one rubric never leaves an input out
+/// silently.
+pub fn main_rubric<'b>(ctx: &Ctx, batch: &'b Batch) -> Result<(usize, Vec<&'b Loaded>), CliError> {
+    let key_of = |r: usize| batch.rubrics.get(r).map_or("?", |e| e.compiled.key());
+    let mut groups = by_rubric(batch);
+    if let Some(only) = &ctx.only {
+        let total = groups.len();
+        groups.retain(|(r, _)| {
+            let key = key_of(*r);
+            key == only || key.split_once('@').is_some_and(|(id, _)| id == only)
+        });
+        if groups.is_empty() {
+            return Err(CliError::Usage(format!(
+                "--only {only}: none of the {total} rubric(s) of the inputs is {only}: write an id (ml-communes) or id@version (ml-communes@1.0.0) of the inputs' rubrics"
+            )));
+        }
+    }
+    if groups.len() > 1 {
+        let list: Vec<String> = groups
+            .iter()
+            .map(|(r, v)| {
+                let first = v.first().map_or("", |l| l.file.as_str());
+                format!("{}: {} assessment(s), e.g. {first}", key_of(*r), v.len())
+            })
+            .collect();
+        return Err(CliError::Usage(format!(
+            "the assessments given are of {} rubrics ({}): this command takes one rubric's assessments; choose one with --only ID@VERSION, or give one rubric's files",
+            groups.len(),
+            list.join("; ")
+        )));
+    }
+    let (rix, list) = groups
+        .pop()
+        .ok_or_else(|| CliError::Usage("no assessment given".into()))?;
+    if ctx.only.is_some() {
+        let left = batch.assessments.len() - list.len();
+        if left > 0 {
             crate::out::info(
                 ctx.quiet,
                 &format!(
-                    "warning: {} assessment(s) of rubric {} left out: give one rubric's assessments at a time",
-                    v.len(),
-                    e.compiled.key()
+                    "--only {}: {left} assessment(s) of other rubrics not used",
+                    key_of(rix)
                 ),
             );
         }
     }
-    Some(first)
+    Ok((rix, list))
 }

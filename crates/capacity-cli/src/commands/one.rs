@@ -200,22 +200,23 @@ pub fn plan(ctx: &Ctx, args: &cli::Plan) -> Result<(), CliError> {
         Format::Table => out::terminal_all(&[totals, items], lang),
         Format::Md => {
             let a = &l.assessment;
+            let md = capacity_report::markdown_text;
             let heading = match lang {
                 capacity::Lang::Fr => format!(
                     "## Plan de renforcement des capacités — {} ({}, {}), tour {}\n\n{} actions, coût indicatif total {}.\n\n",
-                    a.commune.name,
-                    a.commune.cercle,
-                    a.commune.region,
-                    a.round,
+                    md(&a.commune.name),
+                    md(&a.commune.cercle),
+                    md(&a.commune.region),
+                    md(&a.round),
                     plan.totals.included.actions,
                     capacity::format::fcfa(plan.totals.included.cost, lang)
                 ),
                 capacity::Lang::En => format!(
                     "## Capacity-building plan — {} ({}, {}), round {}\n\n{} actions, indicative total cost {}.\n\n",
-                    a.commune.name,
-                    a.commune.cercle,
-                    a.commune.region,
-                    a.round,
+                    md(&a.commune.name),
+                    md(&a.commune.cercle),
+                    md(&a.commune.region),
+                    md(&a.round),
                     plan.totals.included.actions,
                     capacity::format::fcfa(plan.totals.included.cost, lang)
                 ),

@@ -10,9 +10,7 @@ use capacity_report::{By, CommuneReport, Entry, RegionalReport, cohort};
 /// Runs `report`.
 pub fn run(ctx: &Ctx, args: &Report) -> Result<(), CliError> {
     let batch = ctx.load_valid(&args.inputs)?;
-    let Some((rix, list)) = main_rubric(ctx, &batch) else {
-        return Err(CliError::Usage("no assessment given".into()));
-    };
+    let (rix, list) = main_rubric(ctx, &batch)?;
     let rubric = batch
         .rubrics
         .get(rix)

@@ -281,6 +281,76 @@ fn formula_like_names_stay_text_in_xlsx_and_are_defused_in_csv() {
 }
 
 #[test]
+fn every_export_defuses_formula_like_text_in_csv_and_xlsx() {
+    // Hostile text in the rubric (an action, for the plan) and in the
+    // assessment (the commune, for scores and gaps).
+    let rubric = capacity::CompiledRubric::from_toml(&capacity::example::RUBRIC.replace(
+        "Recruter un agent comptable",
+        "=Recruter un agent comptable",
+    ))
+    .expect("rubric");
+    let text = capacity::example::ASSESSMENT
+        .replace("name = \"Exemple\"", "name = \"=cmd|' /C calc'!A0\"")
+        .replace("cercle = \"San\"", "cercle = \"+San\"")
+        .replace("region = \"Ségou\"", "region = \"\\tSégou\"")
+        .replace("id = \"ml-exemple\"", "id = \"-exemple\"");
+    let (a, sc) = scored(&rubric, &text);
+    let result = CommuneResult::new(&a, &sc);
+    let plan = capacity::ActionPlan::new(&rubric, &result).expect("plan");
+    let exports = [
+        (
+            "scores",
+            Export::scores(&rubric, std::slice::from_ref(&result), Lang::Fr).expect("scores"),
+        ),
+        (
+            "gaps",
+            Export::gaps(&rubric, std::slice::from_ref(&result), Lang::En).expect("gaps"),
+        ),
+        (
+            "plan",
+            Export::plan(&rubric, &plan, &a.commune, Lang::Fr).expect("plan"),
+        ),
+    ];
+    for (what, export) in exports {
+        for options in [
+            CsvOptions::plain(),
+            CsvOptions::excel_fr(),
+            CsvOptions::excel_en(),
+        ] {
+            let csv = export_csv(&export, &options).expect("csv");
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(options.separator)
+                .from_reader(csv.trim_start_matches('\u{FEFF}').as_bytes());
+            let mut defused = 0;
+            for record in reader.records() {
+                for field in &record.expect("a record") {
+                    let number = field.replace(',', ".").parse::<f64>().is_ok();
+                    assert!(
+                        number || !capacity::format::is_formula_like(field),
+                        "{what}: {field:?}"
+                    );
+                    defused += usize::from(field.starts_with("'="));
+                }
+            }
+            assert!(
+                defused > 0,
+                "{what}: the hostile text is there, defused:\n{csv}"
+            );
+        }
+        let mut book = Book::new(export_xlsx(&export).expect("xlsx"));
+        for sheet in book.sheet_names() {
+            let formulas = book.formulas(&sheet);
+            assert!(
+                formulas.iter().flatten().all(String::is_empty),
+                "{what}/{sheet}: no formula: {formulas:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn gaps_rank_priorities_as_computed_by_hand() {
     let rubric = example_rubric();
     let (a, sc) = example_scored(&rubric);

@@ -467,11 +467,28 @@ fn unknown_columns_are_reported_once() {
     check(
         &csv,
         &[
-            "line 1, column \"etat_civil/ADM_EC_99\": unknown column: no field of the form of exemple@1.0.0 has this name or label: it is ignored; import the export with the rubric its form was made from, or remove the column",
-            "line 1, column \"Remarques\": unknown column: no field of the form of exemple@1.0.0 has this name or label: it is ignored; import the export with the rubric its form was made from, or remove the column",
+            "line 1, column \"etat_civil/ADM_EC_99\": 2 unknown columns (etat_civil/ADM_EC_99, Remarques): no field of the form of exemple@1.0.0 has these names or labels: they are ignored; import the export with the rubric its form was made from, or remove the columns",
             &format!("line 1: {MISSING}"),
         ],
     );
+}
+
+#[test]
+fn ten_thousand_unknown_columns_give_one_short_problem() {
+    let extra: Vec<String> = (0..10_000).map(|i| format!("junk_{i}")).collect();
+    let values = vec!["x"; extra.len()].join(",");
+    let csv = format!(
+        "{HEADER},{}\nml-san,San,San,Ségou,2025,2025-03-18,r1,Awa,staff,C,,B,{values}\n",
+        extra.join(",")
+    );
+    let result = check(
+        &csv,
+        &[
+            "line 1, column \"junk_0\": 10000 unknown columns (junk_0, junk_1, junk_2, junk_3, junk_4, junk_5, junk_6, junk_7, junk_8, junk_9, … and 9990 more): no field of the form of exemple@1.0.0 has these names or labels: they are ignored; import the export with the rubric its form was made from, or remove the columns",
+            &format!("line 1: {MISSING}"),
+        ],
+    );
+    assert_eq!(result.assessments.len(), 1);
 }
 
 #[test]

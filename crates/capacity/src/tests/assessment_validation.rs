@@ -103,3 +103,24 @@ fn header_problems() {
          12:16: competence id `santé publique` is not valid: use only ASCII letters, digits, `_`, `.` and `-`",
     );
 }
+
+#[test]
+fn unknown_rater_messages_suggest_ten_raters_at_most() {
+    let text = format!(
+        "{}[[answer]]\nindicator = \"i1\"\n[[answer.rating]]\nrater = \"x\"\nlevel = \"C\"\n[[answer.rating]]\nrater = \"r1\"\nlevel = \"C\"\n[[answer.rating]]\nrater = \"r1\"\nlevel = \"B\"\n",
+        assessment_header(15)
+    );
+    let e = compile(BASE).resolve_toml(&text).expect_err("problems");
+    let shown: Vec<String> = e.iter().map(|d| d.error.to_string()).collect();
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert!(
+        shown[0].ends_with("or use one of r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, … (5 more)"),
+        "{}",
+        shown[0]
+    );
+    assert!(
+        shown[1].contains("r1"),
+        "the duplicate rating: {}",
+        shown[1]
+    );
+}
