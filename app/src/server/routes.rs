@@ -11,6 +11,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use capacity::filename::safe_file_name;
+
 use crate::error::AppError;
 use crate::locale::{LOCALE_COOKIE, code, core_lang, negotiate, parse_locale};
 use crate::service::Service;
@@ -188,7 +190,11 @@ pub async fn plan_download(
         .map_err(|e| AppError::Internal(format!("plan export: {e}")))?;
         let a = &stored.assessment;
         Ok::<_, AppError>((
-            download_name(&["plan", &a.commune.id, &a.round], format.extension()),
+            safe_file_name(
+                &["plan", &a.commune.id, &a.round],
+                format.extension(),
+                "plan",
+            ),
             bytes,
         ))
     }
@@ -215,31 +221,6 @@ pub async fn plan_download(
             (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
         }
     }
-}
-
-/// A file name safe in any header and file system: the parts joined with
-/// `-`, every character outside `A–Z a–z 0–9 . _ -` replaced by `-`, no
-/// leading dot, at most 100 characters before the extension.
-fn download_name(parts: &[&str], extension: &str) -> String {
-    let joined = parts.join("-");
-    let mut name: String = joined
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(100)
-        .collect();
-    while name.starts_with('.') {
-        name.remove(0);
-    }
-    if name.is_empty() {
-        name.push_str("plan");
-    }
-    format!("{name}.{extension}")
 }
 
 /// The downloads of `/comparer`, with the page's query string:
@@ -269,27 +250,6 @@ enum Sheet {
 
 const CSV_TYPE: &str = "text/csv; charset=utf-8";
 const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// A file name made of the given parts, keeping only `[A-Za-z0-9._-]`
-/// (user text never reaches the header unfiltered).
-fn file_name(parts: &[&str], ext: &str) -> String {
-    let stem: Vec<String> = parts
-        .iter()
-        .map(|p| {
-            p.chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                        c
-                    } else {
-                        '-'
-                    }
-                })
-                .collect::<String>()
-        })
-        .filter(|p| !p.trim_matches('-').is_empty())
-        .collect();
-    format!("{}.{ext}", stem.join("-"))
-}
 
 fn attachment(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
     let mut resp = (StatusCode::OK, body).into_response();
@@ -362,10 +322,16 @@ async fn comparison_download(
     let written = match sheet {
         Sheet::Csv => {
             capacity_exchange::export_csv(&export, &capacity_exchange::CsvOptions::for_lang(lang))
-                .map(|s| (CSV_TYPE, file_name(&parts, "csv"), s.into_bytes()))
+                .map(|s| {
+                    (
+                        CSV_TYPE,
+                        safe_file_name(&parts, "csv", "export"),
+                        s.into_bytes(),
+                    )
+                })
         }
         Sheet::Xlsx => capacity_exchange::export_xlsx(&export)
-            .map(|b| (XLSX_TYPE, file_name(&parts, "xlsx"), b)),
+            .map(|b| (XLSX_TYPE, safe_file_name(&parts, "xlsx", "export"), b)),
     };
     match written {
         Ok((content_type, name, body)) => attachment(content_type, &name, body),
@@ -411,39 +377,38 @@ async fn grants_download(
         query.round.as_deref().unwrap_or(""),
     ];
     match capacity_exchange::export_csv(&export, &capacity_exchange::CsvOptions::for_lang(lang)) {
-        Ok(s) => attachment(CSV_TYPE, &file_name(&parts, "csv"), s.into_bytes()),
+        Ok(s) => attachment(
+            CSV_TYPE,
+            &safe_file_name(&parts, "csv", "export"),
+            s.into_bytes(),
+        ),
         Err(e) => plain_error(AppError::Internal(e.to_string())),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{download_name, file_name, safe_local_path};
+    use super::safe_local_path;
+    use capacity::filename::safe_file_name;
 
     #[test]
-    fn download_names_are_safe() {
-        assert_eq!(
-            download_name(&["plan", "ml-segou-san", "2025"], "csv"),
-            "plan-ml-segou-san-2025.csv"
-        );
-        assert_eq!(
-            download_name(&["plan", "x\"; rm", "Tour été/2"], "xlsx"),
-            "plan-x---rm-Tour--t--2.xlsx"
-        );
-        assert_eq!(download_name(&["..", ""], "csv"), "-.csv");
-        assert_eq!(download_name(&[".."], "csv"), "plan.csv");
-    }
-
-    #[test]
-    fn download_names_keep_only_safe_characters() {
-        assert_eq!(
-            file_name(&["comparaison", "ml-communes", "", "2025"], "csv"),
-            "comparaison-ml-communes-2025.csv"
-        );
-        assert_eq!(
-            file_name(&["grants", "a\"; b\r\n<x>", "Ségou"], "csv"),
-            "grants-a---b---x--S-gou.csv"
-        );
+    fn download_names_stay_in_their_directory() {
+        // The one rule of the core, applied to the web app's downloads.
+        for (parts, name) in [
+            (
+                &["plan", "ml-segou-san", "2025"][..],
+                "plan-ml-segou-san-2025.csv",
+            ),
+            (
+                &["plan", "x\"; rm", "../../etc/passwd"][..],
+                "plan-x-rm-etc-passwd.csv",
+            ),
+            (&["..", "/"][..], "plan.csv"),
+        ] {
+            let got = safe_file_name(parts, "csv", "plan");
+            assert_eq!(got, name);
+            assert!(!got.contains('/') && !got.contains('"') && !got.starts_with('.'));
+        }
     }
 
     #[track_caller]
