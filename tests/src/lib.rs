@@ -1,11 +1,13 @@
-//! Harness for the workspace-level browser tests.
+//! Harness for the workspace-level browser and HTTP tests.
 //!
-//! It starts the *built* server binary (`target/release/capacity-web` unless
-//! `CAPACITY_WEB_BIN` says otherwise) on a free port with a fresh data
-//! directory, and a Debian `chromedriver` driving headless Chromium, with
-//! JavaScript on or off. A missing binary, site or driver is a failure with
-//! a message saying how to build it, never a skipped test. When a check
-//! fails, a screenshot is written to `target/browser-screenshots/`.
+//! It starts the *built* server binary (`target/debug/capacity-web`, the
+//! one `./x test` builds, unless `CAPACITY_WEB_BIN` names another) on a
+//! free port with a fresh data directory, and a Debian `chromedriver`
+//! driving headless Chromium, with JavaScript on or off. A missing binary,
+//! site or driver is a failure with a message saying how to build it, never
+//! a skipped test. When a check fails, a screenshot is written to
+//! `target/browser-screenshots/`. The plain-HTTP helpers ([`send`],
+//! [`server_fn`]) speak HTTP/1.1 over a socket to 127.0.0.1 only.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -80,14 +82,22 @@ impl Server {
         self.child = None;
     }
 
+    /// Kills the server at once with SIGKILL (`kill -9`: no shutdown code
+    /// runs, nothing is flushed by the server itself) and waits until the
+    /// process is gone. [`Server::resume`] starts it again on the same data.
+    pub fn kill(&mut self) {
+        // `Child::kill` sends SIGKILL on Unix; the guard also waits.
+        self.child = None;
+    }
+
     /// Starts the server again on the same port and data directory.
     pub fn resume(&mut self) -> Result {
         let bin = std::env::var_os("CAPACITY_WEB_BIN")
             .map(PathBuf::from)
-            .unwrap_or_else(|| target_dir().join("release/capacity-web"));
+            .unwrap_or_else(|| target_dir().join("debug/capacity-web"));
         if !bin.is_file() {
             return Err(format!(
-                "server binary {} not found: build it with `./x build` (or run `./x test`)",
+                "server binary {} not found: build it with `cargo build -p capacity-app --bin capacity-web --features ssr` (or run `./x test`)",
                 bin.display()
             )
             .into());
@@ -171,6 +181,158 @@ pub fn http_request(addr: &str, request: &str) -> Result<(u16, String)> {
         .and_then(|s| s.parse().ok())
         .ok_or("no HTTP status line")?;
     Ok((status, text))
+}
+
+/// One HTTP response read by [`send`].
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// Status line and headers, as received.
+    pub head: String,
+    /// Body as text (lossy UTF-8), de-chunked when it came in chunks.
+    pub body: String,
+}
+
+impl Response {
+    /// Value of the first header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then_some(value.trim())
+        })
+    }
+
+    /// The body parsed as JSON.
+    pub fn json(&self) -> Result<serde_json::Value> {
+        serde_json::from_str(self.body.trim()).map_err(|e| {
+            format!(
+                "status {}: body is not JSON ({e}): {}",
+                self.status,
+                self.body.chars().take(300).collect::<String>()
+            )
+            .into()
+        })
+    }
+}
+
+/// Sends raw request bytes to `addr` (a loopback address) and reads one
+/// response. The request is written from a second thread while this one
+/// reads, so that a server answering before the whole body is sent (413)
+/// is still heard; a write error after that is ignored. Reading stops at
+/// the end of the body (`Content-Length`, or the last chunk) or of the
+/// stream; a reset after a complete status line keeps what was read.
+pub fn send(addr: &str, request: &[u8]) -> Result<Response> {
+    use std::io::{Read, Write};
+    if !addr.starts_with("127.0.0.1:") {
+        return Err(format!("{addr}: the tests only talk to 127.0.0.1").into());
+    }
+    let stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
+    stream.set_write_timeout(Some(Duration::from_secs(20)))?;
+    let mut writer = stream.try_clone()?;
+    let request = request.to_vec();
+    let sending = std::thread::spawn(move || {
+        let _ = writer.write_all(&request);
+        let _ = writer.flush();
+    });
+    let mut reader = stream;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16384];
+    loop {
+        match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            // A reset after the status line: keep what came.
+            Err(_) if find(&buf, b"\r\n").is_some() => break,
+            Err(e) => {
+                let _ = reader.shutdown(std::net::Shutdown::Both);
+                let _ = sending.join();
+                return Err(format!("{addr}: no answer: {e}").into());
+            }
+        }
+        if let Some(end) = find(&buf, b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            let chunked = head.contains("transfer-encoding: chunked");
+            if length.is_some_and(|len| buf.len() >= end + 4 + len)
+                || (chunked && buf[end + 4..].ends_with(b"0\r\n\r\n"))
+            {
+                break;
+            }
+        }
+    }
+    let _ = reader.shutdown(std::net::Shutdown::Both);
+    let _ = sending.join();
+    let end = find(&buf, b"\r\n\r\n").unwrap_or(buf.len());
+    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+    let raw = buf.get(end + 4..).unwrap_or_default();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("{addr}: no HTTP status line in {head:?}"))?;
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(raw)
+    } else {
+        raw.to_vec()
+    };
+    Ok(Response {
+        status,
+        head,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
+/// The payload of a chunked body (as much as is complete).
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(line_end) = find(raw, b"\r\n") {
+        let size = std::str::from_utf8(&raw[..line_end])
+            .ok()
+            .and_then(|s| usize::from_str_radix(s.split(';').next().unwrap_or("").trim(), 16).ok());
+        let Some(size) = size.filter(|&n| n > 0) else {
+            break;
+        };
+        let start = line_end + 2;
+        let Some(data) = raw.get(start..start + size) else {
+            out.extend_from_slice(&raw[start.min(raw.len())..]);
+            break;
+        };
+        out.extend_from_slice(data);
+        raw = raw.get(start + size + 2..).unwrap_or_default();
+    }
+    out
+}
+
+/// `POST path` with a form-urlencoded body (given already encoded, or as
+/// raw bytes), asking for JSON as the hydrated page does.
+pub fn post_form(addr: &str, path: &str, body: &[u8]) -> Result<Response> {
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    send(addr, &request)
+}
+
+/// Calls the server function `/api/{endpoint}` with form-urlencoded
+/// arguments, as the hydrated page does.
+pub fn server_fn(addr: &str, endpoint: &str, args: &[(&str, &str)]) -> Result<Response> {
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in args {
+        form.append_pair(key, value);
+    }
+    post_form(addr, &format!("/api/{endpoint}"), form.finish().as_bytes())
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -1,6 +1,8 @@
 //! Queries: rubrics, communes, assessments, ratings, answers, plan
-//! adjustments. Every write that edits a person's data checks the version
-//! it was given and the assessment's lock, inside one transaction.
+//! adjustments. Every write runs as one `BEGIN IMMEDIATE` transaction
+//! (`write_tx!`); those that edit a person's data check, inside it, the
+//! version they were given and the assessment's lock, and bump the
+//! assessment's revision.
 
 use std::collections::HashMap;
 
@@ -11,7 +13,7 @@ use crate::rows::{
     AssessmentFilter, AssessmentHeader, CommuneFilter, CommuneRow, PlanAdjustmentRow, RatingInput,
     RubricRow, StoredAssessment, StoredRating, Versions,
 };
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, write_tx};
 
 /// SQL for "now" in UTC, ISO 8601 with milliseconds.
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -63,26 +65,25 @@ impl Store {
     /// different text under the same version is a conflict (versions are
     /// immutable: publish a new version instead).
     pub async fn put_rubric(&self, rubric: &Rubric, source: &str) -> Result<bool, StoreError> {
-        let _written = self.written();
-        let mut tx = self.pool.begin().await?;
-        let existing: Option<String> =
-            sqlx::query_scalar("SELECT source FROM rubric WHERE id = ? AND version = ?")
-                .bind(&rubric.id)
-                .bind(&rubric.version)
-                .fetch_optional(&mut *tx)
-                .await?;
-        match existing {
-            Some(text) if text == source => return Ok(false),
-            Some(_) => {
-                return Err(StoreError::Conflict {
-                    what: format!("rubric {} version {}", rubric.id, rubric.version),
-                    hint: "a rubric version never changes: give the new text a new `version`"
-                        .to_owned(),
-                });
+        write_tx!(self, |tx| {
+            let existing: Option<String> =
+                sqlx::query_scalar("SELECT source FROM rubric WHERE id = ? AND version = ?")
+                    .bind(&rubric.id)
+                    .bind(&rubric.version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match existing {
+                Some(text) if text == source => return Ok(false),
+                Some(_) => {
+                    return Err(StoreError::Conflict {
+                        what: format!("rubric {} version {}", rubric.id, rubric.version),
+                        hint: "a rubric version never changes: give the new text a new `version`"
+                            .to_owned(),
+                    });
+                }
+                None => {}
             }
-            None => {}
-        }
-        sqlx::query(&format!(
+            sqlx::query(&format!(
             "INSERT INTO rubric (id, version, title_fr, title_en, source, created_at) VALUES (?, ?, ?, ?, ?, {NOW})"
         ))
         .bind(&rubric.id)
@@ -92,8 +93,8 @@ impl Store {
         .bind(source)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
-        Ok(true)
+            Ok(true)
+        })
     }
 
     /// Every stored rubric version, by id then version.
@@ -131,10 +132,11 @@ impl Store {
     // ------------------------------------------------------------ communes
 
     /// Inserts a commune or updates its attributes.
+    ///
+    /// The revision of every assessment of the commune moves when its
+    /// attributes change (their headers show the commune's current name).
     pub async fn upsert_commune(&self, commune: &Commune) -> Result<(), StoreError> {
-        let _written = self.written();
-        let mut conn = self.pool.acquire().await?;
-        upsert_commune(&mut conn, commune).await
+        write_tx!(self, |conn| { upsert_commune(conn, commune).await })
     }
 
     /// Communes matching the filter, by region, cercle and name.
@@ -201,27 +203,26 @@ impl Store {
     /// the commune (inserted or updated), the header, raters, answers and
     /// ratings. Refused when the commune already has this rubric and round.
     pub async fn insert_assessment(&self, assessment: &Assessment) -> Result<i64, StoreError> {
-        let _written = self.written();
-        let mut tx = self.pool.begin().await?;
-        upsert_commune(&mut tx, &assessment.commune).await?;
-        let exists: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM assessment WHERE commune_id = ? AND rubric_id = ? AND round = ?",
-        )
-        .bind(&assessment.commune.id)
-        .bind(&assessment.rubric)
-        .bind(&assessment.round)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(id) = exists {
-            return Err(StoreError::Conflict {
-                what: format!(
-                    "an assessment of {} on {} for round {} (number {id})",
-                    assessment.commune.name, assessment.rubric, assessment.round
-                ),
-                hint: "open it to continue, or choose another round".to_owned(),
-            });
-        }
-        let id: i64 = sqlx::query_scalar(&format!(
+        write_tx!(self, |tx| {
+            upsert_commune(tx, &assessment.commune).await?;
+            let exists: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM assessment WHERE commune_id = ? AND rubric_id = ? AND round = ?",
+            )
+            .bind(&assessment.commune.id)
+            .bind(&assessment.rubric)
+            .bind(&assessment.round)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(id) = exists {
+                return Err(StoreError::Conflict {
+                    what: format!(
+                        "an assessment of {} on {} for round {} (number {id})",
+                        assessment.commune.name, assessment.rubric, assessment.round
+                    ),
+                    hint: "open it to continue, or choose another round".to_owned(),
+                });
+            }
+            let id: i64 = sqlx::query_scalar(&format!(
             "INSERT INTO assessment (commune_id, rubric_id, rubric_version, round, date, fictional, finalised, comment, commune_snapshot, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW}, {NOW}) RETURNING id"
         ))
@@ -245,14 +246,15 @@ impl Store {
             },
             other => StoreError::Database(other),
         })?;
-        for (position, rater) in assessment.raters.iter().enumerate() {
-            insert_rater(&mut tx, id, rater, position).await?;
-        }
-        for (position, answer) in assessment.answers.iter().enumerate() {
-            let has_answer_data =
-                answer.consensus.is_some() || answer.target.is_some() || answer.comment.is_some();
-            if has_answer_data {
-                sqlx::query(&format!(
+            for (position, rater) in assessment.raters.iter().enumerate() {
+                insert_rater(tx, id, rater, position).await?;
+            }
+            for (position, answer) in assessment.answers.iter().enumerate() {
+                let has_answer_data = answer.consensus.is_some()
+                    || answer.target.is_some()
+                    || answer.comment.is_some();
+                if has_answer_data {
+                    sqlx::query(&format!(
                     "INSERT INTO answer (assessment_id, indicator_id, consensus_level, justification, target, comment, position, updated_at)
                      VALUES (?, ?, ?, ?, ?, ?, ?, {NOW})"
                 ))
@@ -265,9 +267,9 @@ impl Store {
                 .bind(position as i64)
                 .execute(&mut *tx)
                 .await?;
-            }
-            for rating in &answer.ratings {
-                sqlx::query(&format!(
+                }
+                for rating in &answer.ratings {
+                    sqlx::query(&format!(
                     "INSERT INTO rating (assessment_id, indicator_id, rater_id, level, evidence, refs, updated_at)
                      VALUES (?, ?, ?, ?, ?, ?, {NOW})"
                 ))
@@ -290,10 +292,10 @@ impl Store {
                     )),
                     other => StoreError::Database(other),
                 })?;
+                }
             }
-        }
-        tx.commit().await?;
-        Ok(id)
+            Ok(id)
+        })
     }
 
     /// Assessment headers matching the filter, by region, cercle, commune
@@ -325,10 +327,13 @@ impl Store {
     }
 
     async fn load(&self, filter: &IdFilter<'_>) -> Result<Vec<StoredAssessment>, StoreError> {
+        // One read transaction: the four queries see one snapshot, so the
+        // revision in a header is the revision of what comes with it.
+        let mut tx = self.pool.begin().await?;
         let mut q = QueryBuilder::<Sqlite>::new(HEADER_SELECT);
         filter.push(&mut q);
         q.push(" ORDER BY c.region, c.cercle, c.name, a.round, a.id");
-        let heads = q.build().fetch_all(&self.pool).await?;
+        let heads = q.build().fetch_all(&mut *tx).await?;
         let mut out = Vec::with_capacity(heads.len());
         let mut index = HashMap::with_capacity(heads.len());
         for row in &heads {
@@ -355,6 +360,7 @@ impl Store {
             });
         }
         if out.is_empty() {
+            tx.commit().await?;
             return Ok(out);
         }
 
@@ -363,7 +369,7 @@ impl Store {
         );
         filter.push(&mut q);
         q.push(" ORDER BY r.assessment_id, r.position");
-        for row in q.build().fetch_all(&self.pool).await? {
+        for row in q.build().fetch_all(&mut *tx).await? {
             let aid: i64 = row.get("assessment_id");
             let Some(&ix) = index.get(&aid) else { continue };
             let role: String = row.get("role");
@@ -381,7 +387,7 @@ impl Store {
         );
         filter.push(&mut q);
         q.push(" ORDER BY n.assessment_id, n.position, n.indicator_id");
-        for row in q.build().fetch_all(&self.pool).await? {
+        for row in q.build().fetch_all(&mut *tx).await? {
             let aid: i64 = row.get("assessment_id");
             let Some(&ix) = index.get(&aid) else { continue };
             let indicator: String = row.get("indicator_id");
@@ -409,7 +415,7 @@ impl Store {
         );
         filter.push(&mut q);
         q.push(" ORDER BY g.assessment_id, g.indicator_id, r.position");
-        for row in q.build().fetch_all(&self.pool).await? {
+        for row in q.build().fetch_all(&mut *tx).await? {
             let aid: i64 = row.get("assessment_id");
             let Some(&ix) = index.get(&aid) else { continue };
             let indicator: String = row.get("indicator_id");
@@ -420,6 +426,10 @@ impl Store {
                 .versions
                 .ratings
                 .insert((indicator.clone(), rater.clone()), row.get("version"));
+            if row.get::<bool, _>("cleared") {
+                // A tombstone: not answered, only its version counts.
+                continue;
+            }
             let slot = match answer_ix.get(&(aid, indicator.clone())) {
                 Some(&slot) => slot,
                 None => {
@@ -442,33 +452,35 @@ impl Store {
                 refs: from_json(&refs, &format!("assessment {aid}, rating of {indicator}"))?,
             });
         }
+        tx.commit().await?;
         Ok(out)
     }
 
     /// Adds a rater to an assessment that is not finalised.
     pub async fn add_rater(&self, assessment: i64, rater: &Rater) -> Result<(), StoreError> {
-        let _written = self.written();
         if rater.id.trim().is_empty() || rater.name.trim().is_empty() {
             return Err(StoreError::Invalid(
                 "a rater needs an id and a name: fill both in".to_owned(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
-        check_open(&mut tx, assessment).await?;
-        let position: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM rater WHERE assessment_id = ?")
-                .bind(assessment)
-                .fetch_one(&mut *tx)
-                .await?;
-        insert_rater(&mut tx, assessment, rater, position as usize).await?;
-        touch(&mut tx, assessment).await?;
-        tx.commit().await?;
-        Ok(())
+        write_tx!(self, |tx| {
+            check_open(tx, assessment).await?;
+            let position: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM rater WHERE assessment_id = ?")
+                    .bind(assessment)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            insert_rater(tx, assessment, rater, position as usize).await?;
+            touch(tx, assessment).await?;
+            Ok(())
+        })
     }
 
     /// Saves one rater's rating of one indicator. `expected` is the version
     /// the caller read (0: there was none). Refused when stale, with the
-    /// stored rating, and when the assessment is finalised.
+    /// stored rating, and when the assessment is finalised. A rating that
+    /// is not answered now (never saved, or cleared) may also be saved at
+    /// version 0: nothing is overwritten then.
     pub async fn save_rating(
         &self,
         assessment: i64,
@@ -477,55 +489,95 @@ impl Store {
         input: &RatingInput,
         expected: i64,
     ) -> Result<StoredRating, StoreError> {
-        let _written = self.written();
-        let mut tx = self.pool.begin().await?;
-        check_open(&mut tx, assessment).await?;
-        let known: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM rater WHERE assessment_id = ? AND id = ?")
+        write_tx!(self, |tx| {
+            check_open(tx, assessment).await?;
+            let known: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM rater WHERE assessment_id = ? AND id = ?")
+                    .bind(assessment)
+                    .bind(rater)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if known.is_none() {
+                return Err(not_found(format!(
+                    "rater `{rater}` in assessment {assessment}"
+                )));
+            }
+            // The write lock is held since BEGIN IMMEDIATE: what is read
+            // here stays true until the commit.
+            let now = fetch_rating(tx, assessment, indicator, rater).await?;
+            now.check(expected)?;
+            let sql = if now.version() == 0 {
+                format!(
+                    "INSERT INTO rating (level, evidence, refs, updated_at, assessment_id, indicator_id, rater_id)
+                     VALUES (?, ?, ?, {NOW}, ?, ?, ?) RETURNING version, updated_at"
+                )
+            } else {
+                format!(
+                    "UPDATE rating SET level = ?, evidence = ?, refs = ?, cleared = 0,
+                       version = version + 1, updated_at = {NOW}
+                     WHERE assessment_id = ? AND indicator_id = ? AND rater_id = ?
+                     RETURNING version, updated_at"
+                )
+            };
+            let row = sqlx::query(&sql)
+                .bind(&input.level)
+                .bind(&input.evidence)
+                .bind(to_json(&input.refs))
                 .bind(assessment)
+                .bind(indicator)
                 .bind(rater)
-                .fetch_optional(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
-        if known.is_none() {
-            return Err(not_found(format!(
-                "rater `{rater}` in assessment {assessment}"
-            )));
-        }
-        // One statement: insert if there is no row, else update only the
-        // version the caller saw. RETURNING yields a row only when something
-        // was written. (A row removed since it was read is written again:
-        // nothing is overwritten, and nothing typed is lost.)
-        let written: Option<i64> = sqlx::query_scalar(&format!(
-            "INSERT INTO rating (assessment_id, indicator_id, rater_id, level, evidence, refs, updated_at)
-             SELECT ?, ?, ?, ?, ?, ?, {NOW} WHERE true
-             ON CONFLICT (assessment_id, indicator_id, rater_id) DO UPDATE SET
-               level = excluded.level, evidence = excluded.evidence, refs = excluded.refs,
-               version = rating.version + 1, updated_at = excluded.updated_at
-             WHERE rating.version = ?
-             RETURNING version"
-        ))
-        .bind(assessment)
-        .bind(indicator)
-        .bind(rater)
-        .bind(&input.level)
-        .bind(&input.evidence)
-        .bind(to_json(&input.refs))
-        .bind(expected)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let current = fetch_rating(&mut tx, assessment, indicator, rater).await?;
-        if written.is_none() {
-            return Err(StoreError::StaleRating {
-                expected,
-                current: current.map(Box::new),
-            });
-        }
-        touch(&mut tx, assessment).await?;
-        tx.commit().await?;
-        current.ok_or_else(|| not_found(format!("rating of {indicator} by {rater}")))
+            touch(tx, assessment).await?;
+            Ok(StoredRating {
+                indicator: indicator.to_owned(),
+                rater: rater.to_owned(),
+                input: input.clone(),
+                version: row.get("version"),
+                updated_at: row.get("updated_at"),
+            })
+        })
     }
 
-    /// Removes a rating (back to "not answered"), if it is still at `expected`.
+    /// Clears a rating (back to "not answered") if it is still at
+    /// `expected`, keeping its row as a tombstone with the next version, so
+    /// that a save naming the version before the clear is refused as
+    /// stale. Returns the version a later save names: the tombstone's, or
+    /// 0 when there was nothing to clear (nothing is written then).
+    pub async fn clear_rating_returning_version(
+        &self,
+        assessment: i64,
+        indicator: &str,
+        rater: &str,
+        expected: i64,
+    ) -> Result<i64, StoreError> {
+        write_tx!(self, |tx| {
+            check_open(tx, assessment).await?;
+            let now = fetch_rating(tx, assessment, indicator, rater).await?;
+            now.check(expected)?;
+            let RatingNow::Live(_) = now else {
+                return Ok(now.version());
+            };
+            let version: i64 = sqlx::query_scalar(&format!(
+                "UPDATE rating SET level = '', evidence = NULL, refs = '[]', cleared = 1,
+                   version = version + 1, updated_at = {NOW}
+                 WHERE assessment_id = ? AND indicator_id = ? AND rater_id = ?
+                 RETURNING version"
+            ))
+            .bind(assessment)
+            .bind(indicator)
+            .bind(rater)
+            .fetch_one(&mut *tx)
+            .await?;
+            touch(tx, assessment).await?;
+            Ok(version)
+        })
+    }
+
+    /// Clears a rating if it is still at `expected`, like
+    /// [`Store::clear_rating_returning_version`] (kept for callers that do
+    /// not need the tombstone's version: a rating not answered now may be
+    /// saved again at version 0).
     pub async fn clear_rating(
         &self,
         assessment: i64,
@@ -533,31 +585,9 @@ impl Store {
         rater: &str,
         expected: i64,
     ) -> Result<(), StoreError> {
-        let _written = self.written();
-        let mut tx = self.pool.begin().await?;
-        check_open(&mut tx, assessment).await?;
-        let deleted = sqlx::query(
-            "DELETE FROM rating WHERE assessment_id = ? AND indicator_id = ? AND rater_id = ? AND version = ?",
-        )
-        .bind(assessment)
-        .bind(indicator)
-        .bind(rater)
-        .bind(expected)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if deleted == 0 {
-            let current = fetch_rating(&mut tx, assessment, indicator, rater).await?;
-            if current.is_some() {
-                return Err(StoreError::StaleRating {
-                    expected,
-                    current: current.map(Box::new),
-                });
-            }
-        }
-        touch(&mut tx, assessment).await?;
-        tx.commit().await?;
-        Ok(())
+        self.clear_rating_returning_version(assessment, indicator, rater, expected)
+            .await
+            .map(|_| ())
     }
 
     /// Saves the answer row of an indicator: the consensus (level and
@@ -570,10 +600,9 @@ impl Store {
         answer: &Answer,
         expected: i64,
     ) -> Result<i64, StoreError> {
-        let _written = self.written();
-        let mut tx = self.pool.begin().await?;
-        check_open(&mut tx, assessment).await?;
-        let written: Option<i64> = sqlx::query_scalar(&format!(
+        write_tx!(self, |tx| {
+            check_open(tx, assessment).await?;
+            let written: Option<i64> = sqlx::query_scalar(&format!(
             "INSERT INTO answer (assessment_id, indicator_id, consensus_level, justification, target, comment, position, updated_at)
              SELECT ?, ?, ?, ?, ?, ?, (SELECT COUNT(*) FROM answer WHERE assessment_id = ?), {NOW} WHERE true
              ON CONFLICT (assessment_id, indicator_id) DO UPDATE SET
@@ -593,51 +622,50 @@ impl Store {
         .bind(expected)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(version) = written else {
-            let current: Option<i64> = sqlx::query_scalar(
-                "SELECT version FROM answer WHERE assessment_id = ? AND indicator_id = ?",
-            )
-            .bind(assessment)
-            .bind(indicator)
-            .fetch_optional(&mut *tx)
-            .await?;
-            return Err(StoreError::Stale {
-                what: format!("the consensus of {indicator}"),
-                expected,
-                current: current.unwrap_or(0),
-            });
-        };
-        touch(&mut tx, assessment).await?;
-        tx.commit().await?;
-        Ok(version)
+            let Some(version) = written else {
+                let current: Option<i64> = sqlx::query_scalar(
+                    "SELECT version FROM answer WHERE assessment_id = ? AND indicator_id = ?",
+                )
+                .bind(assessment)
+                .bind(indicator)
+                .fetch_optional(&mut *tx)
+                .await?;
+                return Err(StoreError::Stale {
+                    what: format!("the consensus of {indicator}"),
+                    expected,
+                    current: current.unwrap_or(0),
+                });
+            };
+            touch(tx, assessment).await?;
+            Ok(version)
+        })
     }
 
     /// Finalises (locks) an assessment still at `expected` version.
     pub async fn finalise(&self, assessment: i64, expected: i64) -> Result<i64, StoreError> {
-        let _written = self.written();
-        let mut tx = self.pool.begin().await?;
-        check_open(&mut tx, assessment).await?;
-        let written = sqlx::query(&format!(
-            "UPDATE assessment SET finalised = 1, version = version + 1, updated_at = {NOW} WHERE id = ? AND version = ?"
+        write_tx!(self, |tx| {
+            check_open(tx, assessment).await?;
+            let written = sqlx::query(&format!(
+            "UPDATE assessment SET finalised = 1, version = version + 1, revision = revision + 1, updated_at = {NOW} WHERE id = ? AND version = ?"
         ))
         .bind(assessment)
         .bind(expected)
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let current: i64 = sqlx::query_scalar("SELECT version FROM assessment WHERE id = ?")
-            .bind(assessment)
-            .fetch_one(&mut *tx)
-            .await?;
-        if written == 0 {
-            return Err(StoreError::Stale {
-                what: format!("assessment {assessment}"),
-                expected,
-                current,
-            });
-        }
-        tx.commit().await?;
-        Ok(current)
+            let current: i64 = sqlx::query_scalar("SELECT version FROM assessment WHERE id = ?")
+                .bind(assessment)
+                .fetch_one(&mut *tx)
+                .await?;
+            if written == 0 {
+                return Err(StoreError::Stale {
+                    what: format!("assessment {assessment}"),
+                    expected,
+                    current,
+                });
+            }
+            Ok(current)
+        })
     }
 
     // ------------------------------------------------------------ plan
@@ -675,16 +703,15 @@ impl Store {
         cost_override: Option<&str>,
         expected: i64,
     ) -> Result<i64, StoreError> {
-        let _written = self.written();
-        let mut tx = self.pool.begin().await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM assessment WHERE id = ?")
-            .bind(assessment)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
-            return Err(not_found(format!("assessment {assessment}")));
-        }
-        let written: Option<i64> = sqlx::query_scalar(&format!(
+        write_tx!(self, |tx| {
+            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM assessment WHERE id = ?")
+                .bind(assessment)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if exists.is_none() {
+                return Err(not_found(format!("assessment {assessment}")));
+            }
+            let written: Option<i64> = sqlx::query_scalar(&format!(
             "INSERT INTO plan_adjustment (assessment_id, action_key, accepted, cost_override, updated_at)
              SELECT ?, ?, ?, ?, {NOW} WHERE true
              ON CONFLICT (assessment_id, action_key) DO UPDATE SET
@@ -700,22 +727,23 @@ impl Store {
         .bind(expected)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(version) = written else {
-            let current: Option<i64> = sqlx::query_scalar(
+            let Some(version) = written else {
+                let current: Option<i64> = sqlx::query_scalar(
                 "SELECT version FROM plan_adjustment WHERE assessment_id = ? AND action_key = ?",
             )
             .bind(assessment)
             .bind(action_key)
             .fetch_optional(&mut *tx)
             .await?;
-            return Err(StoreError::Stale {
-                what: format!("the plan line {action_key}"),
-                expected,
-                current: current.unwrap_or(0),
-            });
-        };
-        tx.commit().await?;
-        Ok(version)
+                return Err(StoreError::Stale {
+                    what: format!("the plan line {action_key}"),
+                    expected,
+                    current: current.unwrap_or(0),
+                });
+            };
+            touch(tx, assessment).await?;
+            Ok(version)
+        })
     }
 
     /// Number of stored assessments.
@@ -726,7 +754,7 @@ impl Store {
     }
 }
 
-const HEADER_SELECT: &str = "SELECT a.id, a.commune_id, c.name AS commune_name, c.cercle, c.region, a.rubric_id, a.rubric_version, a.round, a.date, a.fictional, a.finalised, a.comment, a.commune_snapshot, a.version FROM assessment a JOIN commune c ON c.id = a.commune_id WHERE 1 = 1";
+const HEADER_SELECT: &str = "SELECT a.id, a.commune_id, c.name AS commune_name, c.cercle, c.region, a.rubric_id, a.rubric_version, a.round, a.date, a.fictional, a.finalised, a.comment, a.commune_snapshot, a.version, a.revision FROM assessment a JOIN commune c ON c.id = a.commune_id WHERE 1 = 1";
 
 enum IdFilter<'a> {
     One(i64),
@@ -774,6 +802,7 @@ fn header_row(r: &sqlx::sqlite::SqliteRow) -> AssessmentHeader {
         fictional: r.get("fictional"),
         finalised: r.get("finalised"),
         version: r.get("version"),
+        revision: r.get("revision"),
     }
 }
 
@@ -807,7 +836,7 @@ fn enum_code<T: serde::Serialize>(value: &T) -> String {
 }
 
 async fn upsert_commune(conn: &mut SqliteConnection, c: &Commune) -> Result<(), StoreError> {
-    sqlx::query(&format!(
+    let changed = sqlx::query(&format!(
         "INSERT INTO commune (id, name, cercle, region, kind, population, setting, transferred, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, {NOW})
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, cercle = excluded.cercle, region = excluded.region,
@@ -827,7 +856,17 @@ async fn upsert_commune(conn: &mut SqliteConnection, c: &Commune) -> Result<(), 
     .bind(c.setting.as_ref().map(enum_code))
     .bind(to_json(&c.transferred))
     .execute(&mut *conn)
-    .await?;
+    .await?
+    .rows_affected();
+    if changed > 0 {
+        // Headers show the commune's current name, cercle and region.
+        sqlx::query(&format!(
+            "UPDATE assessment SET revision = revision + 1, updated_at = {NOW} WHERE commune_id = ?"
+        ))
+        .bind(&c.id)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }
 
@@ -870,9 +909,10 @@ async fn check_open(conn: &mut SqliteConnection, assessment: i64) -> Result<(), 
     }
 }
 
+/// Marks a write to an assessment: its revision moves (same transaction).
 async fn touch(conn: &mut SqliteConnection, assessment: i64) -> Result<(), StoreError> {
     sqlx::query(&format!(
-        "UPDATE assessment SET updated_at = {NOW} WHERE id = ?"
+        "UPDATE assessment SET revision = revision + 1, updated_at = {NOW} WHERE id = ?"
     ))
     .bind(assessment)
     .execute(&mut *conn)
@@ -880,33 +920,79 @@ async fn touch(conn: &mut SqliteConnection, assessment: i64) -> Result<(), Store
     Ok(())
 }
 
+/// A rating as stored now, read inside a write transaction.
+enum RatingNow {
+    /// No row: never saved.
+    Absent,
+    /// A tombstone: cleared at this version.
+    Cleared(i64),
+    /// A rating.
+    Live(StoredRating),
+}
+
+impl RatingNow {
+    /// Version of the row, 0 without one.
+    fn version(&self) -> i64 {
+        match self {
+            RatingNow::Absent => 0,
+            RatingNow::Cleared(version) => *version,
+            RatingNow::Live(rating) => rating.version,
+        }
+    }
+
+    /// Accepts a write naming `expected` when it is the stored version, or
+    /// 0 while the rating is not answered (nothing would be overwritten);
+    /// refuses it with what is stored now otherwise.
+    fn check(&self, expected: i64) -> Result<(), StoreError> {
+        let accepted = match self {
+            RatingNow::Live(rating) => rating.version == expected,
+            RatingNow::Absent | RatingNow::Cleared(_) => {
+                expected == 0 || expected == self.version()
+            }
+        };
+        if accepted {
+            return Ok(());
+        }
+        Err(StoreError::StaleRating {
+            expected,
+            current: match self {
+                RatingNow::Live(rating) => Some(Box::new(rating.clone())),
+                RatingNow::Absent | RatingNow::Cleared(_) => None,
+            },
+        })
+    }
+}
+
 async fn fetch_rating(
     conn: &mut SqliteConnection,
     assessment: i64,
     indicator: &str,
     rater: &str,
-) -> Result<Option<StoredRating>, StoreError> {
+) -> Result<RatingNow, StoreError> {
     let row = sqlx::query(
-        "SELECT level, evidence, refs, version, updated_at FROM rating WHERE assessment_id = ? AND indicator_id = ? AND rater_id = ?",
+        "SELECT level, evidence, refs, version, updated_at, cleared FROM rating WHERE assessment_id = ? AND indicator_id = ? AND rater_id = ?",
     )
     .bind(assessment)
     .bind(indicator)
     .bind(rater)
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|r| {
-        let refs: String = r.get("refs");
-        Ok(StoredRating {
-            indicator: indicator.to_owned(),
-            rater: rater.to_owned(),
-            input: RatingInput {
-                level: r.get("level"),
-                evidence: r.get("evidence"),
-                refs: from_json(&refs, &format!("rating of {indicator} by {rater}"))?,
-            },
-            version: r.get("version"),
-            updated_at: r.get("updated_at"),
-        })
-    })
-    .transpose()
+    let Some(r) = row else {
+        return Ok(RatingNow::Absent);
+    };
+    if r.get::<bool, _>("cleared") {
+        return Ok(RatingNow::Cleared(r.get("version")));
+    }
+    let refs: String = r.get("refs");
+    Ok(RatingNow::Live(StoredRating {
+        indicator: indicator.to_owned(),
+        rater: rater.to_owned(),
+        input: RatingInput {
+            level: r.get("level"),
+            evidence: r.get("evidence"),
+            refs: from_json(&refs, &format!("rating of {indicator} by {rater}"))?,
+        },
+        version: r.get("version"),
+        updated_at: r.get("updated_at"),
+    }))
 }

@@ -57,7 +57,9 @@ pub enum StoreError {
     StaleRating {
         /// Version the caller read (0 for a new rating).
         expected: i64,
-        /// What is stored now (None if it was removed).
+        /// What is stored now; `None` when the rating is not answered now
+        /// (never saved, or cleared: a new save at version 0 is then
+        /// accepted, since it overwrites nothing).
         current: Option<Box<StoredRating>>,
     },
     /// Someone saved this object since it was read; nothing was written.
@@ -75,4 +77,35 @@ pub enum StoreError {
     /// The input is not acceptable (e.g. an empty rater name).
     #[error("{0}")]
     Invalid(String),
+    /// The database stayed busy (other writers, another process holding
+    /// the file) through every attempt: nothing was written. Sending the
+    /// same save again in a moment is safe and expected to work; the web
+    /// app answers 503 with `Retry-After`.
+    #[error(
+        "the database is busy with other saves ({detail}; {attempts} attempts): nothing was written, try again in a moment"
+    )]
+    Busy {
+        /// Attempts made.
+        attempts: u32,
+        /// What the last attempt met.
+        detail: String,
+    },
+}
+
+impl StoreError {
+    /// True when the same request may succeed if sent again later
+    /// ([`StoreError::Busy`]); every other error needs the data or the
+    /// request to change first.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, StoreError::Busy { .. })
+    }
+
+    /// How long to wait before sending the same write again, for a
+    /// `Retry-After` header: one second for [`StoreError::Busy`] (the
+    /// writes that held the database take milliseconds each), `None` for
+    /// every other error.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.is_retryable()
+            .then_some(std::time::Duration::from_secs(1))
+    }
 }

@@ -9,7 +9,23 @@
 //!   adjustment) carries a `version`. A save names the version it read; a
 //!   stale save is refused with [`StoreError::Stale`], which carries the
 //!   newer data, and nothing is overwritten silently;
-//! - a finalised assessment is locked: every save to it is refused.
+//! - a finalised assessment is locked: every save to it is refused;
+//! - clearing a rating keeps its row as a *tombstone* (flag `cleared`,
+//!   version bumped), so that a save against the version before the clear
+//!   is still recognised as stale; loading skips tombstones;
+//! - every write touching an assessment bumps its `revision` in the same
+//!   transaction ([`AssessmentHeader::revision`]), so that caches of one
+//!   assessment survive writes to the others.
+//!
+//! Writes never fail because another save holds the database: every write
+//! transaction runs on the one writer connection and starts with
+//! `BEGIN IMMEDIATE` (the write lock is taken before anything is read, so
+//! there is no read-to-write upgrade that SQLite's busy handler cannot
+//! wait for), and a transaction that still meets a busy or locked database
+//! (another process, a checkpoint) is retried a few times before
+//! [`StoreError::Busy`] says to try again later. The file is in WAL mode
+//! with `synchronous=FULL`: a write is acknowledged only once it is on disk,
+//! so a committed save survives a power cut.
 //!
 //! The store checks structure (the assessment exists, the rater belongs to
 //! it, versions), not meaning: level codes and indicator ids are checked
@@ -40,10 +56,23 @@ pub use seed::SeedReport;
 /// Name of the database file inside the data directory.
 pub const DATABASE_FILE: &str = "capacity.sqlite3";
 
-/// A handle on the database; cheap to clone (a connection pool).
+/// How long SQLite's busy handler waits for a lock before a statement
+/// gives up (then the whole transaction may be retried).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a write waits for the writer connection (other saves queue
+/// there, one at a time) before it is answered [`StoreError::Busy`].
+const WRITER_WAIT: Duration = Duration::from_secs(10);
+/// Attempts of one write transaction that meets a busy or locked database.
+const WRITE_ATTEMPTS: u32 = 4;
+
+/// A handle on the database; cheap to clone (connection pools).
 #[derive(Debug, Clone)]
 pub struct Store {
+    /// Connections for reads (several may read at once under WAL).
     pool: SqlitePool,
+    /// The one connection that writes: saves queue here in order instead
+    /// of competing for SQLite's write lock.
+    writer: SqlitePool,
     generation: Arc<AtomicU64>,
 }
 
@@ -66,18 +95,28 @@ impl Store {
             .filename(&file)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL: the WAL is synced at every commit, so an acknowledged
+            // write survives a power cut (NORMAL may lose the last ones).
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(BUSY_TIMEOUT);
+        let open_error = |source| StoreError::Open {
+            path: file.display().to_string(),
+            source,
+        };
+        // The writer first: it creates the file and switches it to WAL.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(WRITER_WAIT)
+            .connect_with(options.clone())
+            .await
+            .map_err(open_error)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
             .await
-            .map_err(|source| StoreError::Open {
-                path: file.display().to_string(),
-                source,
-            })?;
-        Self::migrate(pool).await
+            .map_err(open_error)?;
+        Self::migrate(pool, writer).await
     }
 
     /// An empty in-memory database, for tests and one-off computations.
@@ -94,16 +133,17 @@ impl Store {
                 path: ":memory:".to_owned(),
                 source,
             })?;
-        Self::migrate(pool).await
+        Self::migrate(pool.clone(), pool).await
     }
 
-    async fn migrate(pool: SqlitePool) -> Result<Store, StoreError> {
+    async fn migrate(pool: SqlitePool, writer: SqlitePool) -> Result<Store, StoreError> {
         sqlx::migrate!("./migrations")
-            .run(&pool)
+            .run(&writer)
             .await
             .map_err(StoreError::Migrate)?;
         Ok(Store {
             pool,
+            writer,
             generation: Arc::default(),
         })
     }
@@ -121,8 +161,122 @@ impl Store {
         Written(&self.generation)
     }
 
+    /// How the database file keeps what is written, as SQLite reports it
+    /// on the connection that writes: `("wal", "full")` for a file opened
+    /// with [`Store::open`] (every acknowledged write is on disk).
+    pub async fn durability(&self) -> Result<(String, String), StoreError> {
+        let mut conn = self.writer.acquire().await?;
+        let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?;
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await?;
+        let synchronous = match synchronous {
+            0 => "off",
+            1 => "normal",
+            2 => "full",
+            3 => "extra",
+            _ => "unknown",
+        };
+        Ok((journal.to_lowercase(), synchronous.to_owned()))
+    }
+
+    /// The revision of one assessment ([`AssessmentHeader::revision`]), a
+    /// single cheap query: a cache of that assessment is current while it
+    /// is unchanged. `None` when there is no such assessment.
+    pub async fn revision(&self, assessment: i64) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT revision FROM assessment WHERE id = ?")
+                .bind(assessment)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
     /// Closes every connection (pending writes are flushed).
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
+
+    /// What to do after one attempt of a write transaction: `Some` is the
+    /// answer, `None` means run the transaction again (after a pause). A
+    /// busy or locked database is tried [`WRITE_ATTEMPTS`] times, then
+    /// answered [`StoreError::Busy`]; a write that found no turn on the
+    /// writer connection within [`WRITER_WAIT`] is answered `Busy` at once.
+    async fn after_attempt<T>(
+        outcome: Result<T, StoreError>,
+        attempt: u32,
+    ) -> Option<Result<T, StoreError>> {
+        match outcome {
+            Err(StoreError::Database(sqlx::Error::PoolTimedOut)) => Some(Err(StoreError::Busy {
+                attempts: attempt,
+                detail: format!("no turn to write within {} s", WRITER_WAIT.as_secs()),
+            })),
+            Err(e) if is_busy(&e) => {
+                if attempt >= WRITE_ATTEMPTS {
+                    return Some(Err(StoreError::Busy {
+                        attempts: attempt,
+                        detail: e.to_string(),
+                    }));
+                }
+                tracing::debug!(attempt, error = %e, "write transaction retried");
+                tokio::time::sleep(Duration::from_millis(25 << attempt)).await;
+                None
+            }
+            other => Some(other),
+        }
+    }
+}
+
+/// Runs a block as one write transaction of a [`Store`] and evaluates to
+/// its `Result`: `write_tx!(store, |tx| { … Ok(value) })`, where `tx` is the
+/// `&mut SqliteConnection` of the transaction. The transaction runs on the
+/// one writer connection and starts with `BEGIN IMMEDIATE` (the write lock
+/// first, so nothing read inside can go stale before the write); it is
+/// committed when the block gives `Ok`, rolled back on `Err` (`?` and
+/// `return Err(…)` leave the block, not the method). A transaction that
+/// meets a busy or locked database is run again from the start
+/// ([`Store::after_attempt`]), so the block must only act through `tx`.
+/// The store's generation moves when the write ends, whatever its outcome.
+/// (A macro rather than a method taking an async closure: the futures of
+/// async closures that borrow their arguments are not provably `Send`
+/// with today's compiler, and the web server needs `Send` futures.)
+macro_rules! write_tx {
+    ($store:expr, |$tx:ident| $body:block) => {{
+        let store: &$crate::Store = $store;
+        let _written = store.written();
+        let mut attempt: u32 = 1;
+        loop {
+            let outcome: Result<_, $crate::StoreError> = async {
+                let mut transaction = store.writer.begin_with("BEGIN IMMEDIATE").await?;
+                let value: Result<_, $crate::StoreError> = async {
+                    let $tx: &mut ::sqlx::SqliteConnection = &mut transaction;
+                    $body
+                }
+                .await;
+                let value = value?;
+                transaction.commit().await?;
+                Ok(value)
+            }
+            .await;
+            match $crate::Store::after_attempt(outcome, attempt).await {
+                Some(answer) => break answer,
+                None => attempt += 1,
+            }
+        }
+    }};
+}
+pub(crate) use write_tx;
+
+/// True for SQLite's busy and locked result codes (5 and 6, with every
+/// extended code built on them, e.g. 517 `SQLITE_BUSY_SNAPSHOT`).
+fn is_busy(error: &StoreError) -> bool {
+    let StoreError::Database(sqlx::Error::Database(db)) = error else {
+        return false;
+    };
+    db.code()
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| matches!(code & 0xff, 5 | 6))
 }

@@ -82,14 +82,21 @@ pub struct AssessmentHeader {
     pub fictional: bool,
     /// Locked.
     pub finalised: bool,
-    /// Row version.
+    /// Row version of the assessment row itself (what finalising checks).
     pub version: i64,
+    /// Revision of everything stored about this assessment: moves, in the
+    /// same transaction, with every write to its ratings, answers, raters,
+    /// lock, plan adjustments or its commune's attributes, and with nothing
+    /// else. Whatever was read at one revision holds until it changes.
+    pub revision: i64,
 }
 
 /// Row versions of an assessment's editable parts, for stale-save checks.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Versions {
-    /// `(indicator, rater)` → version of that rating.
+    /// `(indicator, rater)` → version of that rating, cleared ratings
+    /// included (they are not in the assessment, but a save names their
+    /// version like any other).
     pub ratings: BTreeMap<(String, String), i64>,
     /// indicator → version of its answer row (consensus, target, comment).
     pub answers: BTreeMap<String, i64>,

@@ -1,0 +1,498 @@
+//! Integrity under real use, on a database file in a temporary directory:
+//! many raters saving at once (nothing fails for contention), many saves of
+//! one rating at one version (exactly one wins, every other is refused with
+//! the winner's value), tombstones of cleared ratings, the per-assessment
+//! revision, the busy answer when the file stays locked, and durability
+//! settings.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use capacity::{Answer, Assessment, Commune, Consensus, Rater, Role};
+use capacity_store::{RatingInput, Store, StoreError, StoredRating};
+
+/// Concurrent tasks in the contention tests.
+const TASKS: usize = 60;
+
+/// A fresh directory under the system's temporary directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "capacity-store-{name}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn rubric_text() -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assessments/rubrics");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("rubrics directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    std::fs::read_to_string(&files[0]).expect("readable rubric")
+}
+
+/// Stores the first rubric and an assessment of commune `commune` with
+/// `raters` raters `r0`, `r1`…; returns its id.
+async fn assessment(store: &Store, commune: &str, raters: usize) -> i64 {
+    let text = rubric_text();
+    let parsed = capacity::CompiledRubric::from_toml(&text).expect("rubric");
+    store
+        .put_rubric(parsed.rubric(), &text)
+        .await
+        .expect("rubric stored");
+    let a = Assessment {
+        format: 1,
+        rubric: parsed.rubric().id.clone(),
+        rubric_version: parsed.rubric().version.clone(),
+        round: "2026".into(),
+        date: "2026-12-06".into(),
+        fictional: true,
+        finalised: false,
+        comment: None,
+        commune: Commune {
+            id: commune.into(),
+            name: format!("Commune {commune}"),
+            cercle: "Cercle".into(),
+            region: "Région".into(),
+            kind: Default::default(),
+            population: Some(9000),
+            setting: None,
+            transferred: vec![],
+        },
+        raters: (0..raters)
+            .map(|i| Rater {
+                id: format!("r{i}"),
+                name: format!("Rater {i}"),
+                role: Role::Citizen,
+            })
+            .collect(),
+        answers: vec![],
+    };
+    store.insert_assessment(&a).await.expect("inserted")
+}
+
+fn rating(level: &str, evidence: &str) -> RatingInput {
+    RatingInput {
+        level: level.into(),
+        evidence: Some(evidence.into()),
+        refs: vec![],
+    }
+}
+
+async fn revision(store: &Store, id: i64) -> i64 {
+    store
+        .revision(id)
+        .await
+        .expect("revision")
+        .expect("assessment exists")
+}
+
+#[tokio::test]
+async fn a_file_database_is_in_wal_mode_with_full_sync() {
+    let dir = TempDir::new("durability");
+    let store = Store::open(&dir.0).await.expect("open");
+    assert_eq!(
+        store.durability().await.expect("pragmas"),
+        ("wal".to_owned(), "full".to_owned())
+    );
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_raters_saving_at_once_all_succeed() {
+    let dir = TempDir::new("many-raters");
+    let store = Store::open(&dir.0).await.expect("open");
+    let id = assessment(&store, "c-many", TASKS).await;
+    // A second handle on the same file competes for SQLite's write lock
+    // as another process would; the first handle's saves queue on its
+    // writer connection.
+    let other = Store::open(&dir.0).await.expect("second handle");
+    let before = revision(&store, id).await;
+    let mut tasks = Vec::new();
+    for i in 0..TASKS {
+        let store = if i % 2 == 0 {
+            store.clone()
+        } else {
+            other.clone()
+        };
+        tasks.push(tokio::spawn(async move {
+            let rater = format!("r{i}");
+            let first = store
+                .save_rating(id, "X-1", &rater, &rating("C", &format!("first {i}")), 0)
+                .await?;
+            store
+                .save_rating(id, "X-2", &rater, &rating("B", &format!("second {i}")), 0)
+                .await?;
+            // And a change of the first one, at the version just saved.
+            store
+                .save_rating(
+                    id,
+                    "X-1",
+                    &rater,
+                    &rating("B", &format!("changed {i}")),
+                    first.version,
+                )
+                .await
+        }));
+    }
+    let mut failures = Vec::new();
+    for (i, task) in tasks.into_iter().enumerate() {
+        match task.await.expect("task ran") {
+            Ok(saved) => assert_eq!(saved.version, 2, "rater {i}"),
+            Err(e) => failures.push(format!("rater {i}: {e}")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {TASKS} raters had a save fail: {failures:#?}",
+        failures.len()
+    );
+    let stored = store.assessment(id).await.expect("load").expect("exists");
+    for indicator in ["X-1", "X-2"] {
+        let answer = stored
+            .assessment
+            .answers
+            .iter()
+            .find(|a| a.indicator == indicator)
+            .expect("answered");
+        assert_eq!(answer.ratings.len(), TASKS, "{indicator}: one rating each");
+    }
+    for i in 0..TASKS {
+        assert_eq!(stored.versions.rating("X-1", &format!("r{i}")), 2);
+    }
+    assert_eq!(
+        revision(&store, id).await,
+        before + 3 * TASKS as i64,
+        "every save moved the revision once"
+    );
+    other.close().await;
+    store.close().await;
+}
+
+/// Runs `TASKS` concurrent saves of rating (`X-1`, `r0`), each with its own
+/// evidence, all naming `version`; checks that exactly one is saved and
+/// that every other is refused with the winner's value. Returns the winner.
+async fn race_one_rating(store: &Store, id: i64, version: i64, round: &str) -> StoredRating {
+    let mut tasks = Vec::new();
+    for i in 0..TASKS {
+        let store = store.clone();
+        let input = rating(["A", "B", "C", "D"][i % 4], &format!("{round}: device {i}"));
+        tasks.push(tokio::spawn(async move {
+            store.save_rating(id, "X-1", "r0", &input, version).await
+        }));
+    }
+    let mut winners = Vec::new();
+    let mut refused = Vec::new();
+    let mut other = Vec::new();
+    for task in tasks {
+        match task.await.expect("task ran") {
+            Ok(saved) => winners.push(saved),
+            Err(StoreError::StaleRating { expected, current }) => {
+                assert_eq!(expected, version);
+                refused.push(current);
+            }
+            Err(e) => other.push(e.to_string()),
+        }
+    }
+    assert!(other.is_empty(), "{round}: other errors: {other:#?}");
+    assert_eq!(winners.len(), 1, "{round}: exactly one save wins");
+    assert_eq!(refused.len(), TASKS - 1, "{round}: every other is stale");
+    let winner = winners.remove(0);
+    assert_eq!(winner.version, version + 1);
+    for current in refused {
+        assert_eq!(
+            current.as_deref(),
+            Some(&winner),
+            "{round}: a refusal carries the winner's value"
+        );
+    }
+    let stored = store.assessment(id).await.expect("load").expect("exists");
+    let kept = stored
+        .assessment
+        .answers
+        .iter()
+        .find(|a| a.indicator == "X-1")
+        .and_then(|a| a.ratings.iter().find(|r| r.rater == "r0"))
+        .expect("stored rating");
+    assert_eq!(
+        (kept.level.as_str(), kept.evidence.as_deref()),
+        (
+            winner.input.level.as_str(),
+            winner.input.evidence.as_deref()
+        ),
+        "{round}: the stored value is the winner's"
+    );
+    assert_eq!(stored.versions.rating("X-1", "r0"), winner.version);
+    winner
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_saves_of_one_rating_at_one_version_one_wins() {
+    let dir = TempDir::new("one-rating");
+    let store = Store::open(&dir.0).await.expect("open");
+    let id = assessment(&store, "c-race", 1).await;
+    let first = race_one_rating(&store, id, 0, "new rating").await;
+    let second = race_one_rating(&store, id, first.version, "update").await;
+    assert_eq!(second.version, 2);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_cleared_rating_keeps_a_tombstone_and_refuses_stale_saves() {
+    let dir = TempDir::new("tombstone");
+    let store = Store::open(&dir.0).await.expect("open");
+    let id = assessment(&store, "c-tomb", 2).await;
+    let v1 = store
+        .save_rating(id, "X-1", "r0", &rating("C", "PV 1"), 0)
+        .await
+        .expect("saved");
+    let v2 = store
+        .save_rating(id, "X-1", "r0", &rating("B", "PV 2"), v1.version)
+        .await
+        .expect("changed");
+    assert_eq!(v2.version, 2);
+
+    // A clear naming an old version is refused with the newer value.
+    match store.clear_rating(id, "X-1", "r0", 1).await {
+        Err(StoreError::StaleRating {
+            expected: 1,
+            current: Some(current),
+        }) => assert_eq!(*current, v2),
+        other => panic!("stale clear: expected a refusal, got {other:?}"),
+    }
+
+    let cleared = store
+        .clear_rating_returning_version(id, "X-1", "r0", 2)
+        .await
+        .expect("cleared");
+    assert_eq!(cleared, 3, "the clear is a new version, not a deletion");
+    let stored = store.assessment(id).await.expect("load").expect("exists");
+    assert!(
+        stored
+            .assessment
+            .answers
+            .iter()
+            .all(|a| a.ratings.iter().all(|r| r.rater != "r0")),
+        "a tombstone is not a rating: {:?}",
+        stored.assessment.answers
+    );
+    assert_eq!(
+        stored.versions.rating("X-1", "r0"),
+        3,
+        "its version is known"
+    );
+
+    // A device that read version 2 (before the clear) is refused; what is
+    // stored now is "not answered".
+    for old in [1, 2] {
+        match store
+            .save_rating(id, "X-1", "r0", &rating("A", "late"), old)
+            .await
+        {
+            Err(StoreError::StaleRating {
+                expected,
+                current: None,
+            }) => assert_eq!(expected, old),
+            other => panic!("save at version {old} after the clear: got {other:?}"),
+        }
+    }
+    assert!(matches!(
+        store.clear_rating(id, "X-1", "r0", 2).await,
+        Err(StoreError::StaleRating { current: None, .. })
+    ));
+    // Clearing what is cleared changes nothing.
+    assert_eq!(
+        store
+            .clear_rating_returning_version(id, "X-1", "r0", 3)
+            .await
+            .expect("idempotent clear"),
+        3
+    );
+
+    // A save naming the tombstone's version is accepted and continues the
+    // version line.
+    let again = store
+        .save_rating(id, "X-1", "r0", &rating("A", "PV 4"), 3)
+        .await
+        .expect("saved over the tombstone");
+    assert_eq!(again.version, 4);
+    // A clear by a device that saw "not answered" at 0 is now stale.
+    assert!(matches!(
+        store.clear_rating(id, "X-1", "r0", 0).await,
+        Err(StoreError::StaleRating {
+            current: Some(_),
+            ..
+        })
+    ));
+
+    // Clearing a rating that was never saved writes nothing.
+    assert_eq!(
+        store
+            .clear_rating_returning_version(id, "X-1", "r1", 0)
+            .await
+            .expect("nothing to clear"),
+        0
+    );
+    // A rating not answered now (cleared) may be saved at version 0: the
+    // caller saw "not answered", and nothing is overwritten.
+    let cleared = store
+        .clear_rating_returning_version(id, "X-1", "r0", 4)
+        .await
+        .expect("cleared");
+    assert_eq!(cleared, 5);
+    let fresh = store
+        .save_rating(id, "X-1", "r0", &rating("D", "new"), 0)
+        .await
+        .expect("saved at 0 over a tombstone");
+    assert_eq!(fresh.version, 6);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn the_revision_moves_only_for_the_assessment_written() {
+    let dir = TempDir::new("revision");
+    let store = Store::open(&dir.0).await.expect("open");
+    let a = assessment(&store, "c-a", 2).await;
+    let b = assessment(&store, "c-b", 2).await;
+    let rev_b = revision(&store, b).await;
+
+    let mut rev_a = revision(&store, a).await;
+    let mut step = async |what: &str, store: &Store| {
+        let now = revision(store, a).await;
+        assert_eq!(now, rev_a + 1, "{what}: revision of the written assessment");
+        assert_eq!(revision(store, b).await, rev_b, "{what}: the other one");
+        rev_a = now;
+    };
+
+    let saved = store
+        .save_rating(a, "X-1", "r0", &rating("C", "PV"), 0)
+        .await
+        .expect("rating");
+    step("save a rating", &store).await;
+    store
+        .clear_rating(a, "X-1", "r0", saved.version)
+        .await
+        .expect("clear");
+    step("clear a rating", &store).await;
+    let answer = Answer {
+        indicator: "X-1".into(),
+        target: None,
+        comment: Some("note".into()),
+        consensus: Some(Consensus {
+            level: "C".into(),
+            justification: None,
+        }),
+        ratings: vec![],
+    };
+    store
+        .save_answer(a, "X-1", &answer, 0)
+        .await
+        .expect("answer");
+    step("save an answer", &store).await;
+    store
+        .add_rater(
+            a,
+            &Rater {
+                id: "late".into(),
+                name: "Late".into(),
+                role: Role::Staff,
+            },
+        )
+        .await
+        .expect("rater");
+    step("add a rater", &store).await;
+    store
+        .save_plan_adjustment(a, "X-1/D/0", false, None, 0)
+        .await
+        .expect("plan");
+    step("adjust the plan", &store).await;
+
+    // Refused writes and reads do not move it.
+    let before = revision(&store, a).await;
+    let _ = store
+        .save_rating(a, "X-1", "r0", &rating("A", "stale"), 1)
+        .await
+        .expect_err("stale");
+    let _ = store
+        .save_answer(a, "X-1", &answer, 0)
+        .await
+        .expect_err("stale");
+    let loaded = store.assessment(a).await.expect("load").expect("exists");
+    assert_eq!(loaded.header.revision, before, "the header carries it");
+    assert_eq!(revision(&store, a).await, before);
+
+    let header = loaded.header;
+    store.finalise(a, header.version).await.expect("finalise");
+    step("finalise", &store).await;
+
+    // A commune's new attributes show in its assessments' headers.
+    let mut commune = loaded.assessment.commune.clone();
+    commune.name = "Renamed".into();
+    let g = store.generation();
+    store.upsert_commune(&commune).await.expect("rename");
+    step("rename the commune", &store).await;
+    store.upsert_commune(&commune).await.expect("same again");
+    assert_eq!(
+        revision(&store, a).await,
+        rev_a,
+        "no change, no new revision"
+    );
+    assert!(store.generation() > g, "the generation still moves");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_write_that_stays_locked_out_is_answered_busy() {
+    use sqlx::Connection;
+    let dir = TempDir::new("busy");
+    let store = Store::open(&dir.0).await.expect("open");
+    let id = assessment(&store, "c-busy", 1).await;
+    let rev = revision(&store, id).await;
+    // Another process holds the write lock and does not let go.
+    let file = dir.0.join(capacity_store::DATABASE_FILE);
+    let mut holder = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .expect("second connection");
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut holder)
+        .await
+        .expect("lock taken");
+    let err = store
+        .save_rating(id, "X-1", "r0", &rating("C", "PV"), 0)
+        .await
+        .expect_err("cannot write while the lock is held");
+    assert!(matches!(err, StoreError::Busy { .. }), "{err:?}");
+    assert!(err.is_retryable());
+    assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(1)));
+    assert!(err.to_string().contains("try again"), "{err}");
+    sqlx::query("ROLLBACK")
+        .execute(&mut holder)
+        .await
+        .expect("lock released");
+    holder.close().await.expect("closed");
+    // Nothing was written; the same save now goes through.
+    assert_eq!(revision(&store, id).await, rev);
+    let saved = store
+        .save_rating(id, "X-1", "r0", &rating("C", "PV"), 0)
+        .await
+        .expect("saved once the lock is free");
+    assert_eq!(saved.version, 1);
+    store.close().await;
+}
