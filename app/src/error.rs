@@ -155,6 +155,15 @@ pub enum Problem {
     /// Not an acceptable id (letters, digits, `_`, `.`, `-`).
     #[error("only letters, digits, `_`, `.` and `-` are allowed")]
     BadId,
+    /// Not an acceptable cost (the core's rule, `capacity::parse_cost`).
+    #[error("{0}")]
+    Cost(capacity::CostProblem),
+    /// A decided action cannot go back to "proposed".
+    #[error("a decided action cannot go back to proposed: keep it or drop it")]
+    CannotUndecide,
+    /// The action is no longer in the plan (the ratings changed since).
+    #[error("this action is no longer in the plan: reload the plan")]
+    NotInPlan,
 }
 
 impl AppError {
@@ -197,6 +206,10 @@ impl From<capacity_store::StoreError> for AppError {
             }),
             e @ S::Stale { .. } => AppError::Stale(e.to_string()),
             e @ S::Locked { .. } => AppError::Locked(e.to_string()),
+            e @ S::Busy { .. } => {
+                tracing::warn!(error = %e, "store busy: answered 503");
+                AppError::Busy(e.to_string())
+            }
             other => {
                 tracing::error!(error = %other, "store error");
                 AppError::Internal(other.to_string())

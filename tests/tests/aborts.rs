@@ -14,7 +14,7 @@ use capacity_e2e::{Result, Server, ensure, http_get};
 /// Distinct pages of the compare section: the grant simulation with
 /// different pools, and the compare page with different filters.
 fn path(i: usize) -> String {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         format!("/comparer?pool={}&threshold=50", 1_000_000 + i * 1000)
     } else {
         format!("/comparer?region=Mopti&n={i}")
@@ -33,7 +33,7 @@ fn abandoned_requests_do_not_hurt_the_others() -> Result {
             "GET {} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n",
             path(i)
         );
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             waiting.push(std::thread::spawn(move || -> Result<(u16, usize)> {
                 let mut s = TcpStream::connect(&addr)?;
                 s.set_read_timeout(Some(Duration::from_secs(120)))?;

@@ -81,11 +81,16 @@ pub async fn save_plan(
             )
             .await?;
             if super::plain_form_post() {
+                // The page shows the problems and refusals beside the rows.
                 leptos_axum::redirect(&crate::service::plan::after_plan_save(
                     &service, id, &outcome,
                 ));
+                return Ok(outcome);
             }
-            Ok(outcome)
+            // Other clients get the status of what happened: 422 when a
+            // row is invalid (nothing was written), 409 when rows were
+            // changed by someone else meanwhile.
+            crate::service::plan::outcome_status(outcome)
         }
         .await,
     )

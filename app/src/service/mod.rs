@@ -11,8 +11,9 @@
 //! cache of compiled rubrics (compiling the reference rubric takes longer
 //! than scoring an assessment, and rubric versions never change) and a
 //! cache of assessments' results for the pages that read many: a result is
-//! good until the next write (the store's generation), or for as long as
-//! its version stays the same when the assessment is finalised (locked).
+//! good for as long as its assessment's revision (moved by the store on
+//! every write to that assessment) stays the same, so a save in one commune
+//! leaves every other commune's results cached.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -36,9 +37,10 @@ use flash::Flash;
 /// Compiled rubrics by (id, version).
 type RubricCache = Arc<RwLock<HashMap<(String, String), Arc<CompiledRubric>>>>;
 
-/// Results of finalised assessments by id, with the row version they were
-/// computed at.
-type ResultCache = Arc<RwLock<HashMap<i64, (i64, u64, Arc<ScoredAssessment>)>>>;
+/// Results of assessments by id, with the assessment's revision they were
+/// computed at (the store bumps it on every write to that assessment, in
+/// the same transaction).
+type ResultCache = Arc<RwLock<HashMap<i64, (i64, Arc<ScoredAssessment>)>>>;
 
 /// The most results kept; past it the cache starts afresh (a national
 /// dataset is 703 communes per round).
@@ -137,27 +139,21 @@ impl Service {
 impl Service {
     /// The results of every assessment matching `filter`, in the store's
     /// order, and a message for each one that could not be scored.
-    /// Results come from the cache when nothing was written since they
-    /// were kept (the store's generation), and finalised ones for as long
-    /// as their version is unchanged (they cannot change). Loading whole assessments (every rating) is what
-    /// costs, so only the missing ones are loaded: one by one when few,
-    /// all at once otherwise.
+    /// Results come from the cache while their assessment's revision is
+    /// the one they were computed at. Loading whole assessments (every
+    /// rating) is what costs, so only the missing ones are loaded: one by
+    /// one when few, all at once otherwise.
     pub async fn scored_many(
         &self,
         filter: &capacity_store::AssessmentFilter,
     ) -> Result<(Vec<Arc<ScoredAssessment>>, Vec<String>), AppError> {
-        // Read before loading: a write during the load moves it on, so
-        // what is kept now is never taken for newer than it is.
-        let generation = self.store.generation();
         let headers = self.store.list_assessments(filter).await?;
         let mut out: Vec<Option<Arc<ScoredAssessment>>> = vec![None; headers.len()];
         let mut missing = Vec::new();
         if let Ok(cache) = self.results.read() {
             for (i, h) in headers.iter().enumerate() {
                 match cache.get(&h.id) {
-                    Some((version, kept_at, hit))
-                        if *version == h.version && (h.finalised || *kept_at == generation) =>
-                    {
+                    Some((revision, hit)) if *revision == h.revision => {
                         if let Some(slot) = out.get_mut(i) {
                             *slot = Some(Arc::clone(hit));
                         }
@@ -219,7 +215,10 @@ impl Service {
                     cache.clear();
                 }
                 for e in fresh {
-                    cache.insert(e.header.id, (e.header.version, generation, e));
+                    // Keyed on the revision the loaded data were read at (one
+                    // snapshot): a later write moves the revision on, so what
+                    // is kept is never taken for newer than it is.
+                    cache.insert(e.header.id, (e.header.revision, e));
                 }
             }
         }

@@ -419,6 +419,45 @@ pub async fn save_plan(
     Ok(outcome)
 }
 
+/// A plan save as other clients than a plain form see it: the outcome when
+/// every changed row was written, else the error with its status —
+/// [`AppError::Fields`] (422) naming each invalid field (nothing was
+/// written), or [`AppError::Stale`] (409) naming the rows someone else
+/// changed meanwhile (the others were written).
+pub fn outcome_status(outcome: PlanSaved) -> Result<PlanSaved, AppError> {
+    use crate::error::{FieldProblem, Problem};
+    if !outcome.problems.is_empty() {
+        let fields = outcome
+            .problems
+            .iter()
+            .map(|p| match p.kind {
+                ProblemKind::Cost(c) => {
+                    FieldProblem::new(format!("cost[{}]", p.key), Problem::Cost(c))
+                }
+                ProblemKind::UnknownDecision => {
+                    FieldProblem::new(format!("decision[{}]", p.key), Problem::UnknownChoice)
+                }
+                ProblemKind::CannotUndecide => {
+                    FieldProblem::new(format!("decision[{}]", p.key), Problem::CannotUndecide)
+                }
+                ProblemKind::NotInPlan => {
+                    FieldProblem::new(format!("decision[{}]", p.key), Problem::NotInPlan)
+                }
+            })
+            .collect();
+        return Err(AppError::Fields(fields));
+    }
+    if !outcome.refused.is_empty() {
+        let keys: Vec<&str> = outcome.refused.keys().map(String::as_str).collect();
+        return Err(AppError::Stale(format!(
+            "{} row(s) saved; changed by someone else meanwhile, not saved: {} (reload the plan to see the newer values)",
+            outcome.saved,
+            keys.join(", ")
+        )));
+    }
+    Ok(outcome)
+}
+
 /// The page a plain form post of the plan goes back to, with what was
 /// refused or invalid kept under a token for it.
 pub fn after_plan_save(state: &Service, id: i64, outcome: &PlanSaved) -> String {

@@ -251,10 +251,8 @@ pub async fn save_rating(
 ) -> Result<RatingSaved, AppError> {
     let header = state
         .store
-        .list_assessments(&capacity_store::AssessmentFilter::default())
+        .header(id)
         .await?
-        .into_iter()
-        .find(|h| h.id == id)
         .ok_or_else(|| AppError::NotFound(format!("assessment {id}")))?;
     if header.date.as_str() > limits::today().as_str() {
         return Err(AppError::Invalid(format!(

@@ -84,6 +84,12 @@ pub fn ProblemText(
         Problem::UnknownChoice => tr!(problem_unknown_choice).into_any(),
         Problem::TooMany { max } => tr!(problem_too_many, max = move || max).into_any(),
         Problem::BadId => tr!(problem_bad_id).into_any(),
+        Problem::Cost(capacity::CostProblem::NotANumber) => tr!(problem_cost_not_number).into_any(),
+        Problem::Cost(capacity::CostProblem::Negative) => tr!(problem_cost_negative).into_any(),
+        Problem::Cost(capacity::CostProblem::NotWhole) => tr!(problem_cost_not_whole).into_any(),
+        Problem::Cost(capacity::CostProblem::TooLarge) => tr!(problem_cost_too_large).into_any(),
+        Problem::CannotUndecide => tr!(problem_cannot_undecide).into_any(),
+        Problem::NotInPlan => tr!(problem_not_in_plan).into_any(),
     }
 }
 

@@ -311,6 +311,15 @@ impl Store {
         Ok(rows.iter().map(header_row).collect())
     }
 
+    /// One assessment's header (no ratings): one indexed row, for checks
+    /// made on every save.
+    pub async fn header(&self, id: i64) -> Result<Option<AssessmentHeader>, StoreError> {
+        let mut q = QueryBuilder::<Sqlite>::new(HEADER_SELECT);
+        q.push(" AND a.id = ").push_bind(id);
+        let row = q.build().fetch_optional(&self.pool).await?;
+        Ok(row.as_ref().map(header_row))
+    }
+
     /// One whole assessment.
     pub async fn assessment(&self, id: i64) -> Result<Option<StoredAssessment>, StoreError> {
         let filter = IdFilter::One(id);
