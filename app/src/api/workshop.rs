@@ -106,7 +106,6 @@ pub async fn save_entry(
                 &service,
                 id,
                 rater.clone(),
-                competency.clone(),
                 level,
                 evidence,
                 version,
@@ -184,7 +183,6 @@ pub async fn save_consensus(
             let saved = crate::service::workshop::save_consensus(
                 &service,
                 id,
-                competency.clone(),
                 level,
                 justification,
                 comment,

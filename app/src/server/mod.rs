@@ -159,16 +159,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     })?;
     let store = capacity_store::Store::open(&config.data_dir).await?;
     if store.is_empty().await? {
-        let report = store
-            .seed(
-                capacity_data::embedded::rubrics()
-                    .iter()
-                    .map(|f| (f.name, f.text)),
-                capacity_data::embedded::samples()
-                    .iter()
-                    .map(|f| (f.name, f.text)),
-            )
-            .await?;
+        let report = crate::service::seed_embedded(&store).await?;
         tracing::info!(
             rubrics = report.rubrics,
             assessments = report.assessments,

@@ -993,16 +993,7 @@ mod store_tests {
 
     async fn samples() -> Result<Service, Box<dyn std::error::Error>> {
         let store = Store::open_in_memory().await?;
-        store
-            .seed(
-                capacity_data::embedded::rubrics()
-                    .iter()
-                    .map(|f| (f.name, f.text)),
-                capacity_data::embedded::samples()
-                    .iter()
-                    .map(|f| (f.name, f.text)),
-            )
-            .await?;
+        crate::service::seed_embedded(&store).await?;
         Ok(Service::new(store))
     }
 

@@ -71,6 +71,24 @@ pub struct Service {
     form_errors: Flash<crate::error::FormError>,
 }
 
+/// Fills an empty store with the reference rubrics and the fictional
+/// samples embedded in the binary (`assessments/`), each checked against
+/// its rubric.
+pub async fn seed_embedded(
+    store: &Store,
+) -> Result<capacity_store::SeedReport, capacity_store::StoreError> {
+    store
+        .seed(
+            capacity_data::embedded::rubrics()
+                .iter()
+                .map(|f| (f.name, f.text)),
+            capacity_data::embedded::samples()
+                .iter()
+                .map(|f| (f.name, f.text)),
+        )
+        .await
+}
+
 impl Service {
     /// State over an opened store.
     pub fn new(store: Store) -> Self {

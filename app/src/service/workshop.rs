@@ -329,7 +329,6 @@ pub async fn save_entry(
     state: &Service,
     id: i64,
     rater: String,
-    _competency: String,
     level: BTreeMap<String, String>,
     evidence: BTreeMap<String, String>,
     version: BTreeMap<String, i64>,
@@ -487,7 +486,6 @@ pub async fn load_consensus(
 pub async fn save_consensus(
     state: &Service,
     id: i64,
-    _competency: String,
     level: BTreeMap<String, String>,
     justification: BTreeMap<String, String>,
     comment: BTreeMap<String, String>,
