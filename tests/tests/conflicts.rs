@@ -227,6 +227,28 @@ async fn queued(c: &Client) -> Result<serde_json::Value> {
     .await?)
 }
 
+/// Serious and critical axe-core violations on the current page (axe from
+/// npm, installed by `./x setup`).
+async fn axe_violations(c: &Client) -> Result<Vec<String>> {
+    let path = capacity_e2e::workspace_root().join(".tooling/node_modules/axe-core/axe.min.js");
+    let axe = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{}: {e}; run ./x setup to install axe-core", path.display()))?;
+    c.execute(&axe, vec![]).await?;
+    let out = c
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               axe.run(document, { resultTypes: ['violations'] })
+                 .then(r => done(JSON.stringify(r.violations
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                   .map(v => v.id + ': ' + v.help + ' (' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ') + ')'))))
+                 .catch(e => done('axe failed: ' + e));"#,
+            vec![],
+        )
+        .await?;
+    let text = out.as_str().ok_or("axe returned nothing")?;
+    serde_json::from_str(text).map_err(|_| format!("axe: {text}").into())
+}
+
 const SIDEWAYS: &str =
     "return document.documentElement.scrollWidth <= document.documentElement.clientWidth;";
 
@@ -300,6 +322,8 @@ async fn two_people_on_one_rating_get_a_conflict_not_an_overwrite() -> Result {
             ensure!(inside == serde_json::json!(true), "a value of the conflict is cut at 360 px");
             let summary = text_of(&b, "[data-testid=conflict-summary]").await?;
             ensure!(summary.contains(&id), "the summary does not list {id}: {summary}");
+            let found = axe_violations(&b).await?;
+            ensure!(found.is_empty(), "accessibility of the conflict: {}", found.join("; "));
             ensure!(stored(server, &path, &id)?.0.as_deref() == Some(theirs.as_str()), "the refused save wrote something");
 
             // Evidence typed while in conflict is not sent.
@@ -318,6 +342,8 @@ async fn two_people_on_one_rating_get_a_conflict_not_an_overwrite() -> Result {
             b.find(Locator::Css(&format!("fieldset[id='{id}'] [data-testid=keep-mine]"))).await?.click().await?;
             wait_for(&b, &format!("fieldset[id='{id}'] .save.saved")).await?;
             ensure!(b.find_all(Locator::Css(&conflict)).await?.is_empty(), "still in conflict after keep mine");
+            let focused = b.execute("return document.activeElement ? document.activeElement.name : null;", vec![]).await?;
+            ensure!(focused == serde_json::json!(format!("level[{id}]")), "focus lost after keep mine: {focused}");
             let (level_now, evidence_now) = stored(server, &path, &id)?;
             ensure!(level_now.as_deref() == Some(mine.as_str()), "keep mine did not store {mine}: {level_now:?}");
             ensure!(evidence_now == typed, "keep mine did not store the evidence: {evidence_now}");
@@ -418,21 +444,15 @@ async fn different_indicators_save_independently() -> Result {
             let (first, second) = (cards[0].clone(), cards[1].clone());
             let (x, _, _) = other_levels(&c, &first).await?;
             let (w, _, _) = other_levels(&c, &second).await?;
-            // Both leave at once: neither waits for the other.
-            let sending = c
-                .execute(
-                    &format!(
-                        "document.getElementById('{first}-{x}').click();
-                         document.getElementById('{second}-{w}').click();
-                         return document.querySelectorAll('.save.sending').length;"
-                    ),
-                    vec![],
-                )
-                .await?;
-            ensure!(
-                sending == serde_json::json!(2),
-                "the two saves did not leave together: {sending}"
-            );
+            c.execute(
+                &format!(
+                    "document.getElementById('{first}-{x}').click();
+                     document.getElementById('{second}-{w}').click();
+                     return null;"
+                ),
+                vec![],
+            )
+            .await?;
             for (id, level) in [(&first, &x), (&second, &w)] {
                 if let Err(e) = wait_for(&c, &format!("fieldset[id='{id}'] .save.saved")).await {
                     let status = text_of(&c, &format!("fieldset[id='{id}'] > div:last-child"))
@@ -445,6 +465,15 @@ async fn different_indicators_save_independently() -> Result {
                     "{id}: {level} not stored"
                 );
             }
+            // Neither waited for the other: the two requests overlapped.
+            let overlap = c
+                .execute(
+                    "const s = performance.getEntriesByType('resource').filter(e => e.name.includes('/api/save_rating'));
+                     return s.length >= 2 && s[0].startTime < s[1].responseEnd && s[1].startTime < s[0].responseEnd;",
+                    vec![],
+                )
+                .await?;
+            ensure!(overlap == serde_json::json!(true), "the two saves were not sent together");
             Ok(())
         })
         .await
@@ -652,6 +681,15 @@ async fn without_javascript_refused_entries_are_kept_or_dropped() -> Result {
                 .await?
                 .click()
                 .await?;
+            // The page before the click has a saved notice too: wait for the new one.
+            let start = Instant::now();
+            while c.current_url().await?.as_str().contains("refused=") {
+                ensure!(
+                    start.elapsed() < Duration::from_secs(10),
+                    "no new page after saving the choices"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
             let notice = text_of(&c, "[data-testid=saved-count]").await?;
             ensure!(notice.starts_with("1 "), "saved notice: {notice}");
             ensure!(

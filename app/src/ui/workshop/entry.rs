@@ -219,6 +219,8 @@ impl Saver {
         };
         row.version.set(theirs.version);
         row.conflict.set(None);
+        #[cfg(feature = "hydrate")]
+        refocus(indicator);
         self.change(indicator);
     }
 
@@ -237,6 +239,8 @@ impl Saver {
         row.version.set(theirs.version);
         row.conflict.set(None);
         row.saving.set(Saving::Taken);
+        #[cfg(feature = "hydrate")]
+        refocus(indicator);
     }
 }
 
@@ -394,6 +398,27 @@ impl Saver {
         }
         self.count_pending();
     }
+}
+
+/// Puts the focus back on an indicator's level once its conflict box (and
+/// the button pressed in it) is gone, so that keyboard and screen-reader
+/// users stay where they were.
+#[cfg(feature = "hydrate")]
+fn refocus(indicator: &str) {
+    use wasm_bindgen::JsCast;
+    let checked = format!("input[name=\"level[{indicator}]\"]:checked");
+    let any = format!("input[name=\"level[{indicator}]\"]");
+    request_animation_frame(move || {
+        let doc = document();
+        let target = doc
+            .query_selector(&checked)
+            .ok()
+            .flatten()
+            .or_else(|| doc.query_selector(&any).ok().flatten());
+        if let Some(el) = target.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    });
 }
 
 /// Brings an indicator's conflict into view once it is drawn: centred, or
