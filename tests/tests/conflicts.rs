@@ -526,8 +526,9 @@ async fn a_save_refused_for_good_is_shown_and_not_queued() -> Result {
                 vec![],
             )
             .await?;
+            wait_for(&c, &format!("fieldset[id='{first}'] [data-testid=failed]")).await?;
             let failed =
-                text_of(&c, &format!("fieldset[id='{first}'] [data-testid=failed]")).await?;
+                text_of(&c, &format!("fieldset[id='{first}'] [data-testid=failure]")).await?;
             ensure!(
                 failed.contains("verrouillée"),
                 "the refusal is not shown with its reason: {failed}"

@@ -32,7 +32,6 @@ use std::sync::Arc;
 
 use capacity::Level;
 use leptos::prelude::*;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::api::AppError;
@@ -41,9 +40,9 @@ use crate::api::RatingNow;
 use crate::api::workshop::{EntryIndicator, EntryPage, RefusedEntry};
 #[cfg(feature = "hydrate")]
 use crate::api::workshop::{RatingSaved, save_rating};
-use crate::locale::{core_lang, use_locale};
+use crate::i18n::td_string;
+use crate::locale::{Locale, core_lang, use_locale};
 use crate::tr;
-use crate::ui::common::ErrorBox;
 
 /// The longest evidence the server accepts, in characters. The textarea's
 /// `maxlength` counts UTF-16 units, never fewer than characters, so the
@@ -83,6 +82,25 @@ fn same_as_stored(
         return stored_level.is_empty();
     }
     level == stored_level && evidence == stored_evidence.map_or("", str::trim)
+}
+
+/// A count with the language's thousands separator, as `capacity::format`
+/// writes numbers (narrow no-break space in French, comma in English),
+/// without bringing decimal arithmetic into the browser bundle.
+fn grouped(n: usize, lang: capacity::Lang) -> String {
+    let separator = match lang {
+        capacity::Lang::Fr => capacity::format::NARROW_NBSP,
+        capacity::Lang::En => ',',
+    };
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Length of a text as the browser's `maxlength` counts it.
@@ -400,6 +418,81 @@ impl Saver {
     }
 }
 
+/// The class of an indicator's save status.
+fn status_class(saving: &Saving) -> &'static str {
+    match saving {
+        Saving::Idle => "save",
+        Saving::Sending => "save sending",
+        Saving::Saved => "save saved",
+        Saving::Pending | Saving::BusyKept => "save pending",
+        Saving::Busy(_) => "save busy",
+        Saving::Taken => "save taken",
+        Saving::Failed(_) => "save failed",
+    }
+}
+
+fn status_testid(saving: &Saving) -> &'static str {
+    match saving {
+        Saving::Busy(_) => "busy",
+        Saving::Taken => "taken",
+        Saving::Failed(_) => "failed",
+        _ => "status",
+    }
+}
+
+/// What an indicator's save status says (plain text: one kind of view for
+/// every state keeps the browser bundle small).
+fn status_text(saving: &Saving, l: Locale) -> String {
+    match saving {
+        Saving::Idle | Saving::Failed(_) => String::new(),
+        Saving::Sending => td_string!(l, saving).to_string(),
+        Saving::Saved => td_string!(l, saved).to_string(),
+        Saving::Pending => td_string!(l, pending_offline).to_string(),
+        Saving::BusyKept => td_string!(l, entry_busy_kept).to_string(),
+        Saving::Busy(seconds) => format!("{} {seconds} s", td_string!(l, entry_busy_retrying)),
+        Saving::Taken => td_string!(l, conflict_taken).to_string(),
+    }
+}
+
+/// A refusal that trying again will not fix: what it is and the server's words.
+fn failure_text(error: &AppError, l: Locale) -> String {
+    let kind = match error {
+        AppError::NotFound(_) => td_string!(l, error_not_found).to_string(),
+        AppError::Locked(_) => td_string!(l, error_locked).to_string(),
+        AppError::Invalid(_) | AppError::Fields(_) => td_string!(l, error_invalid).to_string(),
+        AppError::Malformed(_) => td_string!(l, error_malformed).to_string(),
+        AppError::Unauthenticated(_) => td_string!(l, error_unauthenticated).to_string(),
+        AppError::Forbidden(_) => td_string!(l, error_forbidden).to_string(),
+        AppError::TooLarge(_) => td_string!(l, error_too_large).to_string(),
+        AppError::Stale(_) | AppError::StaleRating(_) => td_string!(l, error_stale).to_string(),
+        AppError::Busy(_) => td_string!(l, error_busy).to_string(),
+        AppError::Transport(_) => td_string!(l, error_transport).to_string(),
+        _ => td_string!(l, error_internal).to_string(),
+    };
+    format!("{} {kind} — {error}", td_string!(l, entry_not_saved))
+}
+
+/// A mark as the person reads it: the code and its label.
+fn mark_text(code: Option<&str>, levels: &[Level], l: Locale) -> String {
+    match code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => td_string!(l, conflict_no_level).to_string(),
+        Some(c @ "NA") => format!("{c} {}", td_string!(l, mark_na)),
+        Some(c @ "NI") => format!("{c} {}", td_string!(l, mark_ni)),
+        Some(c) => match levels.iter().find(|level| level.code == c) {
+            Some(level) => format!("{c} {}", level.label.get(core_lang(l))),
+            None => c.to_owned(),
+        },
+    }
+}
+
+/// Evidence as shown in a conflict ("no evidence" when empty).
+fn evidence_text(text: Option<&str>, l: Locale) -> String {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => t.to_owned(),
+        None => td_string!(l, conflict_no_evidence).to_string(),
+    }
+}
+
 /// Puts the focus back on an indicator's level once its conflict box (and
 /// the button pressed in it) is gone, so that keyboard and screen-reader
 /// users stay where they were.
@@ -528,38 +621,7 @@ pub fn EntryForm(
 
     let levels: Vec<Level> = page.levels.iter().rev().cloned().collect();
     // A mark as the person reads it: the code and its label.
-    let mark_caption = {
-        let levels = levels.clone();
-        move |code: Option<String>| -> AnyView {
-            let Some(code) = code.filter(|c| !c.is_empty()) else {
-                return view! { <span class="conflict-level">{tr!(conflict_no_level)}</span> }
-                    .into_any();
-            };
-            let caption = match code.as_str() {
-                "NA" => tr!(mark_na).into_any(),
-                "NI" => tr!(mark_ni).into_any(),
-                _ => {
-                    let label = levels
-                        .iter()
-                        .find(|l| l.code == code)
-                        .map(|l| l.label.clone())
-                        .unwrap_or_default();
-                    (move || label.get(core_lang(locale.get())).to_owned()).into_any()
-                }
-            };
-            view! { <span class="conflict-level"><b>{code}</b> " " {caption}</span> }.into_any()
-        }
-    };
-    let evidence_text = |text: Option<String>| -> AnyView {
-        match text.filter(|t| !t.trim().is_empty()) {
-            Some(t) => view! { <span class="conflict-evidence">{t}</span> }.into_any(),
-            None => {
-                view! { <span class="conflict-evidence muted">{tr!(conflict_no_evidence)}</span> }
-                    .into_any()
-            }
-        }
-    };
-
+    let levels_shown: Arc<[Level]> = levels.iter().cloned().collect();
     // The summary at the top: every indicator in conflict, linked.
     let summary = {
         let rows: Vec<(String, Row, capacity::Text)> = rows
@@ -653,40 +715,21 @@ pub fn EntryForm(
             let title = ind.title.clone();
             let question = ind.question.clone();
             let expected = ind.evidence_expected.clone();
-            let status = {
+            let status = move || status_text(&row.saving.get(), locale.get());
+            let failure = move || match row.saving.get() {
+                Saving::Failed(e) => failure_text(&e, locale.get()),
+                _ => String::new(),
+            };
+            let waiting = move || matches!(row.saving.get(), Saving::Pending | Saving::BusyKept);
+            let retry = {
                 let saver = saver.clone();
                 let indicator = ind.id.clone();
-                move || match row.saving.get() {
-                    Saving::Idle => ().into_any(),
-                    Saving::Sending => view! { <span class="save sending">{tr!(saving)}</span> }.into_any(),
-                    Saving::Saved => view! { <span class="save saved">{tr!(saved)}</span> }.into_any(),
-                    Saving::Taken => view! { <span class="save taken" data-testid="taken">{tr!(conflict_taken)}</span> }.into_any(),
-                    Saving::Busy(seconds) => view! {
-                        <span class="save busy" data-testid="busy">{tr!(entry_busy_retrying)} " " {seconds} " s"</span>
-                    }.into_any(),
-                    state @ (Saving::Pending | Saving::BusyKept) => {
-                        let saver = saver.clone();
-                        let indicator = indicator.clone();
-                        view! {
-                            <span class="save pending">
-                                {if state == Saving::Pending { tr!(pending_offline).into_any() } else { tr!(entry_busy_kept).into_any() }}
-                            </span>
-                            " "
-                            <button type="button" class="retry" on:click=move |_| saver.change(&indicator)>{tr!(entry_retry_now)}</button>
-                        }.into_any()
-                    }
-                    Saving::Failed(error) => view! {
-                        <div class="save failed" data-testid="failed">
-                            <p class="save-failed-intro">{tr!(entry_not_saved)}</p>
-                            <ErrorBox error=error />
-                        </div>
-                    }.into_any(),
-                }
+                move |_: leptos::ev::MouseEvent| saver.change(&indicator)
             };
             let conflict_box = {
                 let saver = saver.clone();
                 let indicator = ind.id.clone();
-                let mark_caption = mark_caption.clone();
+                let levels = levels_shown.clone();
                 move || {
                     row.conflict.get().map(|theirs| {
                         let keep = {
@@ -699,49 +742,49 @@ pub fn EntryForm(
                             let indicator = indicator.clone();
                             move |_: leptos::ev::MouseEvent| saver.take_theirs(&indicator)
                         };
-                        let newer = theirs.version.to_string();
                         let check_id = format!("keep-{indicator}");
-                        let keep_name = format!("version[{indicator}]");
-                        let theirs_level = mark_caption(theirs.level.clone());
-                        let mark_caption = mark_caption.clone();
-                        let mine_level = move || mark_caption(Some(row.level.get()));
-                        let mine_evidence = move || evidence_text(Some(row.evidence.get()));
+                        let their_level = {
+                            let levels = levels.clone();
+                            let level = theirs.level.clone();
+                            move || mark_text(level.as_deref(), &levels, locale.get())
+                        };
+                        let their_evidence = {
+                            let evidence = theirs.evidence.clone();
+                            move || evidence_text(evidence.as_deref(), locale.get())
+                        };
+                        let my_level = {
+                            let levels = levels.clone();
+                            move || mark_text(Some(row.level.get().as_str()), &levels, locale.get())
+                        };
+                        let my_evidence = move || evidence_text(Some(row.evidence.get().as_str()), locale.get());
                         view! {
                             <div class="conflict" id=format!("conflict-{indicator}") role="alert" data-testid="stale">
                                 <p class="conflict-title"><strong>{tr!(stale_title)}</strong></p>
                                 <div class="conflict-values">
                                     <div class="conflict-value theirs" data-testid="theirs">
                                         <p class="conflict-who">{tr!(stale_theirs)}</p>
-                                        <p>{theirs_level}</p>
-                                        <p>{evidence_text(theirs.evidence.clone())}</p>
+                                        <p class="conflict-level">{their_level}</p>
+                                        <p class="conflict-evidence">{their_evidence}</p>
                                     </div>
                                     <div class="conflict-value mine" data-testid="mine">
                                         <p class="conflict-who">{tr!(stale_mine)}</p>
-                                        <p>{mine_level}</p>
-                                        <p>{mine_evidence}</p>
+                                        <p class="conflict-level">{my_level}</p>
+                                        <p class="conflict-evidence">{my_evidence}</p>
                                     </div>
                                 </div>
-                                {move || if hydrated.get() {
-                                    let keep = keep.clone();
-                                    let take = take.clone();
-                                    view! {
-                                        <p class="muted">{tr!(conflict_hint)}</p>
-                                        <div class="conflict-actions">
-                                            <button type="button" class="primary" data-testid="keep-mine" on:click=keep>{tr!(conflict_keep_mine)}</button>
-                                            <button type="button" data-testid="take-theirs" on:click=take>{tr!(conflict_take_theirs)}</button>
-                                        </div>
-                                    }.into_any()
-                                } else {
-                                    // Without JavaScript the page's form carries the choice:
-                                    // ticked, the entry is sent against the newer version.
-                                    view! {
-                                        <label class="conflict-keep" for=check_id.clone()>
-                                            <input type="checkbox" id=check_id.clone() name=keep_name.clone() value=newer.clone() data-testid="keep-mine-check" />
-                                            <span>{tr!(conflict_keep_check)}</span>
-                                        </label>
-                                        <p class="muted">{tr!(conflict_keep_off_hint)}</p>
-                                    }.into_any()
-                                }}
+                                // Hydrated: two buttons act at once. Without JavaScript
+                                // the page's form carries the choice: ticked, the entry
+                                // is sent against the newer version.
+                                <p class="muted" hidden=move || !hydrated.get()>{tr!(conflict_hint)}</p>
+                                <div class="conflict-actions" hidden=move || !hydrated.get()>
+                                    <button type="button" class="primary" data-testid="keep-mine" on:click=keep>{tr!(conflict_keep_mine)}</button>
+                                    <button type="button" data-testid="take-theirs" on:click=take>{tr!(conflict_take_theirs)}</button>
+                                </div>
+                                <label class="conflict-keep" for=check_id.clone() hidden=move || hydrated.get()>
+                                    <input type="checkbox" id=check_id.clone() name=format!("version[{indicator}]") value=theirs.version.to_string() data-testid="keep-mine-check" />
+                                    <span>{tr!(conflict_keep_check)}</span>
+                                </label>
+                                <p class="muted" hidden=move || hydrated.get()>{tr!(conflict_keep_off_hint)}</p>
                             </div>
                         }
                     })
@@ -752,8 +795,8 @@ pub fn EntryForm(
                 let at_limit = typed >= EVIDENCE_MAX;
                 (typed >= EVIDENCE_WARN).then(|| {
                     let lang = core_lang(locale.get());
-                    let typed_text = capacity::format::decimal(Decimal::from(typed as u64), 0, lang);
-                    let max_text = capacity::format::decimal(Decimal::from(EVIDENCE_MAX as u64), 0, lang);
+                    let typed_text = grouped(typed, lang);
+                    let max_text = grouped(EVIDENCE_MAX, lang);
                     view! {
                         <span class="evidence-count" class:at-limit=at_limit data-testid="evidence-count">
                             {typed_text} " / " {max_text} " " {tr!(entry_chars)}
@@ -806,7 +849,12 @@ pub fn EntryForm(
                     </label>
                     <div aria-live="polite" class="evidence-room">{evidence_count}</div>
                     {conflict_box}
-                    <div aria-live="polite">{status}</div>
+                    <div class="save-status">
+                        <span aria-live="polite" class=move || status_class(&row.saving.get()) data-testid=move || status_testid(&row.saving.get())>{status}</span>
+                        " "
+                        <button type="button" class="retry" hidden=move || !waiting() on:click=retry>{tr!(entry_retry_now)}</button>
+                        <p class="save-failed" role="alert" data-testid="failure">{failure}</p>
+                    </div>
                 </fieldset>
             }
             .into_any()
@@ -916,6 +964,18 @@ mod tests {
         assert!(!same_as_stored("B", "", Some("B"), Some("autre")));
         assert!(!same_as_stored("", "", Some("B"), None));
         assert!(!same_as_stored("B", "", None, None));
+    }
+
+    #[test]
+    fn counts_are_grouped_as_the_core_writes_numbers() {
+        use capacity::Lang;
+        use rust_decimal::Decimal;
+        for n in [0usize, 7, 999, 1_000, 9_995, 10_000, 123_456_789] {
+            for lang in [Lang::Fr, Lang::En] {
+                let core = capacity::format::decimal(Decimal::from(n as u64), 0, lang);
+                assert_eq!(grouped(n, lang), core, "{n} in {lang:?}");
+            }
+        }
     }
 
     #[test]
