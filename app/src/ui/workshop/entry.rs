@@ -857,7 +857,6 @@ pub fn EntryForm(
                     </div>
                 </fieldset>
             }
-            .into_any()
         })
         .collect_view();
 
