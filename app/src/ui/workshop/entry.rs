@@ -56,8 +56,9 @@ const BUSY_ATTEMPTS: u32 = 8;
 
 /// Seconds to wait before try `attempt` (1, 2, …) of a save refused
 /// because the server was busy: 1, 2, 4, 8, 16, then 30; None past
-/// [`BUSY_ATTEMPTS`]. The server's `Retry-After` asks for at least a second,
-/// which the first delay already gives.
+/// [`BUSY_ATTEMPTS`]. The server-function client does not expose the 503's
+/// `Retry-After` header, so these delays cannot follow it; they never retry
+/// sooner than a second.
 fn busy_delay(attempt: u32) -> Option<u32> {
     if attempt == 0 || attempt > BUSY_ATTEMPTS {
         return None;
