@@ -110,9 +110,9 @@ impl Breakdown {
 }
 
 /// Loads and scores the assessments of rubric `id` in the area. When
-/// the area holds several versions of the rubric, the version with the
-/// most assessments is kept (the core compares one version only) and
-/// the others are reported in [`Scope::left_out`]. `None` when nothing
+/// the area holds several versions of the rubric, one is compared
+/// ([`capacity_report::cohort::version_to_compare`]) and the others are
+/// reported in [`Scope::left_out`]. `None` when nothing
 /// matches. Results of finalised assessments come from the state's
 /// cache ([`Service::scored_many`]).
 pub async fn load_scope(
@@ -128,26 +128,19 @@ pub async fn load_scope(
         ..Default::default()
     };
     let headers = state.store.list_assessments(&filter).await?;
-    let mut versions: BTreeMap<String, usize> = BTreeMap::new();
-    for h in &headers {
-        *versions.entry(h.rubric_version.clone()).or_default() += 1;
-    }
-    let Some(version) = versions
-        .iter()
-        .max_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0)))
-        .map(|(v, _)| v.clone())
+    let Some((version, others)) =
+        cohort::version_to_compare(headers.iter().map(|h| h.rubric_version.as_str()))
     else {
         return Ok(None);
     };
     let rubric = state.rubric(id, &version).await?;
     filter.rubric_version = Some(version.clone());
     let (assessments, mut left_out) = state.scored_many(&filter).await?;
-    let others: Vec<String> = versions
-        .iter()
-        .filter(|(v, _)| **v != version)
-        .map(|(v, n)| format!("{n} × {id} {v}"))
-        .collect();
     if !others.is_empty() {
+        let others: Vec<String> = others
+            .iter()
+            .map(|(v, n)| format!("{n} × {id} {v}"))
+            .collect();
         left_out.push(format!("{} ≠ {id} {version}", others.join(", ")));
     }
     if assessments.is_empty() {

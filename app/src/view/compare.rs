@@ -346,7 +346,7 @@ pub struct ComparisonView {
     pub grants: Option<Result<GrantView, GrantInputError>>,
 }
 
-/// The answer of [`load_comparison`].
+/// The answer of `load_comparison`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComparePageData {
     /// What the filters offer.

@@ -101,3 +101,45 @@ pub fn round_labels<'a>(entries: &[Entry<'a>], positions: &[usize]) -> Vec<&'a s
     v.dedup();
     v
 }
+
+/// Which version of a rubric to compare when the assessments of an area
+/// use several (the core compares one version at a time): the version most
+/// of them use; on a tie, the greater version label. The others are listed
+/// with their number of assessments, so that what is left out is said,
+/// never dropped silently. `None` when there is no assessment.
+pub fn version_to_compare<'a>(
+    versions: impl IntoIterator<Item = &'a str>,
+) -> Option<(String, Vec<(String, usize)>)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for v in versions {
+        *counts.entry(v).or_default() += 1;
+    }
+    let chosen = counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0)))
+        .map(|(v, _)| (*v).to_owned())?;
+    let others = counts
+        .into_iter()
+        .filter(|(v, _)| *v != chosen)
+        .map(|(v, n)| (v.to_owned(), n))
+        .collect();
+    Some((chosen, others))
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::version_to_compare;
+
+    #[test]
+    fn the_version_most_assessments_use_then_the_greater_label() {
+        assert_eq!(version_to_compare([]), None);
+        assert_eq!(
+            version_to_compare(["1.0.0", "1.1.0", "1.0.0"]),
+            Some(("1.0.0".to_owned(), vec![("1.1.0".to_owned(), 1)]))
+        );
+        assert_eq!(
+            version_to_compare(["1.0.0", "1.1.0"]),
+            Some(("1.1.0".to_owned(), vec![("1.0.0".to_owned(), 1)]))
+        );
+    }
+}

@@ -18,26 +18,11 @@ use crate::{Store, StoreError, write_tx};
 /// SQL for "now" in UTC, ISO 8601 with milliseconds.
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
-fn role_code(role: Role) -> &'static str {
-    match role {
-        Role::Elected => "elected",
-        Role::Staff => "staff",
-        Role::Citizen => "citizen",
-        Role::Facilitator => "facilitator",
-    }
-}
-
 fn parse_role(code: &str) -> Result<Role, StoreError> {
-    Ok(match code {
-        "elected" => Role::Elected,
-        "staff" => Role::Staff,
-        "citizen" => Role::Citizen,
-        "facilitator" => Role::Facilitator,
-        other => {
-            return Err(StoreError::Invalid(format!(
-                "stored rater role `{other}` is unknown: expected elected, staff, citizen or facilitator"
-            )));
-        }
+    Role::from_code(code).ok_or_else(|| {
+        StoreError::Invalid(format!(
+            "stored rater role `{code}` is unknown: expected elected, staff, citizen or facilitator"
+        ))
     })
 }
 
@@ -891,7 +876,7 @@ async fn insert_rater(
     .bind(assessment)
     .bind(&rater.id)
     .bind(&rater.name)
-    .bind(role_code(rater.role))
+    .bind(rater.role.code())
     .bind(position as i64)
     .execute(&mut *conn)
     .await
