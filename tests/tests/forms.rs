@@ -105,3 +105,32 @@ async fn new_assessment_errors_beside_fields_hydrated() -> Result {
         })
         .await
 }
+
+/// An unknown page answers 404 and says, in the page's language, what to
+/// do; the server's own words follow as the detail.
+#[test]
+fn an_unknown_assessment_is_404_and_says_what_to_do_in_french_and_english() -> Result {
+    let server = Server::start()?;
+    let (status, page) = capacity_e2e::http_get(&server.addr(), "/evaluations/999999")?;
+    ensure!(status == 404, "unknown assessment: status {status}");
+    ensure!(
+        page.contains("n'existe pas") || page.contains("n&#x27;existe pas"),
+        "the French hint is on the page"
+    );
+    let (status, page) = capacity_e2e::http_request(
+        &server.addr(),
+        &format!(
+            "GET /evaluations/999999 HTTP/1.1\r\nHost: {}\r\nAccept-Language: en\r\nConnection: close\r\n\r\n",
+            server.addr()
+        ),
+    )?;
+    ensure!(
+        status == 404,
+        "unknown assessment in English: status {status}"
+    );
+    ensure!(
+        page.contains("does not exist"),
+        "the English hint is on the page"
+    );
+    Ok(())
+}

@@ -36,6 +36,21 @@ pub fn ErrorBox(
         AppError::Fields(problems) => problems.clone(),
         _ => Vec::new(),
     };
+    // What to do, in the page's language; the server's own words (in
+    // English, with ids) follow as the detail to quote.
+    let hint = match &error {
+        AppError::NotFound(_) => tr!(error_not_found_hint).into_any(),
+        AppError::Transport(_) => tr!(error_transport_hint).into_any(),
+        AppError::Stale(_) | AppError::StaleRating(_) => tr!(error_stale_hint).into_any(),
+        AppError::Locked(_) => tr!(error_locked_hint).into_any(),
+        AppError::Invalid(_) | AppError::Fields(_) => tr!(error_invalid_hint).into_any(),
+        AppError::Malformed(_) => tr!(error_malformed_hint).into_any(),
+        AppError::Unauthenticated(_) => tr!(error_unauthenticated_hint).into_any(),
+        AppError::Forbidden(_) => tr!(error_forbidden_hint).into_any(),
+        AppError::TooLarge(_) => tr!(error_too_large_hint).into_any(),
+        AppError::Busy(_) => tr!(error_busy_hint).into_any(),
+        AppError::Internal(_) => tr!(error_internal_hint).into_any(),
+    };
     let title = match error {
         AppError::NotFound(_) => tr!(error_not_found).into_any(),
         AppError::Transport(_) => tr!(error_transport).into_any(),
@@ -52,8 +67,9 @@ pub fn ErrorBox(
     view! {
         <div class="error" role="alert" data-testid="error">
             <strong>{title}</strong>
+            <p data-testid="error-hint">{hint}</p>
             {if fields.is_empty() {
-                view! { <p>{message}</p> }.into_any()
+                view! { <p class="error-detail" lang="en">{message}</p> }.into_any()
             } else {
                 view! {
                     <ul>
