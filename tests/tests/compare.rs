@@ -99,13 +99,18 @@ async fn compare_by_region_heatmap_and_grants_without_javascript() -> Result {
                 .await?
                 .click()
                 .await?;
+            // The old page also has the list: wait for the new address
+            // before reading the page.
+            let filtered =
+                |u: &url::Url| u.query_pairs().any(|(k, v)| k == "region" && v == region);
+            let start = std::time::Instant::now();
+            let mut here = c.current_url().await?;
+            while !filtered(&here) && start.elapsed() < std::time::Duration::from_secs(10) {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                here = c.current_url().await?;
+            }
+            ensure!(filtered(&here), "the form did not filter: {here}");
             wait_for(&c, "[data-testid=compare-communes]").await?;
-            let here = c.current_url().await?;
-            ensure!(
-                here.query_pairs()
-                    .any(|(k, v)| k == "region" && v == region),
-                "the form did not filter: {here}"
-            );
             let shown: BTreeSet<String> =
                 attrs(&c, "[data-testid=compare-communes] li", "data-commune")
                     .await?
