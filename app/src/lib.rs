@@ -15,10 +15,13 @@
 //! locale from `<html lang>`: they cannot see the server components' context.
 //!
 //! Pages live under `routes/` (one file a section), shared components under
-//! `ui/`, server functions under `api/`. Scoring, planning and comparison
-//! are *not* written here: they come from the pure `capacity` crate. Server
-//! only code (configuration, HTTP routes, storage) sits behind
-//! `#[cfg(feature = "ssr")]` in `server/`, so nothing of it reaches wasm.
+//! `ui/`, server functions (thin wrappers) under `api/`, the data they
+//! exchange under `view/`, the one error type in `error.rs`. Every business
+//! operation is in `service/`; scoring, planning and comparison are *not*
+//! written here: they come from the pure `capacity` crate. Server-only code
+//! (the service layer, configuration, HTTP routes and layers) sits behind
+//! `#[cfg(feature = "ssr")]` in `service/` and `server/`, so nothing of it
+//! reaches wasm. See ARCHITECTURE.md for the layering and its invariants.
 #![recursion_limit = "256"]
 // Nothing a person sends may panic the server: no byte-index slicing of
 // strings and no unchecked indexing outside tests (use `get`).
