@@ -492,3 +492,24 @@ macro_rules! ensure {
         }
     };
 }
+
+/// The overview URL of Bandiagara's 2024 assessment (seeded, still open),
+/// found through the pages.
+pub async fn open_bandiagara_2024(c: &Client, url: &str) -> Result<String> {
+    c.goto(&format!("{url}/communes?q=Bandiagara")).await?;
+    c.find(Locator::XPath(
+        "//ul[@data-testid='commune-list']//a[text()='Bandiagara']",
+    ))
+    .await?
+    .click()
+    .await?;
+    wait_for(c, "[data-testid=commune-assessments]").await?;
+    c.find(Locator::XPath(
+        "//table[@data-testid='commune-assessments']//a[text()='2024']",
+    ))
+    .await?
+    .click()
+    .await?;
+    wait_for(c, "[data-testid=progress-table]").await?;
+    Ok(c.current_url().await?.path().to_owned())
+}

@@ -9,30 +9,10 @@
 use std::time::{Duration, Instant};
 
 use capacity_e2e::{
-    Browser, Js, Result, Server, ensure, http_get, http_request, text_of, wait_for, wait_hydrated,
+    Browser, Js, Result, Server, ensure, http_get, http_request, open_bandiagara_2024, text_of,
+    wait_for, wait_hydrated,
 };
 use fantoccini::{Client, Locator};
-
-/// The overview URL of Bandiagara's 2024 assessment (seeded, still open),
-/// found through the pages.
-async fn open_bandiagara_2024(c: &Client, url: &str) -> Result<String> {
-    c.goto(&format!("{url}/communes?q=Bandiagara")).await?;
-    c.find(Locator::XPath(
-        "//ul[@data-testid='commune-list']//a[text()='Bandiagara']",
-    ))
-    .await?
-    .click()
-    .await?;
-    wait_for(c, "[data-testid=commune-assessments]").await?;
-    c.find(Locator::XPath(
-        "//table[@data-testid='commune-assessments']//a[text()='2024']",
-    ))
-    .await?
-    .click()
-    .await?;
-    wait_for(c, "[data-testid=progress-table]").await?;
-    Ok(c.current_url().await?.path().to_owned())
-}
 
 /// Opens the first rater's entry page for the first competency; answers
 /// its path with the query.

@@ -109,7 +109,8 @@ impl Breakdown {
     }
 }
 
-/// Loads and scores the assessments of rubric `id` in the area. When
+/// Loads and scores the assessments of rubric `id` in the area the query
+/// names (its region and cercle filters). When
 /// the area holds several versions of the rubric, one is compared
 /// ([`capacity_report::cohort::version_to_compare`]) and the others are
 /// reported in [`Scope::left_out`]. `None` when nothing
@@ -118,13 +119,12 @@ impl Breakdown {
 pub async fn load_scope(
     state: &Service,
     id: &str,
-    region: Option<&str>,
-    cercle: Option<&str>,
+    q: &CompareQuery,
 ) -> Result<Option<Scope>, AppError> {
     let mut filter = AssessmentFilter {
         rubric: Some(id.to_owned()),
-        region: region.map(str::to_owned),
-        cercle: cercle.map(str::to_owned),
+        region: q.region.clone(),
+        cercle: q.cercle.clone(),
         ..Default::default()
     };
     let headers = state.store.list_assessments(&filter).await?;
@@ -464,14 +464,7 @@ pub async fn comparison_export(
     q: &CompareQuery,
     lang: Lang,
 ) -> Result<Option<capacity_exchange::Export>, AppError> {
-    let Some(scope) = load_scope(
-        state,
-        q.rubric_id(),
-        q.region.as_deref(),
-        q.cercle.as_deref(),
-    )
-    .await?
-    else {
+    let Some(scope) = load_scope(state, q.rubric_id(), q).await? else {
         return Ok(None);
     };
     let cohort = scope.cohort(q.round.as_deref());
@@ -499,14 +492,7 @@ pub async fn grants_export(
     g: &GrantQuery,
     lang: Lang,
 ) -> Result<Option<Result<capacity_exchange::Export, GrantInputError>>, AppError> {
-    let Some(scope) = load_scope(
-        state,
-        q.rubric_id(),
-        q.region.as_deref(),
-        q.cercle.as_deref(),
-    )
-    .await?
-    else {
+    let Some(scope) = load_scope(state, q.rubric_id(), q).await? else {
         return Ok(None);
     };
     let cohort = scope.cohort(q.round.as_deref());
@@ -547,14 +533,7 @@ pub async fn page_data(
         rounds: Vec::new(),
     };
     options.rubrics.dedup_by(|a, b| a.0 == b.0);
-    let Some(scope) = load_scope(
-        state,
-        q.rubric_id(),
-        q.region.as_deref(),
-        q.cercle.as_deref(),
-    )
-    .await?
-    else {
+    let Some(scope) = load_scope(state, q.rubric_id(), q).await? else {
         return Ok(ComparePageData {
             options,
             comparison: None,
@@ -571,14 +550,7 @@ pub async fn page_data(
     let redeployment = if q.rubric_id() == REDEPLOYMENT_RUBRIC {
         None
     } else {
-        match load_scope(
-            state,
-            REDEPLOYMENT_RUBRIC,
-            q.region.as_deref(),
-            q.cercle.as_deref(),
-        )
-        .await?
-        {
+        match load_scope(state, REDEPLOYMENT_RUBRIC, q).await? {
             Some(s) => reform_of(&s, q.round.as_deref(), "redeploy", lang)?,
             None => None,
         }
