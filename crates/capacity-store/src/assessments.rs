@@ -4,19 +4,18 @@
 //! version they were given and the assessment's lock, and bump the
 //! assessment's revision.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use capacity::{Answer, Assessment, Commune, Consensus, Rater, Rating, Role, Rubric};
+use serde_json::json;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
+use crate::audit::{Event, append};
 use crate::rows::{
-    AssessmentFilter, AssessmentHeader, CommuneFilter, CommuneRow, PlanAdjustmentRow, RatingInput,
-    RubricRow, StoredAssessment, StoredRating, Versions,
+    AssessmentFilter, AssessmentHeader, Audit, CommuneFilter, CommuneRow, PlanAdjustmentRow,
+    RatingInput, RubricRow, StoredAssessment, StoredRating, Versions,
 };
-use crate::{Store, StoreError, write_tx};
-
-/// SQL for "now" in UTC, ISO 8601 with milliseconds.
-const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+use crate::{NOW, Store, StoreError, from_json, not_found, to_json, write_tx};
 
 fn parse_role(code: &str) -> Result<Role, StoreError> {
     Role::from_code(code).ok_or_else(|| {
@@ -24,22 +23,6 @@ fn parse_role(code: &str) -> Result<Role, StoreError> {
             "stored rater role `{code}` is unknown: expected elected, staff, citizen or facilitator"
         ))
     })
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> String {
-    // Serialising plain data (strings, numbers, enums) to JSON cannot fail.
-    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|source| StoreError::Corrupt {
-        what: what.to_owned(),
-        source,
-    })
-}
-
-fn not_found(what: impl Into<String>) -> StoreError {
-    StoreError::NotFound { what: what.into() }
 }
 
 impl Store {
@@ -351,6 +334,7 @@ impl Store {
                 },
                 header,
                 versions: Versions::default(),
+                rater_accounts: BTreeMap::new(),
             });
         }
         if out.is_empty() {
@@ -359,7 +343,7 @@ impl Store {
         }
 
         let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT r.assessment_id, r.id, r.name, r.role FROM rater r JOIN assessment a ON a.id = r.assessment_id JOIN commune c ON c.id = a.commune_id WHERE 1 = 1",
+            "SELECT r.assessment_id, r.id, r.name, r.role, r.account_id FROM rater r JOIN assessment a ON a.id = r.assessment_id JOIN commune c ON c.id = a.commune_id WHERE 1 = 1",
         );
         filter.push(&mut q);
         q.push(" ORDER BY r.assessment_id, r.position");
@@ -367,8 +351,12 @@ impl Store {
             let aid: i64 = row.get("assessment_id");
             let Some(&ix) = index.get(&aid) else { continue };
             let role: String = row.get("role");
+            let id: String = row.get("id");
+            if let Some(account) = row.get::<Option<i64>, _>("account_id") {
+                out[ix].rater_accounts.insert(id.clone(), account);
+            }
             out[ix].assessment.raters.push(Rater {
-                id: row.get("id"),
+                id,
                 name: row.get("name"),
                 role: parse_role(&role)?,
             });
@@ -466,6 +454,80 @@ impl Store {
                     .await?;
             insert_rater(tx, assessment, rater, position as usize).await?;
             touch(tx, assessment).await?;
+            Ok(())
+        })
+    }
+
+    /// Links a rater of an assessment to an account (`Some`), or unlinks it
+    /// (`None`). An account is at most one rater of an assessment (else
+    /// [`StoreError::Conflict`]). Allowed on a finalised assessment too (it
+    /// says who a rater is, not what was rated). Moves the assessment's
+    /// revision; event `rater.linked` (object = the rater id; before and
+    /// after = `{"account": id}`, none when unlinked). Linking a rater to
+    /// the account it has writes nothing.
+    pub async fn link_rater(
+        &self,
+        assessment: i64,
+        rater: &str,
+        account: Option<i64>,
+        audit: &Audit,
+    ) -> Result<(), StoreError> {
+        write_tx!(self, |tx| {
+            let row =
+                sqlx::query("SELECT account_id FROM rater WHERE assessment_id = ? AND id = ?")
+                    .bind(assessment)
+                    .bind(rater)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| {
+                        not_found(format!("rater `{rater}` in assessment {assessment}"))
+                    })?;
+            let old: Option<i64> = row.get("account_id");
+            if old == account {
+                return Ok(());
+            }
+            if let Some(id) = account {
+                let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM account WHERE id = ?")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if known.is_none() {
+                    return Err(not_found(format!("account {id}")));
+                }
+                let other: Option<String> = sqlx::query_scalar(
+                    "SELECT id FROM rater WHERE assessment_id = ? AND account_id = ?",
+                )
+                .bind(assessment)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(other) = other {
+                    return Err(StoreError::Conflict {
+                        what: format!(
+                            "account {id} as a rater of assessment {assessment} (rater `{other}`)"
+                        ),
+                        hint:
+                            "a person is one rater of an assessment: unlink the other rater first"
+                                .to_owned(),
+                    });
+                }
+            }
+            sqlx::query("UPDATE rater SET account_id = ? WHERE assessment_id = ? AND id = ?")
+                .bind(account)
+                .bind(assessment)
+                .bind(rater)
+                .execute(&mut *tx)
+                .await?;
+            touch(tx, assessment).await?;
+            append(
+                tx,
+                audit,
+                Event::new("rater.linked", rater)
+                    .assessment(assessment)
+                    .before(old.map(|id| json!({ "account": id })))
+                    .after(account.map(|id| json!({ "account": id }))),
+            )
+            .await?;
             Ok(())
         })
     }

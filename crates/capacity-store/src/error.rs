@@ -74,6 +74,18 @@ pub enum StoreError {
         /// Version stored now.
         current: i64,
     },
+    /// A password link cannot be used; nothing was written. `why` is one
+    /// of `unknown` (no such link), `used` (used already, or replaced by a
+    /// newer link of the account), `expired`, `inactive` (the account is
+    /// deactivated).
+    #[error(
+        "this password link cannot be used ({}): ask an administrator for a new link",
+        token_why(why)
+    )]
+    TokenInvalid {
+        /// `unknown`, `used`, `expired` or `inactive`.
+        why: &'static str,
+    },
     /// The input is not acceptable (e.g. an empty rater name).
     #[error("{0}")]
     Invalid(String),
@@ -90,6 +102,17 @@ pub enum StoreError {
         /// What the last attempt met.
         detail: String,
     },
+}
+
+/// The words for a [`StoreError::TokenInvalid`] reason.
+fn token_why(why: &str) -> &str {
+    match why {
+        "unknown" => "it is not known",
+        "used" => "it was used already, or a newer link replaced it",
+        "expired" => "it has expired",
+        "inactive" => "the account is deactivated",
+        other => other,
+    }
 }
 
 impl StoreError {

@@ -27,12 +27,22 @@
 //! with `synchronous=FULL`: a write is acknowledged only once it is on disk,
 //! so a committed save survives a power cut.
 //!
+//! Accounts (logins, display names, grants of a role over a scope,
+//! password hashes and single-use password links, stored by the hash of
+//! their token) and settings are here too, with an append-only audit trail
+//! ([`Store::audit_events`]): the account, settings and login writes append
+//! their events (who, when, what, the value before and after) in their own
+//! transaction. The web app's sessions are kept in the same database
+//! ([`Store::session_store`]).
+//!
 //! The store checks structure (the assessment exists, the rater belongs to
 //! it, versions), not meaning: level codes and indicator ids are checked
 //! against the rubric by the core (`capacity::CompiledRubric`) before a save.
 //! This crate must not depend on Leptos, axum or the charts.
 
+mod accounts;
 mod assessments;
+mod audit;
 mod error;
 mod rows;
 mod seed;
@@ -48,10 +58,40 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use error::StoreError;
 pub use rows::{
-    AssessmentFilter, AssessmentHeader, CommuneFilter, CommuneRow, PlanAdjustmentRow, RatingInput,
-    RubricRow, StoredAssessment, StoredRating, Versions,
+    AccountRow, AssessmentFilter, AssessmentHeader, Audit, AuditEvent, AuditFilter, CommuneFilter,
+    CommuneRow, GrantRow, NewGrant, PlanAdjustmentRow, ROLES, RatingInput, RubricRow, SCOPE_KINDS,
+    StoredAssessment, StoredRating, TOKEN_PURPOSES, Versions,
 };
 pub use seed::SeedReport;
+/// The session store of the web app (`tower-sessions` 0.14), kept in the
+/// same database: see [`Store::session_store`].
+pub use tower_sessions_sqlx_store::SqliteStore as SessionStore;
+
+/// SQL for "now" in UTC, RFC 3339 with milliseconds
+/// (`2026-12-06T09:30:00.000Z`): every time the store writes has this form.
+pub(crate) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+/// Plain data (strings, numbers, enums, JSON values) as JSON text.
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
+    // Serialising plain data to JSON cannot fail.
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+/// Reads back a stored JSON column.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|source| StoreError::Corrupt {
+        what: what.to_owned(),
+        source,
+    })
+}
+
+/// The error for a missing object.
+pub(crate) fn not_found(what: impl Into<String>) -> StoreError {
+    StoreError::NotFound { what: what.into() }
+}
 
 /// Name of the database file inside the data directory.
 pub const DATABASE_FILE: &str = "capacity.sqlite3";
@@ -141,6 +181,9 @@ impl Store {
             .run(&writer)
             .await
             .map_err(StoreError::Migrate)?;
+        // The session table belongs to the session store's crate, which
+        // creates it (`CREATE TABLE IF NOT EXISTS tower_sessions`).
+        SessionStore::new(writer.clone()).migrate().await?;
         Ok(Store {
             pool,
             writer,
@@ -192,6 +235,16 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?,
         )
+    }
+
+    /// The web app's session store (`tower_sessions::SessionStore`), in
+    /// this database (table `tower_sessions`, created on open). It runs on
+    /// the store's one writer connection: session writes queue with the
+    /// other saves instead of competing for SQLite's write lock (its reads
+    /// queue there too, each a single indexed row). Session writes are not
+    /// audited and do not move [`Store::generation`].
+    pub fn session_store(&self) -> SessionStore {
+        SessionStore::new(self.writer.clone())
     }
 
     /// Closes every connection (pending writes are flushed).

@@ -126,6 +126,9 @@ pub struct StoredAssessment {
     pub assessment: Assessment,
     /// Row versions.
     pub versions: Versions,
+    /// rater id → the account linked to that rater (raters without an
+    /// account are not in the map); see [`crate::Store::link_rater`].
+    pub rater_accounts: BTreeMap<String, i64>,
 }
 
 /// What a rater says about one indicator.
@@ -165,4 +168,149 @@ pub struct PlanAdjustmentRow {
     pub cost_override: Option<String>,
     /// Row version.
     pub version: i64,
+}
+
+/// Who does a write, for the audit trail: every write method takes one,
+/// and the events it appends name this actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Audit {
+    /// The account acting; `None` for the system or an anonymous client.
+    pub actor_id: Option<i64>,
+    /// The actor's display name now (kept in the event, so that it reads
+    /// the same after a rename), or `system`.
+    pub actor: String,
+    /// The request's id, to find its log lines (or what the system does,
+    /// e.g. `seed`).
+    pub request_id: String,
+    /// The client's address (kept for logins), or empty.
+    pub address: String,
+}
+
+impl Audit {
+    /// A write by the system itself (seeding, maintenance): actor `system`,
+    /// no account, `what` as the request id.
+    pub fn system(what: &str) -> Audit {
+        Audit {
+            actor_id: None,
+            actor: "system".to_owned(),
+            request_id: what.to_owned(),
+            address: String::new(),
+        }
+    }
+}
+
+/// The roles an account may be granted (`account_grant.role`).
+pub const ROLES: [&str; 6] = [
+    "admin",
+    "planner",
+    "facilitator",
+    "rater",
+    "verifier",
+    "observer",
+];
+
+/// The kinds of scope a role is granted over (`account_grant.scope_kind`):
+/// `national` (with an empty scope), `region` and `cercle` (by name),
+/// `commune` (by id).
+pub const SCOPE_KINDS: [&str; 4] = ["national", "region", "cercle", "commune"];
+
+/// The purposes of a password link (`password_token.purpose`).
+pub const TOKEN_PURPOSES: [&str; 2] = ["invite", "reset"];
+
+/// An account with its grants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRow {
+    /// Database id.
+    pub id: i64,
+    /// Login, lowercased.
+    pub name: String,
+    /// Name shown to others and kept in the audit trail.
+    pub display_name: String,
+    /// Hash of the password; `None` until one is set through a link. The
+    /// store never reads it: checking a password is the caller's job.
+    pub password_hash: Option<String>,
+    /// May sign in.
+    pub active: bool,
+    /// A demonstration account (sample data).
+    pub demo: bool,
+    /// Row version: moves with every change of the account, its grants or
+    /// its password, so that sessions bound to it can be ended.
+    pub version: i64,
+    /// Roles held, in the order granted.
+    pub grants: Vec<GrantRow>,
+    /// Created (UTC, RFC 3339).
+    pub created_at: String,
+}
+
+/// A role held by an account over a scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantRow {
+    /// Database id (what [`crate::Store::revoke_role`] names).
+    pub id: i64,
+    /// One of [`ROLES`].
+    pub role: String,
+    /// One of [`SCOPE_KINDS`].
+    pub scope_kind: String,
+    /// Region name, cercle name or commune id; empty for `national`.
+    pub scope: String,
+}
+
+/// A role to grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewGrant {
+    /// One of [`ROLES`].
+    pub role: String,
+    /// One of [`SCOPE_KINDS`].
+    pub scope_kind: String,
+    /// Region name, cercle name or commune id; empty for `national`.
+    pub scope: String,
+}
+
+/// One event of the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// Position in the trail (ascending with time).
+    pub id: i64,
+    /// When (UTC, RFC 3339 with milliseconds, the database's clock).
+    pub at: String,
+    /// The account that acted; `None` for the system or an anonymous client.
+    pub actor_id: Option<i64>,
+    /// Its display name at the time, or `system`.
+    pub actor: String,
+    /// The request's id.
+    pub request_id: String,
+    /// The client's address (for logins), or empty.
+    pub address: String,
+    /// What happened, e.g. `rating.saved`, `account.created`.
+    pub kind: String,
+    /// The assessment concerned, if any.
+    pub assessment_id: Option<i64>,
+    /// The indicator concerned, if any.
+    pub indicator: Option<String>,
+    /// What was written, e.g. `ADM.1.2 / r1` or an account name.
+    pub object: String,
+    /// The value before (a JSON object as text); `None` when there was none.
+    pub before: Option<String>,
+    /// The value after (a JSON object as text); `None` when there is none.
+    pub after: Option<String>,
+    /// Why, when the write needs a reason (unlocking), or the purpose of a
+    /// password link.
+    pub reason: Option<String>,
+}
+
+/// Filters of the audit trail; empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// Events of this assessment.
+    pub assessment: Option<i64>,
+    /// Events of this indicator.
+    pub indicator: Option<String>,
+    /// Events of this kind.
+    pub kind: Option<String>,
+    /// Events by this account.
+    pub actor_id: Option<i64>,
+    /// Events after this one (paging: the last id seen).
+    pub after_id: Option<i64>,
+    /// At most this many events.
+    pub limit: Option<i64>,
 }
