@@ -2,7 +2,8 @@
 //! adjustments. Every write runs as one `BEGIN IMMEDIATE` transaction
 //! (`write_tx!`); those that edit a person's data check, inside it, the
 //! version they were given and the assessment's lock, and bump the
-//! assessment's revision.
+//! assessment's revision. Each appends its audit event(s) in the same
+//! transaction, with the value before and after.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -31,8 +32,15 @@ impl Store {
     /// Stores a rubric version and its source text. Returns `false` when
     /// that id and version are already stored with the same text; a
     /// different text under the same version is a conflict (versions are
-    /// immutable: publish a new version instead).
-    pub async fn put_rubric(&self, rubric: &Rubric, source: &str) -> Result<bool, StoreError> {
+    /// immutable: publish a new version instead). A new row appends
+    /// `rubric.stored` (object = `id version`; after = `{id, version,
+    /// title_fr}`; the text itself is in the row, never changed).
+    pub async fn put_rubric(
+        &self,
+        rubric: &Rubric,
+        source: &str,
+        audit: &Audit,
+    ) -> Result<bool, StoreError> {
         write_tx!(self, |tx| {
             let existing: Option<String> =
                 sqlx::query_scalar("SELECT source FROM rubric WHERE id = ? AND version = ?")
@@ -61,6 +69,18 @@ impl Store {
         .bind(source)
         .execute(&mut *tx)
         .await?;
+            append(
+                tx,
+                audit,
+                Event::new("rubric.stored", format!("{} {}", rubric.id, rubric.version)).after(
+                    json!({
+                        "id": rubric.id,
+                        "version": rubric.version,
+                        "title_fr": rubric.title.fr,
+                    }),
+                ),
+            )
+            .await?;
             Ok(true)
         })
     }
@@ -103,8 +123,12 @@ impl Store {
     ///
     /// The revision of every assessment of the commune moves when its
     /// attributes change (their headers show the commune's current name).
-    pub async fn upsert_commune(&self, commune: &Commune) -> Result<(), StoreError> {
-        write_tx!(self, |conn| { upsert_commune(conn, commune).await })
+    /// A new commune or a change appends `commune.saved` (object = the
+    /// commune id; before and after = the commune as in assessment files,
+    /// before none for a new commune); storing the same attributes again
+    /// writes nothing.
+    pub async fn upsert_commune(&self, commune: &Commune, audit: &Audit) -> Result<(), StoreError> {
+        write_tx!(self, |conn| { upsert_commune(conn, commune, audit).await })
     }
 
     /// Communes matching the filter, by region, cercle and name.
@@ -170,9 +194,21 @@ impl Store {
     /// Stores a whole assessment (from a file, an import or a new workshop):
     /// the commune (inserted or updated), the header, raters, answers and
     /// ratings. Refused when the commune already has this rubric and round.
-    pub async fn insert_assessment(&self, assessment: &Assessment) -> Result<i64, StoreError> {
+    ///
+    /// Appends `commune.saved` when the commune is new or changed, then one
+    /// `assessment.created` (object = `commune / round`) whose after lists
+    /// the header and the raters (`{commune, rubric, rubric_version, round,
+    /// date, fictional, finalised, raters: [{id, name, role}], answers,
+    /// ratings}`, the last two as counts: the values of an imported file
+    /// are in its rows, and each later change of one is an event with its
+    /// value before).
+    pub async fn insert_assessment(
+        &self,
+        assessment: &Assessment,
+        audit: &Audit,
+    ) -> Result<i64, StoreError> {
         write_tx!(self, |tx| {
-            upsert_commune(tx, &assessment.commune).await?;
+            upsert_commune(tx, &assessment.commune, audit).await?;
             let exists: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM assessment WHERE commune_id = ? AND rubric_id = ? AND round = ?",
             )
@@ -262,6 +298,34 @@ impl Store {
                 })?;
                 }
             }
+            let raters: Vec<serde_json::Value> = assessment
+                .raters
+                .iter()
+                .map(|r| json!({ "id": r.id, "name": r.name, "role": r.role.code() }))
+                .collect();
+            let ratings: usize = assessment.answers.iter().map(|a| a.ratings.len()).sum();
+            append(
+                tx,
+                audit,
+                Event::new(
+                    "assessment.created",
+                    format!("{} / {}", assessment.commune.id, assessment.round),
+                )
+                .assessment(id)
+                .after(json!({
+                    "commune": assessment.commune.id,
+                    "rubric": assessment.rubric,
+                    "rubric_version": assessment.rubric_version,
+                    "round": assessment.round,
+                    "date": assessment.date,
+                    "fictional": assessment.fictional,
+                    "finalised": assessment.finalised,
+                    "raters": raters,
+                    "answers": assessment.answers.len(),
+                    "ratings": ratings,
+                })),
+            )
+            .await?;
             Ok(id)
         })
     }
@@ -438,8 +502,14 @@ impl Store {
         Ok(out)
     }
 
-    /// Adds a rater to an assessment that is not finalised.
-    pub async fn add_rater(&self, assessment: i64, rater: &Rater) -> Result<(), StoreError> {
+    /// Adds a rater to an assessment that is not finalised. Event
+    /// `rater.added` (object = the rater id; after = `{id, name, role}`).
+    pub async fn add_rater(
+        &self,
+        assessment: i64,
+        rater: &Rater,
+        audit: &Audit,
+    ) -> Result<(), StoreError> {
         if rater.id.trim().is_empty() || rater.name.trim().is_empty() {
             return Err(StoreError::Invalid(
                 "a rater needs an id and a name: fill both in".to_owned(),
@@ -454,6 +524,16 @@ impl Store {
                     .await?;
             insert_rater(tx, assessment, rater, position as usize).await?;
             touch(tx, assessment).await?;
+            append(
+                tx,
+                audit,
+                Event::new("rater.added", rater.id.as_str())
+                    .assessment(assessment)
+                    .after(
+                        json!({ "id": rater.id, "name": rater.name, "role": rater.role.code() }),
+                    ),
+            )
+            .await?;
             Ok(())
         })
     }
@@ -537,6 +617,10 @@ impl Store {
     /// stored rating, and when the assessment is finalised. A rating that
     /// is not answered now (never saved, or cleared) may also be saved at
     /// version 0: nothing is overwritten then.
+    ///
+    /// Event `rating.saved` (indicator set; object = `INDICATOR / RATER`;
+    /// before and after = `{level, evidence, refs}`, before none when the
+    /// rating was not answered).
     pub async fn save_rating(
         &self,
         assessment: i64,
@@ -544,6 +628,7 @@ impl Store {
         rater: &str,
         input: &RatingInput,
         expected: i64,
+        audit: &Audit,
     ) -> Result<StoredRating, StoreError> {
         write_tx!(self, |tx| {
             check_open(tx, assessment).await?;
@@ -585,6 +670,20 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
             touch(tx, assessment).await?;
+            let before = match &now {
+                RatingNow::Live(old) => Some(rating_json(&old.input)),
+                RatingNow::Absent | RatingNow::Cleared(_) => None,
+            };
+            append(
+                tx,
+                audit,
+                Event::new("rating.saved", format!("{indicator} / {rater}"))
+                    .assessment(assessment)
+                    .indicator(indicator)
+                    .before(before)
+                    .after(rating_json(input)),
+            )
+            .await?;
             Ok(StoredRating {
                 indicator: indicator.to_owned(),
                 rater: rater.to_owned(),
@@ -600,18 +699,22 @@ impl Store {
     /// that a save naming the version before the clear is refused as
     /// stale. Returns the version a later save names: the tombstone's, or
     /// 0 when there was nothing to clear (nothing is written then).
+    ///
+    /// Event `rating.cleared` (indicator set; object = `INDICATOR / RATER`;
+    /// before = `{level, evidence, refs}`, after none).
     pub async fn clear_rating_returning_version(
         &self,
         assessment: i64,
         indicator: &str,
         rater: &str,
         expected: i64,
+        audit: &Audit,
     ) -> Result<i64, StoreError> {
         write_tx!(self, |tx| {
             check_open(tx, assessment).await?;
             let now = fetch_rating(tx, assessment, indicator, rater).await?;
             now.check(expected)?;
-            let RatingNow::Live(_) = now else {
+            let RatingNow::Live(old) = now else {
                 return Ok(now.version());
             };
             let version: i64 = sqlx::query_scalar(&format!(
@@ -626,6 +729,15 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             touch(tx, assessment).await?;
+            append(
+                tx,
+                audit,
+                Event::new("rating.cleared", format!("{indicator} / {rater}"))
+                    .assessment(assessment)
+                    .indicator(indicator)
+                    .before(rating_json(&old.input)),
+            )
+            .await?;
             Ok(version)
         })
     }
@@ -640,8 +752,9 @@ impl Store {
         indicator: &str,
         rater: &str,
         expected: i64,
+        audit: &Audit,
     ) -> Result<(), StoreError> {
-        self.clear_rating_returning_version(assessment, indicator, rater, expected)
+        self.clear_rating_returning_version(assessment, indicator, rater, expected, audit)
             .await
             .map(|_| ())
     }
@@ -649,15 +762,35 @@ impl Store {
     /// Saves the answer row of an indicator: the consensus (level and
     /// justification, or none), the target override and the comment.
     /// Returns the new version. Refused when stale or finalised.
+    ///
+    /// Event `consensus.saved` (indicator set; object = the indicator;
+    /// before and after = `{consensus_level, justification, target,
+    /// comment}`, before none when the indicator had no answer row).
     pub async fn save_answer(
         &self,
         assessment: i64,
         indicator: &str,
         answer: &Answer,
         expected: i64,
+        audit: &Audit,
     ) -> Result<i64, StoreError> {
         write_tx!(self, |tx| {
             check_open(tx, assessment).await?;
+            let before = sqlx::query(
+                "SELECT consensus_level, justification, target, comment FROM answer WHERE assessment_id = ? AND indicator_id = ?",
+            )
+            .bind(assessment)
+            .bind(indicator)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| {
+                answer_json(
+                    r.get("consensus_level"),
+                    r.get("justification"),
+                    r.get("target"),
+                    r.get("comment"),
+                )
+            });
             let written: Option<i64> = sqlx::query_scalar(&format!(
             "INSERT INTO answer (assessment_id, indicator_id, consensus_level, justification, target, comment, position, updated_at)
              SELECT ?, ?, ?, ?, ?, ?, (SELECT COUNT(*) FROM answer WHERE assessment_id = ?), {NOW} WHERE true
@@ -693,34 +826,120 @@ impl Store {
                 });
             };
             touch(tx, assessment).await?;
+            let after = answer_json(
+                answer.consensus.as_ref().map(|c| c.level.clone()),
+                answer
+                    .consensus
+                    .as_ref()
+                    .and_then(|c| c.justification.clone()),
+                answer.target.clone(),
+                answer.comment.clone(),
+            );
+            append(
+                tx,
+                audit,
+                Event::new("consensus.saved", indicator)
+                    .assessment(assessment)
+                    .indicator(indicator)
+                    .before(before)
+                    .after(after),
+            )
+            .await?;
             Ok(version)
         })
     }
 
-    /// Finalises (locks) an assessment still at `expected` version.
-    pub async fn finalise(&self, assessment: i64, expected: i64) -> Result<i64, StoreError> {
+    /// Finalises (locks) an assessment still at `expected` version and
+    /// clears its `reopened` mark; returns the new version. Event
+    /// `assessment.finalised` (object = `commune / round`; before and after
+    /// = `{finalised, reopened}`).
+    pub async fn finalise(
+        &self,
+        assessment: i64,
+        expected: i64,
+        audit: &Audit,
+    ) -> Result<i64, StoreError> {
         write_tx!(self, |tx| {
             check_open(tx, assessment).await?;
-            let written = sqlx::query(&format!(
-            "UPDATE assessment SET finalised = 1, version = version + 1, revision = revision + 1, updated_at = {NOW} WHERE id = ? AND version = ?"
-        ))
-        .bind(assessment)
-        .bind(expected)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-            let current: i64 = sqlx::query_scalar("SELECT version FROM assessment WHERE id = ?")
-                .bind(assessment)
-                .fetch_one(&mut *tx)
-                .await?;
-            if written == 0 {
+            let lock = lock_state(tx, assessment).await?;
+            if lock.version != expected {
                 return Err(StoreError::Stale {
                     what: format!("assessment {assessment}"),
                     expected,
-                    current,
+                    current: lock.version,
                 });
             }
-            Ok(current)
+            let version: i64 = sqlx::query_scalar(&format!(
+                "UPDATE assessment SET finalised = 1, reopened = 0, version = version + 1, revision = revision + 1, updated_at = {NOW}
+                 WHERE id = ? RETURNING version"
+            ))
+            .bind(assessment)
+            .fetch_one(&mut *tx)
+            .await?;
+            append(
+                tx,
+                audit,
+                Event::new("assessment.finalised", lock.label())
+                    .assessment(assessment)
+                    .before(json!({ "finalised": false, "reopened": lock.reopened }))
+                    .after(json!({ "finalised": true, "reopened": false })),
+            )
+            .await?;
+            Ok(version)
+        })
+    }
+
+    /// Unlocks a finalised assessment still at `expected` version, for a
+    /// correction: it becomes editable again and is marked `reopened`
+    /// until finalised again. `reason` (required, kept in the trail) says
+    /// why. Refused with [`StoreError::NotFinalised`] when the assessment
+    /// is not finalised. Returns the new version; event
+    /// `assessment.unlocked` (object = `commune / round`; before and after
+    /// = `{finalised, reopened}`; the reason).
+    pub async fn unlock(
+        &self,
+        assessment: i64,
+        expected: i64,
+        reason: &str,
+        audit: &Audit,
+    ) -> Result<i64, StoreError> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(
+                "unlocking a finalised assessment needs a reason: say what must be corrected"
+                    .to_owned(),
+            ));
+        }
+        write_tx!(self, |tx| {
+            let lock = lock_state(tx, assessment).await?;
+            if !lock.finalised {
+                return Err(StoreError::NotFinalised { id: assessment });
+            }
+            if lock.version != expected {
+                return Err(StoreError::Stale {
+                    what: format!("assessment {assessment}"),
+                    expected,
+                    current: lock.version,
+                });
+            }
+            let version: i64 = sqlx::query_scalar(&format!(
+                "UPDATE assessment SET finalised = 0, reopened = 1, version = version + 1, revision = revision + 1, updated_at = {NOW}
+                 WHERE id = ? RETURNING version"
+            ))
+            .bind(assessment)
+            .fetch_one(&mut *tx)
+            .await?;
+            append(
+                tx,
+                audit,
+                Event::new("assessment.unlocked", lock.label())
+                    .assessment(assessment)
+                    .before(json!({ "finalised": true, "reopened": lock.reopened }))
+                    .after(json!({ "finalised": false, "reopened": true }))
+                    .reason(reason),
+            )
+            .await?;
+            Ok(version)
         })
     }
 
@@ -751,6 +970,9 @@ impl Store {
     /// Saves the adjustment of one action (kept or dropped, cost override).
     /// A plan stays adjustable after the assessment is finalised: it is the
     /// council's working document. Returns the new version.
+    ///
+    /// Event `plan.adjusted` (object = the action key; before and after =
+    /// `{accepted, cost_override}`, before none for a first adjustment).
     pub async fn save_plan_adjustment(
         &self,
         assessment: i64,
@@ -758,6 +980,7 @@ impl Store {
         accepted: bool,
         cost_override: Option<&str>,
         expected: i64,
+        audit: &Audit,
     ) -> Result<i64, StoreError> {
         write_tx!(self, |tx| {
             let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM assessment WHERE id = ?")
@@ -767,6 +990,19 @@ impl Store {
             if exists.is_none() {
                 return Err(not_found(format!("assessment {assessment}")));
             }
+            let before = sqlx::query(
+                "SELECT accepted, cost_override FROM plan_adjustment WHERE assessment_id = ? AND action_key = ?",
+            )
+            .bind(assessment)
+            .bind(action_key)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| {
+                json!({
+                    "accepted": r.get::<bool, _>("accepted"),
+                    "cost_override": r.get::<Option<String>, _>("cost_override"),
+                })
+            });
             let written: Option<i64> = sqlx::query_scalar(&format!(
             "INSERT INTO plan_adjustment (assessment_id, action_key, accepted, cost_override, updated_at)
              SELECT ?, ?, ?, ?, {NOW} WHERE true
@@ -798,6 +1034,15 @@ impl Store {
                 });
             };
             touch(tx, assessment).await?;
+            append(
+                tx,
+                audit,
+                Event::new("plan.adjusted", action_key)
+                    .assessment(assessment)
+                    .before(before)
+                    .after(json!({ "accepted": accepted, "cost_override": cost_override })),
+            )
+            .await?;
             Ok(version)
         })
     }
@@ -810,7 +1055,7 @@ impl Store {
     }
 }
 
-const HEADER_SELECT: &str = "SELECT a.id, a.commune_id, c.name AS commune_name, c.cercle, c.region, a.rubric_id, a.rubric_version, a.round, a.date, a.fictional, a.finalised, a.comment, a.commune_snapshot, a.version, a.revision FROM assessment a JOIN commune c ON c.id = a.commune_id WHERE 1 = 1";
+const HEADER_SELECT: &str = "SELECT a.id, a.commune_id, c.name AS commune_name, c.cercle, c.region, a.rubric_id, a.rubric_version, a.round, a.date, a.fictional, a.finalised, a.reopened, a.comment, a.commune_snapshot, a.version, a.revision FROM assessment a JOIN commune c ON c.id = a.commune_id WHERE 1 = 1";
 
 enum IdFilter<'a> {
     One(i64),
@@ -857,6 +1102,7 @@ fn header_row(r: &sqlx::sqlite::SqliteRow) -> AssessmentHeader {
         date: r.get("date"),
         fictional: r.get("fictional"),
         finalised: r.get("finalised"),
+        reopened: r.get("reopened"),
         version: r.get("version"),
         revision: r.get("revision"),
     }
@@ -891,7 +1137,18 @@ fn enum_code<T: serde::Serialize>(value: &T) -> String {
     to_json(value).trim_matches('"').to_owned()
 }
 
-async fn upsert_commune(conn: &mut SqliteConnection, c: &Commune) -> Result<(), StoreError> {
+async fn upsert_commune(
+    conn: &mut SqliteConnection,
+    c: &Commune,
+    audit: &Audit,
+) -> Result<(), StoreError> {
+    let before = sqlx::query("SELECT c.*, 0 AS n FROM commune c WHERE c.id = ?")
+        .bind(&c.id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(commune_row)
+        .transpose()?;
     let changed = sqlx::query(&format!(
         "INSERT INTO commune (id, name, cercle, region, kind, population, setting, transferred, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, {NOW})
@@ -921,6 +1178,14 @@ async fn upsert_commune(conn: &mut SqliteConnection, c: &Commune) -> Result<(), 
         ))
         .bind(&c.id)
         .execute(&mut *conn)
+        .await?;
+        append(
+            conn,
+            audit,
+            Event::new("commune.saved", c.id.as_str())
+                .before(before.map(|row| commune_json(&row.commune)))
+                .after(commune_json(c)),
+        )
         .await?;
     }
     Ok(())
@@ -1051,4 +1316,62 @@ async fn fetch_rating(
         version: r.get("version"),
         updated_at: r.get("updated_at"),
     }))
+}
+
+/// A rating in the audit trail: `{level, evidence, refs}`.
+fn rating_json(input: &RatingInput) -> serde_json::Value {
+    json!({ "level": input.level, "evidence": input.evidence, "refs": input.refs })
+}
+
+/// An answer row in the audit trail.
+fn answer_json(
+    consensus_level: Option<String>,
+    justification: Option<String>,
+    target: Option<String>,
+    comment: Option<String>,
+) -> serde_json::Value {
+    json!({
+        "consensus_level": consensus_level,
+        "justification": justification,
+        "target": target,
+        "comment": comment,
+    })
+}
+
+/// A commune in the audit trail: as in assessment files.
+fn commune_json(commune: &Commune) -> serde_json::Value {
+    serde_json::to_value(commune).unwrap_or(serde_json::Value::Null)
+}
+
+/// The lock of an assessment, read inside a write transaction.
+struct LockState {
+    commune: String,
+    round: String,
+    finalised: bool,
+    reopened: bool,
+    version: i64,
+}
+
+impl LockState {
+    /// The object of the assessment's events: `commune / round`.
+    fn label(&self) -> String {
+        format!("{} / {}", self.commune, self.round)
+    }
+}
+
+async fn lock_state(conn: &mut SqliteConnection, assessment: i64) -> Result<LockState, StoreError> {
+    let row = sqlx::query(
+        "SELECT commune_id, round, finalised, reopened, version FROM assessment WHERE id = ?",
+    )
+    .bind(assessment)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| not_found(format!("assessment {assessment}")))?;
+    Ok(LockState {
+        commune: row.get("commune_id"),
+        round: row.get("round"),
+        finalised: row.get("finalised"),
+        reopened: row.get("reopened"),
+        version: row.get("version"),
+    })
 }

@@ -46,6 +46,12 @@ impl<'a> Event<'a> {
         self
     }
 
+    /// About this indicator (of the assessment).
+    pub(crate) fn indicator(mut self, indicator: &'a str) -> Self {
+        self.indicator = Some(indicator);
+        self
+    }
+
     /// The value before.
     pub(crate) fn before(mut self, value: impl Into<Option<Value>>) -> Self {
         self.before = value.into();

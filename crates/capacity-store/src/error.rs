@@ -47,8 +47,16 @@ pub enum StoreError {
         hint: String,
     },
     /// The assessment is finalised: it can be read, not changed.
-    #[error("assessment {id} is finalised and locked: start a new round to record changes")]
+    #[error(
+        "assessment {id} is finalised and locked: have it unlocked, with a reason, to correct it, or start a new round to record changes"
+    )]
     Locked {
+        /// The assessment.
+        id: i64,
+    },
+    /// Only a finalised assessment can be unlocked.
+    #[error("assessment {id} is not finalised: there is nothing to unlock")]
+    NotFinalised {
         /// The assessment.
         id: i64,
     },

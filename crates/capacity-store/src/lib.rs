@@ -9,7 +9,9 @@
 //!   adjustment) carries a `version`. A save names the version it read; a
 //!   stale save is refused with [`StoreError::Stale`], which carries the
 //!   newer data, and nothing is overwritten silently;
-//! - a finalised assessment is locked: every save to it is refused;
+//! - a finalised assessment is locked: every save to it is refused; it is
+//!   unlocked only with a reason ([`Store::unlock`]), and is then marked
+//!   `reopened` until finalised again;
 //! - clearing a rating keeps its row as a *tombstone* (flag `cleared`,
 //!   version bumped), so that a save against the version before the clear
 //!   is still recognised as stale; loading skips tombstones;
@@ -27,12 +29,19 @@
 //! with `synchronous=FULL`: a write is acknowledged only once it is on disk,
 //! so a committed save survives a power cut.
 //!
+//! Every write is audited: it takes an [`Audit`] (who acts, for which
+//! request, from where) and appends its events to the audit trail — what
+//! happened to which object, with the value before and after as JSON — in
+//! its own transaction, so an event exists exactly when its write was
+//! committed (a refused write, stale, locked or invalid, leaves none).
+//! Nothing updates or deletes an event: the trail is append-only, and
+//! triggers of the schema enforce it. [`Store::audit_events`] reads it.
+//! Session writes are the one exception (they are not audited).
+//!
 //! Accounts (logins, display names, grants of a role over a scope,
 //! password hashes and single-use password links, stored by the hash of
-//! their token) and settings are here too, with an append-only audit trail
-//! ([`Store::audit_events`]): the account, settings and login writes append
-//! their events (who, when, what, the value before and after) in their own
-//! transaction. The web app's sessions are kept in the same database
+//! their token) and settings are kept here too; the web app's sessions
+//! (`tower-sessions`) live in the same database, on the writer connection
 //! ([`Store::session_store`]).
 //!
 //! The store checks structure (the assessment exists, the rater belongs to

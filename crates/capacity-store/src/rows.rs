@@ -82,6 +82,9 @@ pub struct AssessmentHeader {
     pub fictional: bool,
     /// Locked.
     pub finalised: bool,
+    /// Unlocked after a finalisation (for a correction) and not finalised
+    /// again since.
+    pub reopened: bool,
     /// Row version of the assessment row itself (what finalising checks).
     pub version: i64,
     /// Revision of everything stored about this assessment: moves, in the

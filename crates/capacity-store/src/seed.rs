@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use capacity::{Assessment, CompiledRubric};
 
-use crate::{Store, StoreError};
+use crate::{Audit, Store, StoreError};
 
 /// What a seeding did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,18 +29,20 @@ impl Store {
     /// Stores the given files, `(name, text)`: rubrics first, then the
     /// assessments, each checked against its rubric by the core. A file that
     /// does not parse or validate is skipped and reported, never half
-    /// stored. Seeding twice stores nothing new the second time.
+    /// stored. Seeding twice stores nothing new the second time. The audit
+    /// trail names the system as the actor (request `seed`).
     pub async fn seed<'a>(
         &self,
         rubrics: impl IntoIterator<Item = (&'a str, &'a str)>,
         assessments: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<SeedReport, StoreError> {
         let mut report = SeedReport::default();
+        let audit = Audit::system("seed");
         let mut compiled: HashMap<(String, String), CompiledRubric> = HashMap::new();
         for (name, text) in rubrics {
             match CompiledRubric::from_toml(text) {
                 Ok(rubric) => {
-                    if self.put_rubric(rubric.rubric(), text).await? {
+                    if self.put_rubric(rubric.rubric(), text, &audit).await? {
                         report.rubrics += 1;
                     }
                     let key = (rubric.rubric().id.clone(), rubric.rubric().version.clone());
@@ -72,7 +74,7 @@ impl Store {
                 report.skipped.push((name.to_owned(), e.to_string()));
                 continue;
             }
-            match self.insert_assessment(&assessment).await {
+            match self.insert_assessment(&assessment, &audit).await {
                 Ok(_) => report.assessments += 1,
                 Err(StoreError::Conflict { .. }) => {}
                 Err(e) => return Err(e),

@@ -756,7 +756,7 @@ async fn assessment(store: &Store) -> i64 {
     let text = rubric_text();
     let parsed = capacity::CompiledRubric::from_toml(&text).expect("rubric");
     store
-        .put_rubric(parsed.rubric(), &text)
+        .put_rubric(parsed.rubric(), &text, &Audit::system("test"))
         .await
         .expect("rubric stored");
     let a = Assessment {
@@ -787,7 +787,10 @@ async fn assessment(store: &Store) -> i64 {
             .collect(),
         answers: vec![],
     };
-    store.insert_assessment(&a).await.expect("inserted")
+    store
+        .insert_assessment(&a, &Audit::system("test"))
+        .await
+        .expect("inserted")
 }
 
 #[tokio::test]
@@ -882,10 +885,11 @@ async fn raters_are_linked_to_accounts() {
         ]
     );
     assert!(trail.iter().all(|e| e.assessment_id == Some(a)));
-    // The trail of one assessment.
+    // The trail of one assessment (since its creation).
     let of_assessment = store
         .audit_events(&AuditFilter {
             assessment: Some(a),
+            after_id: Some(start),
             ..AuditFilter::default()
         })
         .await

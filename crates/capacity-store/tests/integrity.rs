@@ -9,7 +9,12 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use capacity::{Answer, Assessment, Commune, Consensus, Rater, Role};
-use capacity_store::{RatingInput, Store, StoreError, StoredRating};
+use capacity_store::{Audit, RatingInput, Store, StoreError, StoredRating};
+
+/// The actor of the tests' writes.
+fn audit() -> Audit {
+    Audit::system("test")
+}
 
 /// Concurrent tasks in the contention tests.
 const TASKS: usize = 60;
@@ -54,7 +59,7 @@ async fn assessment(store: &Store, commune: &str, raters: usize) -> i64 {
     let text = rubric_text();
     let parsed = capacity::CompiledRubric::from_toml(&text).expect("rubric");
     store
-        .put_rubric(parsed.rubric(), &text)
+        .put_rubric(parsed.rubric(), &text, &audit())
         .await
         .expect("rubric stored");
     let a = Assessment {
@@ -85,7 +90,10 @@ async fn assessment(store: &Store, commune: &str, raters: usize) -> i64 {
             .collect(),
         answers: vec![],
     };
-    store.insert_assessment(&a).await.expect("inserted")
+    store
+        .insert_assessment(&a, &audit())
+        .await
+        .expect("inserted")
 }
 
 fn rating(level: &str, evidence: &str) -> RatingInput {
@@ -135,10 +143,24 @@ async fn many_raters_saving_at_once_all_succeed() {
         tasks.push(tokio::spawn(async move {
             let rater = format!("r{i}");
             let first = store
-                .save_rating(id, "X-1", &rater, &rating("C", &format!("first {i}")), 0)
+                .save_rating(
+                    id,
+                    "X-1",
+                    &rater,
+                    &rating("C", &format!("first {i}")),
+                    0,
+                    &audit(),
+                )
                 .await?;
             store
-                .save_rating(id, "X-2", &rater, &rating("B", &format!("second {i}")), 0)
+                .save_rating(
+                    id,
+                    "X-2",
+                    &rater,
+                    &rating("B", &format!("second {i}")),
+                    0,
+                    &audit(),
+                )
                 .await?;
             // And a change of the first one, at the version just saved.
             store
@@ -148,6 +170,7 @@ async fn many_raters_saving_at_once_all_succeed() {
                     &rater,
                     &rating("B", &format!("changed {i}")),
                     first.version,
+                    &audit(),
                 )
                 .await
         }));
@@ -195,7 +218,9 @@ async fn race_one_rating(store: &Store, id: i64, version: i64, round: &str) -> S
         let store = store.clone();
         let input = rating(["A", "B", "C", "D"][i % 4], &format!("{round}: device {i}"));
         tasks.push(tokio::spawn(async move {
-            store.save_rating(id, "X-1", "r0", &input, version).await
+            store
+                .save_rating(id, "X-1", "r0", &input, version, &audit())
+                .await
         }));
     }
     let mut winners = Vec::new();
@@ -260,17 +285,17 @@ async fn a_cleared_rating_keeps_a_tombstone_and_refuses_stale_saves() {
     let store = Store::open(&dir.0).await.expect("open");
     let id = assessment(&store, "c-tomb", 2).await;
     let v1 = store
-        .save_rating(id, "X-1", "r0", &rating("C", "PV 1"), 0)
+        .save_rating(id, "X-1", "r0", &rating("C", "PV 1"), 0, &audit())
         .await
         .expect("saved");
     let v2 = store
-        .save_rating(id, "X-1", "r0", &rating("B", "PV 2"), v1.version)
+        .save_rating(id, "X-1", "r0", &rating("B", "PV 2"), v1.version, &audit())
         .await
         .expect("changed");
     assert_eq!(v2.version, 2);
 
     // A clear naming an old version is refused with the newer value.
-    match store.clear_rating(id, "X-1", "r0", 1).await {
+    match store.clear_rating(id, "X-1", "r0", 1, &audit()).await {
         Err(StoreError::StaleRating {
             expected: 1,
             current: Some(current),
@@ -279,7 +304,7 @@ async fn a_cleared_rating_keeps_a_tombstone_and_refuses_stale_saves() {
     }
 
     let cleared = store
-        .clear_rating_returning_version(id, "X-1", "r0", 2)
+        .clear_rating_returning_version(id, "X-1", "r0", 2, &audit())
         .await
         .expect("cleared");
     assert_eq!(cleared, 3, "the clear is a new version, not a deletion");
@@ -303,7 +328,7 @@ async fn a_cleared_rating_keeps_a_tombstone_and_refuses_stale_saves() {
     // stored now is "not answered".
     for old in [1, 2] {
         match store
-            .save_rating(id, "X-1", "r0", &rating("A", "late"), old)
+            .save_rating(id, "X-1", "r0", &rating("A", "late"), old, &audit())
             .await
         {
             Err(StoreError::StaleRating {
@@ -314,13 +339,13 @@ async fn a_cleared_rating_keeps_a_tombstone_and_refuses_stale_saves() {
         }
     }
     assert!(matches!(
-        store.clear_rating(id, "X-1", "r0", 2).await,
+        store.clear_rating(id, "X-1", "r0", 2, &audit()).await,
         Err(StoreError::StaleRating { current: None, .. })
     ));
     // Clearing what is cleared changes nothing.
     assert_eq!(
         store
-            .clear_rating_returning_version(id, "X-1", "r0", 3)
+            .clear_rating_returning_version(id, "X-1", "r0", 3, &audit())
             .await
             .expect("idempotent clear"),
         3
@@ -329,13 +354,13 @@ async fn a_cleared_rating_keeps_a_tombstone_and_refuses_stale_saves() {
     // A save naming the tombstone's version is accepted and continues the
     // version line.
     let again = store
-        .save_rating(id, "X-1", "r0", &rating("A", "PV 4"), 3)
+        .save_rating(id, "X-1", "r0", &rating("A", "PV 4"), 3, &audit())
         .await
         .expect("saved over the tombstone");
     assert_eq!(again.version, 4);
     // A clear by a device that saw "not answered" at 0 is now stale.
     assert!(matches!(
-        store.clear_rating(id, "X-1", "r0", 0).await,
+        store.clear_rating(id, "X-1", "r0", 0, &audit()).await,
         Err(StoreError::StaleRating {
             current: Some(_),
             ..
@@ -345,7 +370,7 @@ async fn a_cleared_rating_keeps_a_tombstone_and_refuses_stale_saves() {
     // Clearing a rating that was never saved writes nothing.
     assert_eq!(
         store
-            .clear_rating_returning_version(id, "X-1", "r1", 0)
+            .clear_rating_returning_version(id, "X-1", "r1", 0, &audit())
             .await
             .expect("nothing to clear"),
         0
@@ -353,12 +378,12 @@ async fn a_cleared_rating_keeps_a_tombstone_and_refuses_stale_saves() {
     // A rating not answered now (cleared) may be saved at version 0: the
     // caller saw "not answered", and nothing is overwritten.
     let cleared = store
-        .clear_rating_returning_version(id, "X-1", "r0", 4)
+        .clear_rating_returning_version(id, "X-1", "r0", 4, &audit())
         .await
         .expect("cleared");
     assert_eq!(cleared, 5);
     let fresh = store
-        .save_rating(id, "X-1", "r0", &rating("D", "new"), 0)
+        .save_rating(id, "X-1", "r0", &rating("D", "new"), 0, &audit())
         .await
         .expect("saved at 0 over a tombstone");
     assert_eq!(fresh.version, 6);
@@ -382,12 +407,12 @@ async fn the_revision_moves_only_for_the_assessment_written() {
     };
 
     let saved = store
-        .save_rating(a, "X-1", "r0", &rating("C", "PV"), 0)
+        .save_rating(a, "X-1", "r0", &rating("C", "PV"), 0, &audit())
         .await
         .expect("rating");
     step("save a rating", &store).await;
     store
-        .clear_rating(a, "X-1", "r0", saved.version)
+        .clear_rating(a, "X-1", "r0", saved.version, &audit())
         .await
         .expect("clear");
     step("clear a rating", &store).await;
@@ -402,7 +427,7 @@ async fn the_revision_moves_only_for_the_assessment_written() {
         ratings: vec![],
     };
     store
-        .save_answer(a, "X-1", &answer, 0)
+        .save_answer(a, "X-1", &answer, 0, &audit())
         .await
         .expect("answer");
     step("save an answer", &store).await;
@@ -414,12 +439,13 @@ async fn the_revision_moves_only_for_the_assessment_written() {
                 name: "Late".into(),
                 role: Role::Staff,
             },
+            &audit(),
         )
         .await
         .expect("rater");
     step("add a rater", &store).await;
     store
-        .save_plan_adjustment(a, "X-1/D/0", false, None, 0)
+        .save_plan_adjustment(a, "X-1/D/0", false, None, 0, &audit())
         .await
         .expect("plan");
     step("adjust the plan", &store).await;
@@ -427,11 +453,11 @@ async fn the_revision_moves_only_for_the_assessment_written() {
     // Refused writes and reads do not move it.
     let before = revision(&store, a).await;
     let _ = store
-        .save_rating(a, "X-1", "r0", &rating("A", "stale"), 1)
+        .save_rating(a, "X-1", "r0", &rating("A", "stale"), 1, &audit())
         .await
         .expect_err("stale");
     let _ = store
-        .save_answer(a, "X-1", &answer, 0)
+        .save_answer(a, "X-1", &answer, 0, &audit())
         .await
         .expect_err("stale");
     let loaded = store.assessment(a).await.expect("load").expect("exists");
@@ -439,16 +465,25 @@ async fn the_revision_moves_only_for_the_assessment_written() {
     assert_eq!(revision(&store, a).await, before);
 
     let header = loaded.header;
-    store.finalise(a, header.version).await.expect("finalise");
+    store
+        .finalise(a, header.version, &audit())
+        .await
+        .expect("finalise");
     step("finalise", &store).await;
 
     // A commune's new attributes show in its assessments' headers.
     let mut commune = loaded.assessment.commune.clone();
     commune.name = "Renamed".into();
     let g = store.generation();
-    store.upsert_commune(&commune).await.expect("rename");
+    store
+        .upsert_commune(&commune, &audit())
+        .await
+        .expect("rename");
     step("rename the commune", &store).await;
-    store.upsert_commune(&commune).await.expect("same again");
+    store
+        .upsert_commune(&commune, &audit())
+        .await
+        .expect("same again");
     assert_eq!(
         revision(&store, a).await,
         rev_a,
@@ -475,7 +510,7 @@ async fn a_write_that_stays_locked_out_is_answered_busy() {
         .await
         .expect("lock taken");
     let err = store
-        .save_rating(id, "X-1", "r0", &rating("C", "PV"), 0)
+        .save_rating(id, "X-1", "r0", &rating("C", "PV"), 0, &audit())
         .await
         .expect_err("cannot write while the lock is held");
     assert!(matches!(err, StoreError::Busy { .. }), "{err:?}");
@@ -490,7 +525,7 @@ async fn a_write_that_stays_locked_out_is_answered_busy() {
     // Nothing was written; the same save now goes through.
     assert_eq!(revision(&store, id).await, rev);
     let saved = store
-        .save_rating(id, "X-1", "r0", &rating("C", "PV"), 0)
+        .save_rating(id, "X-1", "r0", &rating("C", "PV"), 0, &audit())
         .await
         .expect("saved once the lock is free");
     assert_eq!(saved.version, 1);

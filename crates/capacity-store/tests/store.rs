@@ -4,7 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use capacity::{Answer, Assessment, Consensus, Rater, Role};
-use capacity_store::{AssessmentFilter, CommuneFilter, RatingInput, Store, StoreError};
+use capacity_store::{AssessmentFilter, Audit, CommuneFilter, RatingInput, Store, StoreError};
+
+/// The actor of the tests' writes.
+fn audit() -> Audit {
+    Audit::system("test")
+}
 
 fn assessments_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assessments")
@@ -185,7 +190,7 @@ async fn fresh_assessment(store: &Store) -> i64 {
     let rubric = &read_dir("rubrics")[0].1;
     let parsed = capacity::CompiledRubric::from_toml(rubric).expect("rubric");
     store
-        .put_rubric(parsed.rubric(), rubric)
+        .put_rubric(parsed.rubric(), rubric, &audit())
         .await
         .expect("rubric stored");
     let indicator_rubric = parsed.rubric();
@@ -215,7 +220,10 @@ async fn fresh_assessment(store: &Store) -> i64 {
         }],
         answers: vec![],
     };
-    store.insert_assessment(&a).await.expect("inserted")
+    store
+        .insert_assessment(&a, &audit())
+        .await
+        .expect("inserted")
 }
 
 fn rating(level: &str) -> RatingInput {
@@ -231,12 +239,15 @@ async fn a_stale_rating_is_refused_with_the_newer_value() {
     let store = Store::open_in_memory().await.expect("store");
     let id = fresh_assessment(&store).await;
     let first = store
-        .save_rating(id, "X-1", "r1", &rating("C"), 0)
+        .save_rating(id, "X-1", "r1", &rating("C"), 0, &audit())
         .await
         .expect("new rating");
     assert_eq!(first.version, 1);
     // A second device that also thought there was no rating.
-    match store.save_rating(id, "X-1", "r1", &rating("A"), 0).await {
+    match store
+        .save_rating(id, "X-1", "r1", &rating("A"), 0, &audit())
+        .await
+    {
         Err(StoreError::StaleRating {
             expected: 0,
             current: Some(current),
@@ -247,12 +258,12 @@ async fn a_stale_rating_is_refused_with_the_newer_value() {
         other => panic!("expected a stale refusal, got {other:?}"),
     }
     let second = store
-        .save_rating(id, "X-1", "r1", &rating("B"), 1)
+        .save_rating(id, "X-1", "r1", &rating("B"), 1, &audit())
         .await
         .expect("update");
     assert_eq!((second.version, second.input.level.as_str()), (2, "B"));
     let err = store
-        .save_rating(id, "X-1", "r1", &rating("D"), 1)
+        .save_rating(id, "X-1", "r1", &rating("D"), 1, &audit())
         .await
         .expect_err("stale");
     assert!(
@@ -283,11 +294,14 @@ async fn answers_are_versioned_and_finalising_locks() {
         ratings: vec![],
     };
     assert_eq!(
-        store.save_answer(id, "X-1", &answer, 0).await.expect("new"),
+        store
+            .save_answer(id, "X-1", &answer, 0, &audit())
+            .await
+            .expect("new"),
         1
     );
     assert!(matches!(
-        store.save_answer(id, "X-1", &answer, 0).await,
+        store.save_answer(id, "X-1", &answer, 0, &audit()).await,
         Err(StoreError::Stale {
             expected: 0,
             current: 1,
@@ -296,7 +310,7 @@ async fn answers_are_versioned_and_finalising_locks() {
     ));
     assert_eq!(
         store
-            .save_answer(id, "X-1", &answer, 1)
+            .save_answer(id, "X-1", &answer, 1, &audit())
             .await
             .expect("update"),
         2
@@ -309,17 +323,20 @@ async fn answers_are_versioned_and_finalising_locks() {
         .expect("exists")
         .header;
     assert!(matches!(
-        store.finalise(id, header.version + 5).await,
+        store.finalise(id, header.version + 5, &audit()).await,
         Err(StoreError::Stale { .. })
     ));
-    store.finalise(id, header.version).await.expect("finalise");
+    store
+        .finalise(id, header.version, &audit())
+        .await
+        .expect("finalise");
     let locked = store
-        .save_rating(id, "X-1", "r1", &rating("B"), 0)
+        .save_rating(id, "X-1", "r1", &rating("B"), 0, &audit())
         .await
         .expect_err("locked");
     assert!(matches!(locked, StoreError::Locked { .. }), "{locked:?}");
     assert!(matches!(
-        store.save_answer(id, "X-1", &answer, 2).await,
+        store.save_answer(id, "X-1", &answer, 2, &audit()).await,
         Err(StoreError::Locked { .. })
     ));
     assert!(
@@ -338,7 +355,7 @@ async fn structural_errors_name_the_object() {
     let store = Store::open_in_memory().await.expect("store");
     let id = fresh_assessment(&store).await;
     let err = store
-        .save_rating(id, "X-1", "ghost", &rating("C"), 0)
+        .save_rating(id, "X-1", "ghost", &rating("C"), 0, &audit())
         .await
         .expect_err("unknown rater");
     assert_eq!(
@@ -346,7 +363,7 @@ async fn structural_errors_name_the_object() {
         format!("rater `ghost` in assessment {id} not found")
     );
     let err = store
-        .save_rating(id + 100, "X-1", "r1", &rating("C"), 0)
+        .save_rating(id + 100, "X-1", "r1", &rating("C"), 0, &audit())
         .await
         .expect_err("no assessment");
     assert_eq!(
@@ -361,6 +378,7 @@ async fn structural_errors_name_the_object() {
                 name: "Other".into(),
                 role: Role::Staff,
             },
+            &audit(),
         )
         .await;
     assert!(matches!(dup, Err(StoreError::Conflict { .. })), "{dup:?}");
@@ -371,7 +389,7 @@ async fn structural_errors_name_the_object() {
         .expect("exists")
         .assessment;
     let again = store
-        .insert_assessment(&existing)
+        .insert_assessment(&existing, &audit())
         .await
         .expect_err("same round twice");
     assert!(again.to_string().contains("already exists"), "{again}");
@@ -383,21 +401,21 @@ async fn plan_adjustments_are_versioned() {
     let id = fresh_assessment(&store).await;
     assert_eq!(
         store
-            .save_plan_adjustment(id, "X-1/D/0", false, None, 0)
+            .save_plan_adjustment(id, "X-1/D/0", false, None, 0, &audit())
             .await
             .expect("new"),
         1
     );
     assert_eq!(
         store
-            .save_plan_adjustment(id, "X-1/D/0", true, Some("125000"), 1)
+            .save_plan_adjustment(id, "X-1/D/0", true, Some("125000"), 1, &audit())
             .await
             .expect("update"),
         2
     );
     assert!(matches!(
         store
-            .save_plan_adjustment(id, "X-1/D/0", false, None, 1)
+            .save_plan_adjustment(id, "X-1/D/0", false, None, 1, &audit())
             .await,
         Err(StoreError::Stale { current: 2, .. })
     ));
@@ -438,12 +456,14 @@ async fn the_generation_moves_on_every_write_and_only_then() {
         .expect("list");
     assert_eq!(store.generation(), g0, "reads do not move the generation");
     clone
-        .save_rating(id, "X-1", "r1", &rating("C"), 0)
+        .save_rating(id, "X-1", "r1", &rating("C"), 0, &audit())
         .await
         .expect("saved");
     let g1 = store.generation();
     assert!(g1 > g0, "a write through a clone moves it for every handle");
     // A refused write moves it too: caches are then merely refreshed.
-    let _ = store.save_rating(id, "X-1", "r1", &rating("A"), 0).await;
+    let _ = store
+        .save_rating(id, "X-1", "r1", &rating("A"), 0, &audit())
+        .await;
     assert!(store.generation() > g1);
 }
