@@ -14,9 +14,11 @@ use leptos_router::{
 use crate::i18n::{Locale, td_string};
 use crate::locale::{code, provide_locale, use_locale};
 use crate::routes::{
+    account::{AccountsAdminPage, LoginPage, PasswordPage},
     communes::{CommunePage, CommunesPage},
     compare::ComparePage,
     evaluate::EvaluatePage,
+    history::HistoryRoute,
     home::HomePage,
     not_found::NotFound,
     plan::{PlanPage, PlanRoute},
@@ -90,6 +92,14 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/comparer") view=ComparePage ssr=SsrMode::Async />
                     <Route path=path!("/communes") view=CommunesPage ssr=SsrMode::Async />
                     <Route path=path!("/communes/:id") view=CommunePage ssr=SsrMode::Async />
+                    <Route path=path!("/connexion") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/mot-de-passe") view=PasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/comptes") view=AccountsAdminPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/evaluations/:id/historique")
+                        view=HistoryRoute
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/evaluations/:id") view=OverviewPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/evaluations/:id/resultats")

@@ -51,6 +51,10 @@ pub enum AppError {
     /// The assessment is finalised and cannot change: 423.
     #[error("{0}")]
     Locked(String),
+    /// Too many attempts (failed logins) in a short time; wait, then try
+    /// again: 429.
+    #[error("{0}")]
+    TooManyAttempts(String),
     /// The server is too busy to write now; try again shortly: 503.
     #[error("{0}")]
     Busy(String),
@@ -164,6 +168,18 @@ pub enum Problem {
     /// The action is no longer in the plan (the ratings changed since).
     #[error("this action is no longer in the plan: reload the plan")]
     NotInPlan,
+    /// A password shorter than allowed.
+    #[error("too short: {min} characters at least")]
+    TooShort {
+        /// The fewest characters allowed.
+        min: u32,
+    },
+    /// The password and its confirmation differ.
+    #[error("the two passwords differ")]
+    PasswordsDiffer,
+    /// The login name is already taken.
+    #[error("this name is already taken")]
+    NameTaken,
 }
 
 impl AppError {
@@ -178,6 +194,7 @@ impl AppError {
             AppError::TooLarge(_) => 413,
             AppError::Invalid(_) | AppError::Fields(_) => 422,
             AppError::Locked(_) => 423,
+            AppError::TooManyAttempts(_) => 429,
             AppError::Busy(_) => 503,
             AppError::Transport(_) | AppError::Internal(_) => 500,
         }
@@ -206,6 +223,9 @@ impl From<capacity_store::StoreError> for AppError {
             }),
             e @ S::Stale { .. } => AppError::Stale(e.to_string()),
             e @ S::Locked { .. } => AppError::Locked(e.to_string()),
+            // Unlocking what is not finalised: someone reopened it first.
+            e @ S::NotFinalised { .. } => AppError::Stale(e.to_string()),
+            e @ S::TokenInvalid { .. } => AppError::Invalid(e.to_string()),
             e @ S::Busy { .. } => {
                 tracing::warn!(error = %e, "store busy: answered 503");
                 AppError::Busy(e.to_string())

@@ -17,7 +17,8 @@
 //! Pages live under `routes/` (one file a section), shared components under
 //! `ui/`, server functions (thin wrappers) under `api/`, the data they
 //! exchange under `view/`, the one error type in `error.rs`. Every business
-//! operation is in `service/`; scoring, planning and comparison are *not*
+//! operation is in `service/`, and so is the one authorisation check
+//! (`service/access.rs`); sessions and logins are in `session.rs`; scoring, planning and comparison are *not*
 //! written here: they come from the pure `capacity` crate. Server-only code
 //! (the service layer, configuration, HTTP routes and layers) sits behind
 //! `#[cfg(feature = "ssr")]` in `service/` and `server/`, so nothing of it
@@ -47,6 +48,8 @@ pub mod routes;
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod session;
 pub mod ui;
 pub mod view;
 

@@ -13,7 +13,11 @@ async fn main() -> std::process::ExitCode {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
-    match server::serve(config).await {
+    let outcome = match config.command.clone() {
+        Some(command) => server::command(config, command).await,
+        None => server::serve(config).await,
+    };
+    match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "cannot start");

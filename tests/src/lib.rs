@@ -8,10 +8,22 @@
 //! a skipped test. When a check fails, a screenshot is written to
 //! `target/browser-screenshots/`. The plain-HTTP helpers ([`send`],
 //! [`server_fn`]) speak HTTP/1.1 over a socket to 127.0.0.1 only.
+//!
+//! Accounts. The server starts with `--demo`: the sample data and one
+//! demonstration account per role, whose passwords it writes to
+//! `demo-accounts.txt` in its data directory ([`Server::password`]).
+//! [`Server::start`] then logs in as the demo administrator and the plain
+//! HTTP helpers send that session's cookie to that server (registered per
+//! address), so the tests of workflows act as someone allowed to do them;
+//! [`Server::start_as`] chooses another account or none (a visitor), and
+//! [`login`] / [`send_as`] give the tests of roles a session each.
+//! Browser tests log in through the login page ([`login_browser`]).
 
+use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -60,10 +72,120 @@ pub struct Server {
     port: u16,
 }
 
+/// The session cookie the plain HTTP helpers send to each server address.
+static SESSIONS: Mutex<Option<HashMap<String, String>>> = Mutex::new(None);
+
+fn session_for(addr: &str) -> Option<String> {
+    SESSIONS.lock().ok()?.as_ref()?.get(addr).cloned()
+}
+
+fn set_session(addr: &str, cookie: Option<String>) {
+    if let Ok(mut map) = SESSIONS.lock() {
+        let map = map.get_or_insert_with(HashMap::new);
+        match cookie {
+            Some(c) => map.insert(addr.to_owned(), c),
+            None => map.remove(addr),
+        };
+    }
+}
+
+/// `request` with the `Cookie` header of `cookie` added after its request
+/// line (unless it has one).
+fn with_cookie(request: &[u8], cookie: Option<&str>) -> Vec<u8> {
+    let Some(cookie) = cookie else {
+        return request.to_vec();
+    };
+    let head_end = find(request, b"\r\n\r\n").unwrap_or(request.len());
+    let head = String::from_utf8_lossy(&request[..head_end]).to_ascii_lowercase();
+    if head.contains("\r\ncookie:") {
+        return request.to_vec();
+    }
+    match find(request, b"\r\n") {
+        Some(line_end) => {
+            let mut out = request[..line_end + 2].to_vec();
+            out.extend_from_slice(format!("Cookie: {cookie}\r\n").as_bytes());
+            out.extend_from_slice(&request[line_end + 2..]);
+            out
+        }
+        None => request.to_vec(),
+    }
+}
+
+/// Logs in at `addr` over plain HTTP and answers the session cookie
+/// (`capacity_session=…`).
+pub fn login(addr: &str, name: &str, password: &str) -> Result<String> {
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    form.append_pair("name", name)
+        .append_pair("password", password);
+    let body = form.finish();
+    let request = format!(
+        "POST /api/log_in HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let response = send_as(addr, None, request.as_bytes())?;
+    if response.status != 200 {
+        return Err(format!(
+            "login of {name} answered {}: {}",
+            response.status, response.body
+        )
+        .into());
+    }
+    session_cookie(&response).ok_or_else(|| format!("login of {name} set no session cookie").into())
+}
+
+/// The `capacity_session=…` pair a response sets, if any.
+pub fn session_cookie(response: &Response) -> Option<String> {
+    response.head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        if !key.trim().eq_ignore_ascii_case("set-cookie") {
+            return None;
+        }
+        let pair = value.trim().split(';').next()?.trim();
+        pair.starts_with("capacity_session=")
+            .then(|| pair.to_owned())
+    })
+}
+
 impl Server {
-    /// Starts the server on a free port with a new data directory and waits
-    /// until `/health` answers.
+    /// Starts the server (sample data, demo accounts) on a free port with a
+    /// new data directory, waits until `/health` answers and logs in as
+    /// the demo administrator for the plain HTTP helpers.
     pub fn start() -> Result<Server> {
+        Server::start_as(Some("admin"))
+    }
+
+    /// The password of a demonstration account of this server.
+    pub fn password(&self, name: &str) -> Result<String> {
+        let file = self.data_dir.join("demo-accounts.txt");
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .find_map(|l| {
+                let mut parts = l.split('\t');
+                (parts.next() == Some(name)).then(|| parts.next().map(str::to_owned))?
+            })
+            .ok_or_else(|| format!("no demo account {name} in {}", file.display()).into())
+    }
+
+    /// A new session of demonstration account `name` (its cookie).
+    pub fn login(&self, name: &str) -> Result<String> {
+        login(&self.addr(), name, &self.password(name)?)
+    }
+
+    /// Starts the server as [`Server::start`] does, the plain HTTP helpers
+    /// acting as demo account `who` (`None`: as a visitor).
+    pub fn start_as(who: Option<&str>) -> Result<Server> {
+        let server = Server::launch()?;
+        let cookie = match who {
+            Some(name) => Some(server.login(name)?),
+            None => None,
+        };
+        set_session(&server.addr(), cookie);
+        Ok(server)
+    }
+
+    fn launch() -> Result<Server> {
         let port = free_port()?;
         let data_dir =
             std::env::temp_dir().join(format!("capacity-e2e-{}-{port}", std::process::id()));
@@ -117,6 +239,7 @@ impl Server {
             .arg(&self.data_dir)
             .arg("--site-root")
             .arg(&site)
+            .arg("--demo")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -154,7 +277,10 @@ pub fn http_request(addr: &str, request: &str) -> Result<(u16, String)> {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    stream.write_all(request.as_bytes())?;
+    stream.write_all(&with_cookie(
+        request.as_bytes(),
+        session_for(addr).as_deref(),
+    ))?;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     loop {
@@ -225,7 +351,15 @@ impl Response {
 /// the end of the body (`Content-Length`, or the last chunk) or of the
 /// stream; a reset after a complete status line keeps what was read.
 pub fn send(addr: &str, request: &[u8]) -> Result<Response> {
+    send_as(addr, session_for(addr).as_deref(), request)
+}
+
+/// [`send`] with the session `cookie` (`None`: as a visitor), whatever
+/// session the harness keeps for `addr`.
+pub fn send_as(addr: &str, cookie: Option<&str>, request: &[u8]) -> Result<Response> {
     use std::io::{Read, Write};
+    let request = with_cookie(request, cookie);
+    let request = request.as_slice();
     if !addr.starts_with("127.0.0.1:") {
         return Err(format!("{addr}: the tests only talk to 127.0.0.1").into());
     }
@@ -491,6 +625,28 @@ macro_rules! ensure {
             return Err(format!($($msg)+).into());
         }
     };
+}
+
+/// Logs the browser in at the server of `url` as demo account `name`
+/// (its password from [`Server::password`]) through the login page (works
+/// with JavaScript on or off) and waits for the page it leads to.
+pub async fn login_browser(c: &Client, url: &str, name: &str, password: &str) -> Result {
+    c.goto(&format!("{url}/connexion")).await?;
+    wait_for(c, "[data-testid=login-form]").await?;
+    c.find(Locator::Css("input[name=name]"))
+        .await?
+        .send_keys(name)
+        .await?;
+    c.find(Locator::Css("input[name=password]"))
+        .await?
+        .send_keys(password)
+        .await?;
+    c.find(Locator::Css("[data-testid=login-submit]"))
+        .await?
+        .click()
+        .await?;
+    wait_for(c, "[data-testid=account-name]").await?;
+    Ok(())
 }
 
 /// The overview URL of Bandiagara's 2024 assessment (seeded, still open),

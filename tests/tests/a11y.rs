@@ -10,7 +10,9 @@
 //! markup when they hydrate (the shell test checks the pages work without
 //! scripts).
 
-use capacity_e2e::{Browser, Js, Result, Server, ensure, http_get, wait_hydrated, workspace_root};
+use capacity_e2e::{
+    Browser, Js, Result, Server, ensure, http_get, login_browser, wait_hydrated, workspace_root,
+};
 use fantoccini::Client;
 
 /// axe-core's browser bundle.
@@ -89,10 +91,12 @@ async fn check_all(name: &str) -> Result {
     let server = Server::start()?;
     let browser = Browser::start(name, Js::On).await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     let addr = server.addr();
     let axe = axe_source()?;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             c.set_window_size(360, 800).await?;
             let mut found = Vec::new();
             let pages = pages(&addr)?;

@@ -2,7 +2,9 @@
 //!
 //! Needs the release build (`./x build`); `./x test` builds it first.
 
-use capacity_e2e::{Browser, Js, Result, Server, ensure, text_of, wait_for, wait_hydrated};
+use capacity_e2e::{
+    Browser, Js, Result, Server, ensure, login_browser, text_of, wait_for, wait_hydrated,
+};
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -10,8 +12,10 @@ async fn shell_works_with_javascript_off() -> Result {
     let server = Server::start()?;
     let browser = Browser::start("shell_works_with_javascript_off", Js::Off).await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             c.goto(&url).await?;
             ensure!(
                 text_of(&c, "h1").await? == "Bienvenue",
@@ -93,8 +97,10 @@ async fn islands_hydrate_and_call_the_server() -> Result {
     let server = Server::start()?;
     let browser = Browser::start("islands_hydrate_and_call_the_server", Js::On).await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             c.goto(&format!("{url}/referentiel")).await?;
             wait_hydrated(&c).await?;
             ensure!(

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use capacity_e2e::{
-    Browser, Js, Result, Server, ensure, http_get, text_of, wait_for, wait_hydrated,
+    Browser, Js, Result, Server, ensure, http_get, login_browser, text_of, wait_for, wait_hydrated,
 };
 use fantoccini::{Client, Locator};
 
@@ -55,8 +55,10 @@ async fn compare_by_region_heatmap_and_grants_without_javascript() -> Result {
     )
     .await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             c.goto(&format!("{url}/comparer")).await?;
             ensure!(text_of(&c, "h1").await? == "Comparer", "compare page title");
 
@@ -335,8 +337,10 @@ async fn compare_fits_a_phone_when_hydrated() -> Result {
     let server = Server::start()?;
     let browser = Browser::start("compare_fits_a_phone_when_hydrated", Js::On).await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             c.set_window_size(360, 800).await?;
             c.goto(&format!("{url}/comparer?region=Mopti")).await?;
             wait_hydrated(&c).await?;

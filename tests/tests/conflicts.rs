@@ -9,8 +9,8 @@
 use std::time::{Duration, Instant};
 
 use capacity_e2e::{
-    Browser, Js, Result, Server, ensure, http_get, http_request, open_bandiagara_2024, text_of,
-    wait_for, wait_hydrated,
+    Browser, Js, Result, Server, ensure, http_get, http_request, login_browser,
+    open_bandiagara_2024, text_of, wait_for, wait_hydrated,
 };
 use fantoccini::{Client, Locator};
 
@@ -242,10 +242,13 @@ async fn two_people_on_one_rating_get_a_conflict_not_an_overwrite() -> Result {
     )
     .await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     let server = &server;
     let a = other.client.clone();
     let outcome = browser
         .run(|b| async move {
+            login_browser(&a, &url, "admin", &admin_password).await?;
+            login_browser(&b, &url, "admin", &admin_password).await?;
             // Both people open the same rater's page: they read the same versions.
             let path = open_entry(&a, &url).await?;
             wait_hydrated(&a).await?;
@@ -354,9 +357,11 @@ async fn one_persons_quick_changes_never_conflict() -> Result {
     let server = Server::start()?;
     let browser = Browser::start("one_persons_quick_changes_never_conflict", Js::On).await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     let server = &server;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             let path = open_entry(&c, &url).await?;
             wait_hydrated(&c).await?;
             let cards = rateable_cards(&c).await?;
@@ -413,9 +418,11 @@ async fn different_indicators_save_independently() -> Result {
     let server = Server::start()?;
     let browser = Browser::start("different_indicators_save_independently", Js::On).await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     let server = &server;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             let path = open_entry(&c, &url).await?;
             wait_hydrated(&c).await?;
             let cards = rateable_cards(&c).await?;
@@ -462,9 +469,11 @@ async fn a_save_refused_for_good_is_shown_and_not_queued() -> Result {
     let mut server = Server::start()?;
     let browser = Browser::start("a_save_refused_for_good_is_shown_and_not_queued", Js::On).await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     let server = &mut server;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             let path = open_entry(&c, &url).await?;
             wait_hydrated(&c).await?;
             let cards = rateable_cards(&c).await?;
@@ -560,9 +569,11 @@ async fn without_javascript_refused_entries_are_kept_or_dropped() -> Result {
     )
     .await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     let server = &server;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             c.set_window_size(360, 740).await?;
             let path = open_entry(&c, &url).await?;
             let cards = rateable_cards(&c).await?;

@@ -4,7 +4,9 @@
 //! answer): the new-assessment form with no rater, a date that does not
 //! exist and a date after today.
 
-use capacity_e2e::{Browser, Js, Result, Server, ensure, text_of, wait_for, wait_hydrated};
+use capacity_e2e::{
+    Browser, Js, Result, Server, ensure, login_browser, text_of, wait_for, wait_hydrated,
+};
 use fantoccini::{Client, Locator};
 
 /// Fills the new-assessment form with a round, a date and no rater, and
@@ -72,8 +74,10 @@ async fn new_assessment_errors_beside_fields_without_javascript() -> Result {
     let server = Server::start()?;
     let browser = Browser::start("new_assessment_errors_js_off", Js::Off).await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             send_without_raters(&c, &url, "2031-02-30", false).await?;
             check_refused_and_kept(&c).await?;
             let date = field_error(&c, "date").await?;
@@ -97,8 +101,10 @@ async fn new_assessment_errors_beside_fields_hydrated() -> Result {
     let server = Server::start()?;
     let browser = Browser::start("new_assessment_errors_hydrated", Js::On).await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             send_without_raters(&c, &url, "2024-05-10", true).await?;
             check_refused_and_kept(&c).await?;
             Ok(())

@@ -6,7 +6,9 @@
 //! forms save in place: a marker set on the page survives, which proves
 //! there was no page reload.
 
-use capacity_e2e::{Browser, Js, Result, Server, ensure, text_of, wait_for, wait_hydrated};
+use capacity_e2e::{
+    Browser, Js, Result, Server, ensure, login_browser, text_of, wait_for, wait_hydrated,
+};
 use fantoccini::{Client, Locator};
 
 const MARKER: &str = "window.__pathMarker = 'still here'; return null;";
@@ -100,8 +102,10 @@ async fn whole_path(name: &str, js: Js) -> Result {
     let server = Server::start()?;
     let browser = Browser::start(name, js).await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             // 1. A new assessment of the first commune offered.
             c.goto(&format!("{url}/evaluer")).await?;
             let form = wait_for(&c, "[data-testid=new-assessment]").await?;

@@ -5,7 +5,7 @@
 //! change, never written into the test.
 
 use capacity_e2e::{
-    Browser, Js, Result, Server, ensure, http_get, http_request, text_of, wait_for,
+    Browser, Js, Result, Server, ensure, http_get, http_request, login_browser, text_of, wait_for,
 };
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
@@ -146,9 +146,11 @@ async fn plan_is_adjusted_and_downloaded_without_javascript() -> Result {
     )
     .await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     let addr = server.addr();
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             let id = open_plan(&c, &url, "San", "2025").await?;
             let before = totals(&c).await?;
             ensure!(before.included > 0, "San 2025 has gaps, its plan costs something");
@@ -268,9 +270,11 @@ async fn stale_and_invalid_adjustments_are_refused() -> Result {
     let server = Server::start()?;
     let browser = Browser::start("stale_and_invalid_adjustments_are_refused", Js::Off).await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     let addr = server.addr();
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             let id = open_plan(&c, &url, "Bandiagara", "2024").await?;
             let before = totals(&c).await?;
             let rows = costed_rows(&c).await?;
@@ -361,8 +365,10 @@ async fn plan_form_works_hydrated() -> Result {
     let server = Server::start()?;
     let browser = Browser::start("plan_form_works_hydrated", Js::On).await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             open_plan(&c, &url, "Djenné", "2025").await?;
             capacity_e2e::wait_hydrated(&c).await?;
             let before = totals(&c).await?;

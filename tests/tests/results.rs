@@ -4,7 +4,8 @@
 //! is shown as text, never run as HTML.
 
 use capacity_e2e::{
-    Browser, Js, Result, Server, ensure, http_get, http_request, text_of, wait_for, wait_hydrated,
+    Browser, Js, Result, Server, ensure, http_get, http_request, login_browser, text_of, wait_for,
+    wait_hydrated,
 };
 use fantoccini::{Client, Locator};
 
@@ -58,9 +59,11 @@ async fn results_are_explained_down_to_the_raters_without_javascript() -> Result
     )
     .await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     let addr = server.addr();
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             let listed = open_results(&c, &url, "San", "2025").await?;
             let overall = text_of(&c, "[data-testid=overall]").await?;
             ensure!(
@@ -181,9 +184,11 @@ async fn hostile_evidence_is_shown_as_text_when_hydrated() -> Result {
     let server = Server::start()?;
     let browser = Browser::start("hostile_evidence_is_shown_as_text_when_hydrated", Js::On).await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     let addr = server.addr();
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             // Bandiagara 2024 is open: find its id, a rater and an indicator
             // nobody rated yet from its pages.
             open_results(&c, &url, "Bandiagara", "2024").await?;

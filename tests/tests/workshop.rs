@@ -4,8 +4,8 @@
 //! then sent when it returns.
 
 use capacity_e2e::{
-    Browser, Js, Result, Server, ensure, http_get, http_request, open_bandiagara_2024, text_of,
-    wait_for, wait_hydrated,
+    Browser, Js, Result, Server, ensure, http_get, http_request, login_browser,
+    open_bandiagara_2024, text_of, wait_for, wait_hydrated,
 };
 use fantoccini::{Client, Locator};
 
@@ -47,8 +47,10 @@ async fn a_rating_is_saved_with_javascript_off() -> Result {
     let server = Server::start()?;
     let browser = Browser::start("a_rating_is_saved_with_javascript_off", Js::Off).await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             open_bandiagara_2024(&c, &url).await?;
             open_entry(&c).await?;
             let (id, level) = first_card(&c).await?;
@@ -119,9 +121,11 @@ async fn hydrated_entry_autosaves_and_refuses_a_stale_save() -> Result {
     let browser =
         Browser::start("hydrated_entry_autosaves_and_refuses_a_stale_save", Js::On).await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     let server = &server;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             open_bandiagara_2024(&c, &url).await?;
             open_entry(&c).await?;
             wait_hydrated(&c).await?;
@@ -182,9 +186,11 @@ async fn entries_typed_offline_are_sent_when_the_server_returns() -> Result {
     )
     .await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     let server_ref = &mut server;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             open_bandiagara_2024(&c, &url).await?;
             open_entry(&c).await?;
             wait_hydrated(&c).await?;
@@ -222,8 +228,10 @@ async fn a_new_assessment_goes_through_entry_consensus_and_lock_without_javascri
     )
     .await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             c.goto(&format!("{url}/evaluer")).await?;
             let form = wait_for(&c, "[data-testid=new-assessment]").await?;
             form.find(Locator::Css("input[name=round]")).await?.send_keys("2026").await?;

@@ -17,8 +17,14 @@ pub async fn list_communes(
 ) -> Result<CommuneList, AppError> {
     super::respond(
         async move {
-            crate::service::communes::list_communes(&super::service()?, region, cercle, search)
-                .await
+            crate::service::communes::list_communes(
+                &super::service()?,
+                &super::actor(),
+                region,
+                cercle,
+                search,
+            )
+            .await
         }
         .await,
     )
@@ -31,6 +37,9 @@ pub async fn load_commune(
     id: String,
 ) -> Result<CommuneDetail, AppError> {
     super::respond(
-        async move { crate::service::communes::load_commune(&super::service()?, id).await }.await,
+        async move {
+            crate::service::communes::load_commune(&super::service()?, &super::actor(), id).await
+        }
+        .await,
     )
 }

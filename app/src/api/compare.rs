@@ -31,7 +31,14 @@ pub async fn load_comparison(
 ) -> Result<ComparePageData, AppError> {
     super::respond(
         async move {
-            crate::service::compare::load_comparison(&super::service()?, query, grants, lang).await
+            crate::service::compare::load_comparison(
+                &super::service()?,
+                &super::actor(),
+                query,
+                grants,
+                lang,
+            )
+            .await
         }
         .await,
     )

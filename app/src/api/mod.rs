@@ -6,6 +6,7 @@
 //! answers with a redirect to the page to show next. No business rule and no
 //! authorisation decision lives here.
 
+pub mod accounts;
 pub mod communes;
 pub mod compare;
 pub mod plan;
@@ -24,6 +25,16 @@ pub use crate::error::{AppError, FieldProblem, Problem, RatingNow};
 pub(crate) fn service() -> Result<crate::service::Service, AppError> {
     use_context::<crate::service::Service>()
         .ok_or_else(|| AppError::Internal("service missing from the request context".to_owned()))
+}
+
+/// The person behind the current request, as the server's session layer
+/// found them (`server::auth::actor` puts it in the request); a visitor
+/// when there is no request (never expected).
+#[cfg(feature = "ssr")]
+pub(crate) fn actor() -> crate::service::access::Actor {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<crate::service::access::Actor>().cloned())
+        .unwrap_or_default()
 }
 
 /// Passes a result through, setting the response's HTTP status (and
@@ -121,10 +132,13 @@ pub(crate) fn set_status(error: &AppError) {
 #[cfg(feature = "ssr")]
 pub(crate) fn plain_form_post() -> bool {
     use_context::<axum::http::request::Parts>().is_some_and(|p| {
-        p.headers
-            .get(axum::http::header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
+        // A page being rendered (GET) answers with its status, never a
+        // redirect: only a posted form is sent back to its page.
+        p.method == axum::http::Method::POST
+            && p.headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
     })
 }
 

@@ -38,7 +38,10 @@ pub async fn load_plan(
     outcome: String,
 ) -> Result<PlanPage, AppError> {
     super::respond(
-        async move { crate::service::plan::load_plan(&super::service()?, id, outcome).await }.await,
+        async move {
+            crate::service::plan::load_plan(&super::service()?, &super::actor(), id, outcome).await
+        }
+        .await,
     )
 }
 
@@ -72,6 +75,7 @@ pub async fn save_plan(
             let service = super::service()?;
             let outcome = crate::service::plan::save_plan(
                 &service,
+                &super::actor(),
                 id,
                 decision,
                 cost,

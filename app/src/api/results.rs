@@ -20,8 +20,11 @@ pub async fn load_results(
     lang: Lang,
 ) -> Result<ResultsView, AppError> {
     super::respond(
-        async move { crate::service::results::load_results(&super::service()?, id, lang).await }
-            .await,
+        async move {
+            crate::service::results::load_results(&super::service()?, &super::actor(), id, lang)
+                .await
+        }
+        .await,
     )
 }
 
@@ -30,6 +33,6 @@ pub async fn load_results(
 #[server(endpoint = "list_results")]
 pub async fn list_results() -> Result<Vec<ResultLine>, AppError> {
     super::respond(
-        async move { crate::service::results::list_results(&super::service()?).await }.await,
+        async move { crate::service::results::list_results(&super::service()?, &super::actor()).await }.await,
     )
 }

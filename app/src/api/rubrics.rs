@@ -9,7 +9,7 @@ pub use crate::view::rubrics::*;
 #[server(endpoint = "rubrics")]
 pub async fn list_rubrics() -> Result<Vec<RubricSummary>, AppError> {
     super::respond(
-        async move { crate::service::rubrics::list_rubrics(&super::service()?).await }.await,
+        async move { crate::service::rubrics::list_rubrics(&super::service()?, &super::actor()).await }.await,
     )
 }
 
@@ -23,7 +23,13 @@ pub async fn load_rubric_outline(
 ) -> Result<RubricOutline, AppError> {
     super::respond(
         async move {
-            crate::service::rubrics::load_rubric_outline(&super::service()?, id, version).await
+            crate::service::rubrics::load_rubric_outline(
+                &super::service()?,
+                &super::actor(),
+                id,
+                version,
+            )
+            .await
         }
         .await,
     )
@@ -41,8 +47,14 @@ pub async fn load_indicator(
 ) -> Result<IndicatorDetail, AppError> {
     super::respond(
         async move {
-            crate::service::rubrics::load_indicator(&super::service()?, id, version, indicator)
-                .await
+            crate::service::rubrics::load_indicator(
+                &super::service()?,
+                &super::actor(),
+                id,
+                version,
+                indicator,
+            )
+            .await
         }
         .await,
     )

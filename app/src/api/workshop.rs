@@ -21,7 +21,10 @@ pub async fn load_overview(
     id: i64,
 ) -> Result<Overview, AppError> {
     super::respond(
-        async move { crate::service::workshop::load_overview(&super::service()?, id).await }.await,
+        async move {
+            crate::service::workshop::load_overview(&super::service()?, &super::actor(), id).await
+        }
+        .await,
     )
 }
 
@@ -37,7 +40,14 @@ pub async fn load_entry(
 ) -> Result<EntryPage, AppError> {
     super::respond(
         async move {
-            crate::service::workshop::load_entry(&super::service()?, id, rater, competency).await
+            crate::service::workshop::load_entry(
+                &super::service()?,
+                &super::actor(),
+                id,
+                rater,
+                competency,
+            )
+            .await
         }
         .await,
     )
@@ -66,6 +76,7 @@ pub async fn save_rating(
         async move {
             crate::service::workshop::save_rating(
                 &super::service()?,
+                &super::actor(),
                 id,
                 indicator,
                 rater,
@@ -104,6 +115,7 @@ pub async fn save_entry(
             let service = super::service()?;
             let saved = crate::service::workshop::save_entry(
                 &service,
+                &super::actor(),
                 id,
                 rater.clone(),
                 level,
@@ -148,7 +160,13 @@ pub async fn load_consensus(
 ) -> Result<ConsensusPage, AppError> {
     super::respond(
         async move {
-            crate::service::workshop::load_consensus(&super::service()?, id, competency).await
+            crate::service::workshop::load_consensus(
+                &super::service()?,
+                &super::actor(),
+                id,
+                competency,
+            )
+            .await
         }
         .await,
     )
@@ -182,6 +200,7 @@ pub async fn save_consensus(
             let service = super::service()?;
             let saved = crate::service::workshop::save_consensus(
                 &service,
+                &super::actor(),
                 id,
                 level,
                 justification,
@@ -213,8 +232,13 @@ pub async fn finalise_assessment(
 ) -> Result<i64, AppError> {
     super::respond(
         async move {
-            let v = crate::service::workshop::finalise_assessment(&super::service()?, id, version)
-                .await?;
+            let v = crate::service::workshop::finalise_assessment(
+                &super::service()?,
+                &super::actor(),
+                id,
+                version,
+            )
+            .await?;
             if super::plain_form_post() {
                 leptos_axum::redirect(&format!("/evaluations/{id}"));
             }
@@ -228,8 +252,10 @@ pub async fn finalise_assessment(
 #[server(endpoint = "load_new_assessment")]
 pub async fn load_new_assessment() -> Result<NewAssessmentChoices, AppError> {
     super::respond(
-        async move { crate::service::workshop::load_new_assessment(&super::service()?).await }
-            .await,
+        async move {
+            crate::service::workshop::load_new_assessment(&super::service()?, &super::actor()).await
+        }
+        .await,
     )
 }
 
@@ -269,6 +295,7 @@ pub async fn create_assessment(
     let result = async move {
         crate::service::workshop::create_assessment(
             &super::service()?,
+            &super::actor(),
             commune,
             rubric,
             round,
@@ -292,4 +319,67 @@ pub async fn create_assessment(
         }
         Err(e) => super::respond(Err(e)),
     }
+}
+
+/// Unlocks a finalised assessment at the version read, with a reason
+/// (required; administrators and the commune's facilitators only).
+#[server(endpoint = "unlock_assessment")]
+pub async fn unlock_assessment(
+    /// Assessment id.
+    id: i64,
+    /// Version read.
+    version: i64,
+    /// Why it is reopened.
+    #[server(default)]
+    reason: String,
+) -> Result<i64, AppError> {
+    let typed = BTreeMap::from([("reason".to_owned(), reason.clone())]);
+    let result = async move {
+        crate::service::workshop::unlock_assessment(
+            &super::service()?,
+            &super::actor(),
+            id,
+            version,
+            reason,
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(v) => {
+            if super::plain_form_post() {
+                leptos_axum::redirect(&format!("/evaluations/{id}"));
+            }
+            Ok(v)
+        }
+        Err(e) if super::plain_form_post() => {
+            super::back_with_error(e.clone(), typed);
+            Err(e)
+        }
+        Err(e) => super::respond(Err(e)),
+    }
+}
+
+/// The audit trail of an assessment, or of one of its indicators
+/// (`indicator` empty: all).
+#[server(endpoint = "load_history")]
+pub async fn load_history(
+    /// Assessment id.
+    id: i64,
+    /// Indicator id (empty: every event of the assessment).
+    #[server(default)]
+    indicator: String,
+) -> Result<crate::view::account::HistoryPage, AppError> {
+    super::respond(
+        async move {
+            crate::service::history::load_history(
+                &super::service()?,
+                &super::actor(),
+                id,
+                indicator,
+            )
+            .await
+        }
+        .await,
+    )
 }

@@ -1,8 +1,10 @@
 //! Pages, one file a section of the navigation.
 
+pub mod account;
 pub mod communes;
 pub mod compare;
 pub mod evaluate;
+pub mod history;
 pub mod home;
 pub mod not_found;
 pub mod plan;

@@ -137,7 +137,8 @@ pub fn PlanRoute() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(p) if print() => view! { <PrintView page=p /> }.into_any(),
+                    // Read-only for those who may not change the plan.
+                    Ok(p) if print() || !p.header.editable => view! { <PrintView page=p /> }.into_any(),
                     Ok(p) => view! { <InPlaceForms><PlanView page=p saved=saved() /></InPlaceForms> }.into_any(),
                     Err(e) => view! { <h1 data-testid="page-title">{tr!(nav_plan)}</h1><ErrorBox error=e /> }.into_any(),
                 }

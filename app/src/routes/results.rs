@@ -118,6 +118,9 @@ fn ResultsBody(v: ResultsView) -> impl IntoView {
             {h.cercle.clone()} " · " {h.region.clone()} " · " <Tx text=h.rubric_title.clone() />
             " " {h.rubric_version.clone()} " · " {h.date.clone()}
         </p>
+        {h.reopened.then(|| view! {
+            <p class="notice" data-testid="reopened">{tr!(reopened_notice)}</p>
+        })}
         <section class="summary" aria-labelledby="res-summary" data-testid="results-summary">
             <h2 id="res-summary" class="visually-hidden">{tr!(res_summary)}</h2>
             <p class="headline">
@@ -188,7 +191,7 @@ fn ResultsBody(v: ResultsView) -> impl IntoView {
             <p class="muted">{v.flag_legend.clone()}</p>
             {v.tree.iter().cloned().map(|item| match item {
                 TreeItem::Node(n) => view! { <NodeBlock n /> }.into_any(),
-                TreeItem::Indicator(i) => view! { <IndicatorBlock i base=base.clone() /> }.into_any(),
+                TreeItem::Indicator(i) => view! { <IndicatorBlock i base=base.clone() history=h.can.history /> }.into_any(),
             }).collect_view()}
         </section>
 
@@ -295,8 +298,9 @@ fn NodeBlock(n: NodeItem) -> impl IntoView {
 }
 
 #[component]
-fn IndicatorBlock(i: IndicatorItem, base: String) -> impl IntoView {
+fn IndicatorBlock(i: IndicatorItem, base: String, history: bool) -> impl IntoView {
     let consensus = format!("{base}/consensus?competence={}#{}", i.competency, i.id);
+    let history_href = format!("{base}/historique?indicateur={}", i.id);
     view! {
         <div
             class="indicator-result"
@@ -347,6 +351,9 @@ fn IndicatorBlock(i: IndicatorItem, base: String) -> impl IntoView {
                 {i.comment.clone().map(|c| view! { <p><em>{tr!(res_comment)}</em> {tr!(colon)} {c}</p> })}
                 <p class="muted">{tr!(res_expected)} {tr!(colon)} {i.evidence_expected.clone()}</p>
                 {i.disagreement.then(|| view! { <p><a href=consensus.clone()>{tr!(res_go_consensus)}</a></p> })}
+                {history.then(|| view! {
+                    <p><a class="history-link" href=history_href.clone() data-testid=format!("history-{}", i.id)>{tr!(history_link)}</a></p>
+                })}
             </details>
         </div>
     }

@@ -8,8 +8,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::workshop::{
-    ConsensusPage, FinaliseAssessment, Overview, load_consensus, load_entry, load_overview,
-    load_refused,
+    ConsensusPage, FinaliseAssessment, Overview, UnlockAssessment, load_consensus, load_entry,
+    load_overview, load_refused,
 };
 use crate::tr;
 use crate::ui::common::{ErrorBox, Loading, Tx};
@@ -64,6 +64,9 @@ fn OverviewView(overview: Overview) -> impl IntoView {
             <Tx text=h.rubric_title.clone() /> " · " {h.date.clone()} " · "
             {if h.finalised { tr!(finalised).into_any() } else { tr!(in_progress).into_any() }}
         </p>
+        {h.reopened.then(|| view! {
+            <p class="notice" data-testid="reopened">{tr!(reopened_notice)}</p>
+        })}
         <p data-testid="progress">
             {tr!(answered)} " " <strong>{overview.answered} " / " {overview.applicable}</strong>
         </p>
@@ -71,8 +74,26 @@ fn OverviewView(overview: Overview) -> impl IntoView {
             <li><a href=format!("{base}/consensus?competence={first}") data-testid="consensus">{tr!(consensus_title)}</a></li>
             <li><a href=format!("{base}/resultats") data-testid="to-results">{tr!(nav_results)}</a></li>
             <li><a href=format!("{base}/plan")>{tr!(nav_plan)}</a></li>
+            {h.can.history.then(|| view! {
+                <li><a href=format!("{base}/historique") data-testid="history">{tr!(history_title)}</a></li>
+            })}
         </ul>
-        {(!h.finalised).then(|| {
+        {(h.finalised && h.can.unlock).then(|| {
+            let unlock = ServerAction::<UnlockAssessment>::new();
+            view! {
+                <ActionForm action=unlock attr:class="unlock" attr:data-testid="unlock-form">
+                    <input type="hidden" name="id" value=h.id.to_string() />
+                    <input type="hidden" name="version" value=h.version.to_string() />
+                    <label>
+                        {tr!(unlock_reason)}
+                        <textarea name="reason" required maxlength=crate::view::limits::TEXT rows="2"></textarea>
+                    </label>
+                    <button type="submit" data-testid="unlock">{tr!(unlock)}</button>
+                    <span class="muted">" " {tr!(unlock_hint)}</span>
+                </ActionForm>
+            }
+        })}
+        {(!h.finalised && h.can.finalise).then(|| {
             let finalise = ServerAction::<FinaliseAssessment>::new();
             view! {
                 <ActionForm action=finalise attr:class="finalise">
@@ -87,9 +108,14 @@ fn OverviewView(overview: Overview) -> impl IntoView {
         <ul class="cards" data-testid="raters">
             {raters.iter().map(|r| {
                 let href = format!("{base}/saisie?rater={}&competence={}", r.id, first);
+                let name = if h.can.enter.contains(&r.id) {
+                    view! { <a href=href data-testid=format!("enter-{}", r.id)>{r.name.clone()}</a> }.into_any()
+                } else {
+                    view! { <span>{r.name.clone()}</span> }.into_any()
+                };
                 view! {
                     <li class="card">
-                        <a href=href data-testid=format!("enter-{}", r.id)>{r.name.clone()}</a>
+                        {name}
                         <span class="muted">" · " {role_label(r.role)}</span>
                     </li>
                 }
@@ -234,7 +260,8 @@ fn ConsensusView(page: ConsensusPage) -> impl IntoView {
     let nav = |c: Option<String>| c.map(|c| format!("{base}/consensus?competence={c}"));
     let previous = nav(page.previous.clone());
     let next = nav(page.next.clone());
-    let locked = page.header.finalised;
+    let locked = page.header.finalised || !page.header.can.consensus;
+    let history = page.header.can.history;
     let codes: Vec<String> = page
         .levels
         .iter()
@@ -261,6 +288,9 @@ fn ConsensusView(page: ConsensusPage) -> impl IntoView {
                         <legend><span class="ind-id">{ind.id.clone()}</span> " " <Tx text=ind.title.clone() /></legend>
                         {ind.disagreement.then(|| view! { <p class="tag critical" data-testid="disagreement">{tr!(disagreement)}</p> })}
                         {ind.not_applicable_by_rule.then(|| view! { <p class="notice">{tr!(na_by_rule)}</p> })}
+                        {history.then(|| view! {
+                            <p><a class="history-link" href=format!("{base}/historique?indicateur={}", ind.id) data-testid=format!("history-{}", ind.id)>{tr!(history_link)}</a></p>
+                        })}
                         <table class="marks">
                             <tbody>
                                 {ind.ratings.into_iter().map(|(rater, level, evidence)| view! {

@@ -10,8 +10,12 @@
 //! HTML answers without cookies are kept; server functions (`/api/`),
 //! files and the health check pass through.
 //!
-//! Invariant: nothing per-person goes into a page. When accounts come, the
-//! person (or their role) joins the key.
+//! Pages show who is logged in and what they may do, so the key also
+//! holds whose page it is (the account id, 0 for visitors): a page kept
+//! for one person is never served to another. A kept page's inline
+//! scripts carry the nonce of the response that rendered it; served again,
+//! that nonce is replaced by the new response's (the one its
+//! Content-Security-Policy names, see `server::guard`).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -32,7 +36,10 @@ const MAX_KEPT_BYTES: usize = 2 * 1024 * 1024;
 /// Largest page read back from the renderer (far above any real page).
 const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
 
-type Key = (u64, capacity::Lang, String);
+type Key = (u64, capacity::Lang, String, i64);
+
+/// A kept page and the nonce its inline scripts carry.
+type Kept = (Bytes, std::sync::Arc<str>);
 
 /// The kept pages.
 #[derive(Debug, Clone, Default)]
@@ -42,16 +49,16 @@ pub struct PageCache {
 
 #[derive(Debug, Default)]
 struct Pages {
-    map: HashMap<Key, Bytes>,
+    map: HashMap<Key, Kept>,
     order: VecDeque<Key>,
 }
 
 impl PageCache {
-    fn get(&self, key: &Key) -> Option<Bytes> {
+    fn get(&self, key: &Key) -> Option<Kept> {
         self.inner.lock().ok()?.map.get(key).cloned()
     }
 
-    fn put(&self, key: Key, page: Bytes) {
+    fn put(&self, key: Key, page: Kept) {
         let Ok(mut pages) = self.inner.lock() else {
             return;
         };
@@ -91,15 +98,25 @@ pub async fn pages(
     if !cacheable(&req) {
         return next.run(req).await;
     }
+    let viewer = req
+        .extensions()
+        .get::<crate::service::access::Actor>()
+        .and_then(|a| a.account())
+        .unwrap_or(0);
+    let nonce = req
+        .extensions()
+        .get::<super::guard::CspNonce>()
+        .map(|n| n.0.clone());
     let key: Key = (
         state.store.generation(),
         request_lang(req.headers()),
         req.uri()
             .path_and_query()
             .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned()),
+        viewer,
     );
-    if let Some(page) = cache.get(&key) {
-        return html(page);
+    if let Some((page, kept_nonce)) = cache.get(&key) {
+        return html(with_nonce(page, &kept_nonce, nonce.as_deref()));
     }
     let response = next.run(req).await;
     let keep = response.status() == StatusCode::OK
@@ -115,8 +132,10 @@ pub async fn pages(
     let (parts, body) = response.into_parts();
     match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
         Ok(bytes) => {
-            if bytes.len() <= MAX_KEPT_BYTES {
-                cache.put(key, bytes.clone());
+            if bytes.len() <= MAX_KEPT_BYTES
+                && let Some(nonce) = nonce
+            {
+                cache.put(key, (bytes.clone(), nonce));
             }
             Response::from_parts(parts, Body::from(bytes))
         }
@@ -124,6 +143,16 @@ pub async fn pages(
             tracing::error!(error = %e, "page unreadable");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+    }
+}
+
+/// A kept page with its inline scripts' nonce `kept` replaced by `now`.
+fn with_nonce(page: Bytes, kept: &str, now: Option<&str>) -> Bytes {
+    match (now, std::str::from_utf8(&page)) {
+        (Some(now), Ok(text)) if now != kept && !kept.is_empty() => {
+            Bytes::from(text.replace(kept, now))
+        }
+        _ => page,
     }
 }
 

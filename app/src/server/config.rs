@@ -30,6 +30,51 @@ pub struct Config {
     /// load tests. 703 is the national map.
     #[arg(long, env = "CAPACITY_SYNTHETIC", default_value_t = 0)]
     pub synthetic: usize,
+    /// When the database is created, also store the fictional sample
+    /// assessments of `assessments/` and one demonstration account per
+    /// role, with random passwords printed at every start (and kept in
+    /// `demo-accounts.txt` in the data directory). Without it a new
+    /// database holds the rubrics only and no account: create the first
+    /// administrator with `capacity-web user add --admin NAME`.
+    #[arg(long, env = "CAPACITY_DEMO")]
+    pub demo: bool,
+    /// Mark the session cookie `Secure` (set it when the site is served
+    /// over HTTPS, e.g. behind a reverse proxy with TLS).
+    #[arg(long, env = "CAPACITY_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Take the client's address from the last hop of `X-Forwarded-For`
+    /// (only behind a reverse proxy that sets it): failed logins are
+    /// counted per address.
+    #[arg(long, env = "CAPACITY_FORWARDED_FOR")]
+    pub forwarded_for: bool,
+    /// A command instead of serving.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Commands of the server binary.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// Account commands.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum UserCommand {
+    /// Creates an account and prints its one-time set-password link (no
+    /// password is ever set by default).
+    Add {
+        /// Login name (letters, digits, `.`, `_`, `-`).
+        name: String,
+        /// Give it the national administrator role.
+        #[arg(long)]
+        admin: bool,
+        /// Name shown (default: the login name).
+        #[arg(long, default_value = "")]
+        display_name: String,
+    },
 }
 
 /// How logs are written.

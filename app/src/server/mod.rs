@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod guard;
 pub mod http;
 pub mod routes;
 
@@ -58,6 +59,12 @@ pub enum StartError {
     /// The synthetic dataset asked for (`--synthetic`) cannot be made.
     #[error("cannot make the synthetic dataset: {0} (use --synthetic 0 to start without it)")]
     Synthetic(String),
+    /// The demonstration accounts cannot be made or written.
+    #[error("cannot make the demonstration accounts: {0}")]
+    Demo(String),
+    /// A command of the binary failed.
+    #[error("{0}")]
+    Command(String),
     /// Serving failed.
     #[error("server stopped with an error: {0}")]
     Serve(std::io::Error),
@@ -65,29 +72,47 @@ pub enum StartError {
 
 /// Builds the axum router: Leptos pages and server functions, static files,
 /// the health endpoint, the language route and the plan downloads.
-pub fn router(options: LeptosOptions, state: Service) -> Router {
+pub fn router(options: LeptosOptions, state: Service, config: &Config) -> Router {
     let routes = generate_route_list(App);
     let app_options = options.clone();
     let shared = state.clone();
     let download = |format| {
         let state = state.clone();
         axum::routing::get(
-            move |axum::extract::Path(id): axum::extract::Path<String>,
+            move |axum::Extension(actor): axum::Extension<crate::service::access::Actor>,
+                  axum::extract::Path(id): axum::extract::Path<String>,
                   headers: axum::http::HeaderMap| {
-                routes::plan_download(state.clone(), format, id, headers)
+                routes::plan_download(state.clone(), actor, format, id, headers)
             },
         )
     };
     let plan_csv = download(routes::PlanFormat::Csv);
     let plan_xlsx = download(routes::PlanFormat::Xlsx);
     let downloads = state.clone();
-    let context = move || provide_context(state.clone());
+    let sessions = crate::session::layer(&state, config.secure_cookies);
+    let client = crate::session::ClientAddress {
+        forwarded: config.forwarded_for,
+    };
+    let context = move || {
+        provide_context(state.clone());
+        // The request's nonce (see `guard`) replaces the one Leptos made,
+        // so the inline scripts and the policy header agree.
+        if let Some(parts) = use_context::<axum::http::request::Parts>()
+            && let Some(nonce) = parts.extensions.get::<guard::CspNonce>()
+        {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.0.clone()));
+        }
+    };
     Router::new()
         .route("/health", axum::routing::get(routes::health))
         .route("/lang/{code}", axum::routing::get(routes::set_language))
         .route(
             "/evaluations/{id}/rapport",
             axum::routing::get(routes::commune_report),
+        )
+        .route(
+            "/evaluations/{id}/historique.csv",
+            axum::routing::get(routes::history_download),
         )
         .route("/evaluations/{id}/plan.csv", plan_csv)
         .route("/evaluations/{id}/plan.xlsx", plan_xlsx)
@@ -100,9 +125,15 @@ pub fn router(options: LeptosOptions, state: Service) -> Router {
             (shared.clone(), cache::PageCache::default()),
             cache::pages,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            (shared.clone(), client),
+            crate::session::actor,
+        ))
+        .layer(sessions)
         .layer(axum::Extension(shared))
         .layer(axum::middleware::from_fn(http::server_fn_status))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(guard::guard))
         // Weak connections: pages, the wasm and the CSS go gzip-compressed
         // to browsers that ask for it.
         .layer(CompressionLayer::new())
@@ -132,7 +163,10 @@ async fn seed_synthetic(store: &capacity_store::Store, communes: usize) -> Resul
         capacity_data::generate(&rubric, &config).map_err(|e| synthetic(e.to_string()))?;
     let mut stored = 0usize;
     for a in &dataset.assessments {
-        match store.insert_assessment(a).await {
+        match store
+            .insert_assessment(a, &capacity_store::Audit::system("synthetic"))
+            .await
+        {
             Ok(_) => stored += 1,
             Err(capacity_store::StoreError::Conflict { .. }) => {}
             Err(e) => return Err(e.into()),
@@ -158,13 +192,15 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         source,
     })?;
     let store = capacity_store::Store::open(&config.data_dir).await?;
+    let service = Service::new(store.clone());
     if store.is_empty().await? {
-        let report = crate::service::seed_embedded(&store).await?;
+        let report = crate::service::seed_embedded(&store, config.demo).await?;
         tracing::info!(
             rubrics = report.rubrics,
             assessments = report.assessments,
             skipped = report.skipped.len(),
-            "seeded a new database from assessments/"
+            demo = config.demo,
+            "seeded a new database"
         );
         for (file, why) in &report.skipped {
             tracing::warn!(file = %file, reason = %why, "sample not seeded");
@@ -172,6 +208,18 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         if config.synthetic > 0 {
             seed_synthetic(&store, config.synthetic).await?;
         }
+        if config.demo {
+            let accounts = crate::service::accounts::create_demo_accounts(&service)
+                .await
+                .map_err(|e| StartError::Demo(e.to_string()))?;
+            write_demo_accounts(&config.data_dir, &accounts)?;
+        }
+    }
+    print_demo_accounts(&config.data_dir);
+    if store.count_accounts().await? == 0 {
+        tracing::warn!(
+            "no account yet: create the first administrator with `capacity-web user add --admin NAME`"
+        );
     }
     let addr = config.addr();
     let options = LeptosOptions::builder()
@@ -180,7 +228,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let app = router(options, Service::new(store));
+    let app = router(options, service, &config);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Bind { addr, source })?;
@@ -192,8 +240,92 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         site_root = %site_root,
         "listening"
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(http::shutdown_signal())
-        .await
-        .map_err(StartError::Serve)
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(http::shutdown_signal())
+    .await
+    .map_err(StartError::Serve)
+}
+
+/// The file, in the data directory, that keeps the demonstration
+/// accounts' passwords (readable by its owner only).
+pub const DEMO_ACCOUNTS_FILE: &str = "demo-accounts.txt";
+
+/// Writes the demonstration accounts to [`DEMO_ACCOUNTS_FILE`]: one line
+/// per account, `name<TAB>password<TAB>what it may do`.
+fn write_demo_accounts(
+    data_dir: &std::path::Path,
+    accounts: &[crate::service::accounts::DemoAccount],
+) -> Result<(), StartError> {
+    let path = data_dir.join(DEMO_ACCOUNTS_FILE);
+    let mut text = String::from(
+        "# DEMO accounts of the sample data (not for real use): name, password, role\n",
+    );
+    for a in accounts {
+        text.push_str(&format!("{}\t{}\t{}\n", a.name, a.password, a.what));
+    }
+    let write = || -> std::io::Result<()> {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(&path)?.write_all(text.as_bytes())
+    };
+    write().map_err(|e| StartError::Demo(format!("{}: {e}", path.display())))
+}
+
+/// Prints the demonstration accounts at start, when the data directory
+/// has them.
+fn print_demo_accounts(data_dir: &std::path::Path) {
+    let Ok(text) = std::fs::read_to_string(data_dir.join(DEMO_ACCOUNTS_FILE)) else {
+        return;
+    };
+    println!("\nDEMO accounts (sample data only) — comptes de DÉMONSTRATION :");
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let mut parts = line.split('\t');
+        if let (Some(name), Some(password), Some(what)) = (parts.next(), parts.next(), parts.next())
+        {
+            println!("  {name:<14} {password:<24} {what}");
+        }
+    }
+    println!();
+}
+
+/// Runs a command of the binary (`capacity-web user add …`) on the
+/// database of the data directory.
+pub async fn command(config: Config, command: config::Command) -> Result<(), StartError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    })?;
+    let store = capacity_store::Store::open(&config.data_dir).await?;
+    if store.is_empty().await? {
+        crate::service::seed_embedded(&store, false).await?;
+    }
+    let service = Service::new(store.clone());
+    match command {
+        config::Command::User(config::UserCommand::Add {
+            name,
+            admin,
+            display_name,
+        }) => {
+            let link =
+                crate::service::accounts::add_from_command(&service, &name, &display_name, admin)
+                    .await
+                    .map_err(|e| StartError::Command(e.to_string()))?;
+            println!(
+                "Account {} created. Open this link within {} hours to set its password \
+                 (it works once):\n  http://{}{}",
+                link.account,
+                crate::service::accounts::LINK_HOURS,
+                config.addr(),
+                link.path
+            );
+        }
+    }
+    store.close().await;
+    Ok(())
 }

@@ -16,6 +16,7 @@ use capacity::filename::safe_file_name;
 use crate::error::AppError;
 use crate::locale::{LOCALE_COOKIE, code, core_lang, negotiate, parse_locale};
 use crate::service::Service;
+use crate::service::access::Actor;
 use crate::view::compare::{CompareQuery, GrantInputError, GrantQuery};
 
 /// The reader's language from the request (cookie, then Accept-Language).
@@ -30,13 +31,15 @@ pub fn request_lang(headers: &HeaderMap) -> capacity::Lang {
 
 /// An [`AppError`] as an HTTP answer: the status it means and its message.
 pub fn error_response(e: &AppError) -> Response {
-    let status = match e {
-        AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::Invalid(_) => StatusCode::BAD_REQUEST,
-        AppError::Stale(_) | AppError::Locked(_) => StatusCode::CONFLICT,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    (status, e.to_string()).into_response()
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if status.is_server_error() {
+        tracing::error!(error = %e, "download failed");
+    }
+    let mut text = e.to_string();
+    if matches!(e, AppError::Unauthenticated(_)) {
+        text.push_str(" — log in at /connexion / connectez-vous sur /connexion");
+    }
+    (status, text).into_response()
 }
 
 /// `GET /evaluations/{id}/rapport`: the assessment's printable report (one
@@ -44,18 +47,35 @@ pub fn error_response(e: &AppError) -> Response {
 /// when there is one), in the reader's language.
 pub async fn commune_report(
     Extension(state): Extension<Service>,
+    Extension(actor): Extension<Actor>,
     Path(id): Path<i64>,
     headers: HeaderMap,
 ) -> Response {
-    match report_html(&state, id, request_lang(&headers)).await {
-        Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+    match report_html(&state, &actor, id, request_lang(&headers)).await {
+        Ok(html) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                // Self-contained: inline styles and SVG, no script.
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    super::guard::DOCUMENT_POLICY,
+                ),
+            ],
+            html,
+        )
+            .into_response(),
         Err(e) => error_response(&e),
     }
 }
 
-async fn report_html(state: &Service, id: i64, lang: capacity::Lang) -> Result<String, AppError> {
+async fn report_html(
+    state: &Service,
+    actor: &Actor,
+    id: i64,
+    lang: capacity::Lang,
+) -> Result<String, AppError> {
     use crate::service::results::{internal, previous_of};
-    let stored = crate::service::workshop::stored(state, id).await?;
+    let stored = crate::service::workshop::visible(state, actor, id).await?;
     let (rubric, _, scored) = state.score(&stored).await?;
     let a = &stored.assessment;
     let previous = previous_of(state, id, a).await?;
@@ -158,6 +178,7 @@ impl PlanFormat {
 /// (cookie, then `Accept-Language`, then French), as an attachment.
 pub async fn plan_download(
     state: Service,
+    actor: Actor,
     format: PlanFormat,
     id: String,
     headers: HeaderMap,
@@ -175,7 +196,8 @@ pub async fn plan_download(
         text(header::ACCEPT_LANGUAGE),
     ));
     let result = async {
-        let (stored, rubric, plan, _) = crate::service::plan::adjusted_plan(&state, id).await?;
+        let (stored, rubric, plan, _) =
+            crate::service::plan::adjusted_plan(&state, &actor, id).await?;
         let export =
             capacity_exchange::Export::plan(&rubric, &plan, &stored.assessment.commune, lang)
                 .map_err(|e| AppError::Internal(format!("plan export: {e}")))?;
@@ -213,13 +235,7 @@ pub async fn plan_download(
             }
             resp
         }
-        Err(AppError::NotFound(what)) => {
-            (StatusCode::NOT_FOUND, format!("{what} not found")).into_response()
-        }
-        Err(e) => {
-            tracing::error!(id, error = %e, "plan download failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
-        }
+        Err(e) => error_response(&e),
     }
 }
 
@@ -231,11 +247,11 @@ pub fn compare_downloads<S: Clone + Send + Sync + 'static>(state: Service) -> ax
     axum::Router::new()
         .route(
             "/comparer/export.csv",
-            get(|st, q, h| comparison_download(st, q, h, Sheet::Csv)),
+            get(|st, a, q, h| comparison_download(st, a, q, h, Sheet::Csv)),
         )
         .route(
             "/comparer/export.xlsx",
-            get(|st, q, h| comparison_download(st, q, h, Sheet::Xlsx)),
+            get(|st, a, q, h| comparison_download(st, a, q, h, Sheet::Xlsx)),
         )
         .route("/comparer/subventions.csv", get(grants_download))
         .with_state(state)
@@ -271,12 +287,7 @@ fn plain(status: StatusCode, message: String) -> Response {
 }
 
 fn plain_error(e: AppError) -> Response {
-    let status = match e {
-        AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::Invalid(_) => StatusCode::BAD_REQUEST,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    plain(status, e.to_string())
+    error_response(&e)
 }
 
 fn nothing_matches(lang: capacity::Lang) -> Response {
@@ -296,17 +307,19 @@ fn nothing_matches(lang: capacity::Lang) -> Response {
 /// `GET /comparer/export.{csv,xlsx}?rubric&region&cercle&round`.
 async fn comparison_download(
     State(state): State<Service>,
+    Extension(actor): Extension<Actor>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
     sheet: Sheet,
 ) -> Response {
     let lang = request_lang(&headers);
     let query = CompareQuery::from_lookup(|k| q.get(k).cloned());
-    let export = match crate::service::compare::comparison_export(&state, &query, lang).await {
-        Ok(Some(export)) => export,
-        Ok(None) => return nothing_matches(lang),
-        Err(e) => return plain_error(e),
-    };
+    let export =
+        match crate::service::compare::comparison_export(&state, &actor, &query, lang).await {
+            Ok(Some(export)) => export,
+            Ok(None) => return nothing_matches(lang),
+            Err(e) => return plain_error(e),
+        };
     let round = query.round.as_deref().unwrap_or("");
     let stem = match lang {
         capacity::Lang::Fr => "comparaison",
@@ -342,29 +355,31 @@ async fn comparison_download(
 /// `GET /comparer/subventions.csv?…&pool&threshold&formula&provisional`.
 async fn grants_download(
     State(state): State<Service>,
+    Extension(actor): Extension<Actor>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
     let lang = request_lang(&headers);
     let query = CompareQuery::from_lookup(|k| q.get(k).cloned());
     let grants = GrantQuery::from_lookup(|k| q.get(k).cloned());
-    let export = match crate::service::compare::grants_export(&state, &query, &grants, lang).await {
-        Ok(Some(Ok(export))) => export,
-        Ok(Some(Err(e))) => {
-            let message = match e {
-                GrantInputError::Pool(v) => format!(
-                    "pool `{v}` is not a whole number of francs: write digits, e.g. 100000000"
-                ),
-                GrantInputError::Threshold(v) => {
-                    format!("threshold `{v}` is not a score between 0 and 100: write e.g. 50")
-                }
-                GrantInputError::Rules(m) => m,
-            };
-            return plain(StatusCode::BAD_REQUEST, message);
-        }
-        Ok(None) => return nothing_matches(lang),
-        Err(e) => return plain_error(e),
-    };
+    let export =
+        match crate::service::compare::grants_export(&state, &actor, &query, &grants, lang).await {
+            Ok(Some(Ok(export))) => export,
+            Ok(Some(Err(e))) => {
+                let message = match e {
+                    GrantInputError::Pool(v) => format!(
+                        "pool `{v}` is not a whole number of francs: write digits, e.g. 100000000"
+                    ),
+                    GrantInputError::Threshold(v) => {
+                        format!("threshold `{v}` is not a score between 0 and 100: write e.g. 50")
+                    }
+                    GrantInputError::Rules(m) => m,
+                };
+                return plain(StatusCode::BAD_REQUEST, message);
+            }
+            Ok(None) => return nothing_matches(lang),
+            Err(e) => return plain_error(e),
+        };
     let stem = match lang {
         capacity::Lang::Fr => "subventions",
         capacity::Lang::En => "grants",
@@ -383,6 +398,21 @@ async fn grants_download(
             s.into_bytes(),
         ),
         Err(e) => plain_error(AppError::Internal(e.to_string())),
+    }
+}
+
+/// `GET /evaluations/{id}/historique.csv`: the assessment's whole audit
+/// trail, for auditors (planners, verifiers, facilitators of the commune,
+/// administrators).
+pub async fn history_download(
+    Extension(state): Extension<Service>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+) -> Response {
+    match crate::service::history::history_csv(&state, &actor, id, request_lang(&headers)).await {
+        Ok((name, bytes)) => attachment(CSV_TYPE, &name, bytes),
+        Err(e) => error_response(&e),
     }
 }
 

@@ -3,44 +3,72 @@
 use crate::error::AppError;
 
 use super::Service;
+use super::access::{Action, Actor, Place};
 #[allow(unused_imports)]
 use crate::view::communes::*;
 
 /// Communes matching the filters (empty filters list everything).
 pub async fn list_communes(
     state: &Service,
+    actor: &Actor,
     region: Option<String>,
     cercle: Option<String>,
     search: Option<String>,
 ) -> Result<CommuneList, AppError> {
+    actor.may_list()?;
     let filter = capacity_store::CommuneFilter {
         region,
         cercle,
         search,
     };
-    let communes = state
+    let communes: Vec<CommuneLine> = state
         .store
         .communes(&filter)
         .await?
         .into_iter()
+        .filter(|row| actor.may(Action::ViewCommune, &Place::of_commune(&row.commune)))
         .map(|row| CommuneLine {
             commune: row.commune,
             assessments: row.assessments,
         })
         .collect();
-    Ok(CommuneList {
-        communes,
-        regions: state.store.regions().await?,
-    })
+    let regions = state
+        .store
+        .regions()
+        .await?
+        .into_iter()
+        .filter_map(|(region, cercles)| {
+            let cercles: Vec<String> = cercles
+                .into_iter()
+                .filter(|c| {
+                    actor.may(
+                        Action::ViewCommune,
+                        &Place {
+                            region: region.clone(),
+                            cercle: c.clone(),
+                            commune: String::new(),
+                        },
+                    ) || communes_in(&communes, c)
+                })
+                .collect();
+            (!cercles.is_empty()).then_some((region, cercles))
+        })
+        .collect();
+    Ok(CommuneList { communes, regions })
 }
 
 /// One commune with its scored assessments.
-pub async fn load_commune(state: &Service, id: String) -> Result<CommuneDetail, AppError> {
+pub async fn load_commune(
+    state: &Service,
+    actor: &Actor,
+    id: String,
+) -> Result<CommuneDetail, AppError> {
     let row = state
         .store
         .commune(&id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("commune {id}")))?;
+    actor.check(Action::ViewCommune, &Place::of_commune(&row.commune))?;
     let filter = capacity_store::AssessmentFilter {
         commune: Some(id),
         ..Default::default()
@@ -68,4 +96,10 @@ pub async fn load_commune(state: &Service, id: String) -> Result<CommuneDetail, 
         commune: row.commune,
         assessments,
     })
+}
+
+/// True when one of `communes` lies in cercle `cercle` (a commune-scoped
+/// person still sees their commune's cercle among the filters).
+fn communes_in(communes: &[CommuneLine], cercle: &str) -> bool {
+    communes.iter().any(|c| c.commune.cercle == cercle)
 }

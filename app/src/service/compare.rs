@@ -23,6 +23,7 @@ use crate::view::compare::*;
 /// simulation when `grants` carries an envelope. `lang` is `fr` or `en`.
 pub async fn load_comparison(
     state: &Service,
+    actor: &super::access::Actor,
     query: CompareQuery,
     grants: GrantQuery,
     lang: String,
@@ -31,7 +32,46 @@ pub async fn load_comparison(
         Some(l) => crate::locale::core_lang(l),
         None => capacity::Lang::Fr,
     };
+    let query = authorise(state, actor, &query).await?;
     page_data(state, &query, &grants, lang).await
+}
+
+/// The query `actor` may run: as asked when they may compare that area;
+/// without a region or cercle, narrowed to the first area of their roles
+/// when they may not compare the whole country (a regional planner's page
+/// opens on their region); else 401 or 403.
+pub async fn authorise(
+    state: &Service,
+    actor: &super::access::Actor,
+    q: &CompareQuery,
+) -> Result<CompareQuery, AppError> {
+    use super::access::{Action, Place};
+    let mut q = q.clone();
+    // A cercle lies in a region: a regional planner may compare it.
+    let region = match (&q.region, &q.cercle) {
+        (None, Some(c)) => state
+            .store
+            .regions()
+            .await?
+            .into_iter()
+            .find(|(_, cercles)| cercles.contains(c))
+            .map(|(r, _)| r),
+        (r, _) => r.clone(),
+    };
+    let area = Place::area(region.as_deref(), q.cercle.as_deref());
+    if actor.may(Action::Compare, &area) {
+        return Ok(q);
+    }
+    if q.region.is_none()
+        && q.cercle.is_none()
+        && let Some(first) = actor.compare_areas().and_then(|a| a.into_iter().next())
+    {
+        q.region = Some(first.region).filter(|r| !r.is_empty());
+        q.cercle = Some(first.cercle).filter(|c| !c.is_empty());
+        return Ok(q);
+    }
+    actor.check(Action::Compare, &area)?;
+    Ok(q)
 }
 
 use std::collections::BTreeMap;
@@ -461,9 +501,11 @@ pub fn exchange_table(name: &str, t: &Table) -> capacity_exchange::Table {
 /// legend), then every table of the page. `None` when nothing matches.
 pub async fn comparison_export(
     state: &Service,
+    actor: &super::access::Actor,
     q: &CompareQuery,
     lang: Lang,
 ) -> Result<Option<capacity_exchange::Export>, AppError> {
+    let q = &authorise(state, actor, q).await?;
     let Some(scope) = load_scope(state, q.rubric_id(), q).await? else {
         return Ok(None);
     };
@@ -488,10 +530,12 @@ pub async fn comparison_export(
 /// matches the filters.
 pub async fn grants_export(
     state: &Service,
+    actor: &super::access::Actor,
     q: &CompareQuery,
     g: &GrantQuery,
     lang: Lang,
 ) -> Result<Option<Result<capacity_exchange::Export, GrantInputError>>, AppError> {
+    let q = &authorise(state, actor, q).await?;
     let Some(scope) = load_scope(state, q.rubric_id(), q).await? else {
         return Ok(None);
     };
@@ -958,7 +1002,7 @@ mod store_tests {
 
     async fn samples() -> Result<Service, Box<dyn std::error::Error>> {
         let store = Store::open_in_memory().await?;
-        crate::service::seed_embedded(&store).await?;
+        crate::service::seed_embedded(&store, true).await?;
         Ok(Service::new(store))
     }
 

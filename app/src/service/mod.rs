@@ -21,9 +21,12 @@ use std::sync::{Arc, RwLock};
 use capacity::CompiledRubric;
 use capacity_store::Store;
 
+pub mod access;
+pub mod accounts;
 pub mod communes;
 pub mod compare;
 pub mod flash;
+pub mod history;
 pub mod limits;
 pub mod plan;
 pub mod results;
@@ -69,22 +72,27 @@ pub struct Service {
     refused: Flash<Vec<RefusedEntry>>,
     plan_outcomes: Flash<crate::view::plan::PlanSaved>,
     form_errors: Flash<crate::error::FormError>,
+    links: Flash<crate::view::account::PasswordLink>,
 }
 
-/// Fills an empty store with the reference rubrics and the fictional
-/// samples embedded in the binary (`assessments/`), each checked against
-/// its rubric.
+/// Fills an empty store with the reference rubrics embedded in the binary
+/// and, with `samples` (the demonstration), the fictional sample
+/// assessments of `assessments/`, each checked against its rubric.
 pub async fn seed_embedded(
     store: &Store,
+    samples: bool,
 ) -> Result<capacity_store::SeedReport, capacity_store::StoreError> {
+    let sample_files: &[capacity_data::embedded::EmbeddedFile] = if samples {
+        capacity_data::embedded::samples()
+    } else {
+        &[]
+    };
     store
         .seed(
             capacity_data::embedded::rubrics()
                 .iter()
                 .map(|f| (f.name, f.text)),
-            capacity_data::embedded::samples()
-                .iter()
-                .map(|f| (f.name, f.text)),
+            sample_files.iter().map(|f| (f.name, f.text)),
         )
         .await
 }
@@ -99,6 +107,7 @@ impl Service {
             refused: Flash::default(),
             plan_outcomes: Flash::default(),
             form_errors: Flash::default(),
+            links: Flash::default(),
         }
     }
 
@@ -263,6 +272,17 @@ impl Service {
     /// The outcome of a plan save by its token.
     pub fn plan_outcome(&self, token: &str) -> Option<crate::view::plan::PlanSaved> {
         self.plan_outcomes.get(token)
+    }
+
+    /// Keeps a set-password link just made for the administrators' page
+    /// it is shown on (once); answers its token.
+    pub fn keep_link(&self, link: crate::view::account::PasswordLink) -> String {
+        self.links.keep(link)
+    }
+
+    /// A set-password link kept for the administrators' page, by token.
+    pub fn link(&self, token: &str) -> Option<crate::view::account::PasswordLink> {
+        self.links.get(token)
     }
 
     /// Keeps the error of a plain form post for the page it goes back to;

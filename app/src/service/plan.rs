@@ -188,6 +188,7 @@ pub fn stored_adjustments(
 /// version of each stored row.
 pub async fn adjusted_plan(
     state: &Service,
+    actor: &super::access::Actor,
     id: i64,
 ) -> Result<
     (
@@ -198,11 +199,7 @@ pub async fn adjusted_plan(
     ),
     AppError,
 > {
-    let stored = state
-        .store
-        .assessment(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("assessment {id}")))?;
+    let stored = super::workshop::visible(state, actor, id).await?;
     let (rubric, _, scored) = state.score(&stored).await?;
     let mut plan = ActionPlan::new(&rubric, &CommuneResult::new(&stored.assessment, &scored))
         .map_err(|e| AppError::Internal(format!("plan of assessment {id}: {e}")))?;
@@ -216,9 +213,14 @@ pub async fn adjusted_plan(
 /// The action plan of an assessment with the council's adjustments, grouped
 /// by domain and competency; `outcome` is the token of a plain form save
 /// (empty: none).
-pub async fn load_plan(state: &Service, id: i64, outcome: String) -> Result<PlanPage, AppError> {
+pub async fn load_plan(
+    state: &Service,
+    actor: &super::access::Actor,
+    id: i64,
+    outcome: String,
+) -> Result<PlanPage, AppError> {
     use capacity::NodeRef;
-    let (stored, rubric, plan, versions) = adjusted_plan(state, id).await?;
+    let (stored, rubric, plan, versions) = adjusted_plan(state, actor, id).await?;
     let node_title = |ix| rubric.title(NodeRef::Node(ix)).cloned().unwrap_or_default();
     let node_id = |ix| rubric.id(NodeRef::Node(ix)).to_owned();
     let sum_of = |list: &[capacity::plan::NodeTotals], ix| {
@@ -314,6 +316,10 @@ pub async fn load_plan(state: &Service, id: i64, outcome: String) -> Result<Plan
             date: a.date.clone(),
             rubric_title: rubric.rubric().title.clone(),
             finalised: stored.header.finalised,
+            editable: actor.may(
+                super::access::Action::EditPlan,
+                &super::access::Place::of(&stored.header),
+            ),
         },
         totals: PlanSums {
             included: t.included.into(),
@@ -339,8 +345,10 @@ pub async fn load_plan(state: &Service, id: i64, outcome: String) -> Result<Plan
 /// for the rubric's), and what the form was built with: `was_decision[KEY]`,
 /// `was_cost[KEY]`, `version[KEY]`. Invalid rows: nothing is written.
 /// Stale rows are refused, the others written.
+#[allow(clippy::too_many_arguments)] // the fields of one form, plus who sends it
 pub async fn save_plan(
     state: &Service,
+    actor: &super::access::Actor,
     id: i64,
     decision: BTreeMap<String, String>,
     cost: BTreeMap<String, String>,
@@ -349,7 +357,8 @@ pub async fn save_plan(
     version: BTreeMap<String, i64>,
 ) -> Result<PlanSaved, AppError> {
     use capacity_store::StoreError;
-    let (_, rubric, plan, _) = adjusted_plan(state, id).await?;
+    super::workshop::allowed(state, actor, id, super::access::Action::EditPlan).await?;
+    let (_, rubric, plan, _) = adjusted_plan(state, actor, id).await?;
     let keys: std::collections::BTreeSet<String> =
         plan.items.iter().map(|i| i.key(&rubric)).collect();
     let form = Form {
@@ -393,6 +402,7 @@ pub async fn save_plan(
                         change.accepted,
                         cost.as_deref(),
                         change.version,
+                        &actor.audit(),
                     )
                     .await
                 {

@@ -208,15 +208,20 @@ pub fn internal(e: impl std::fmt::Display) -> AppError {
 }
 
 /// The results of an assessment, explained, in `lang`.
-pub async fn load_results(state: &Service, id: i64, lang: Lang) -> Result<ResultsView, AppError> {
+pub async fn load_results(
+    state: &Service,
+    actor: &super::access::Actor,
+    id: i64,
+    lang: Lang,
+) -> Result<ResultsView, AppError> {
     use capacity::{CommuneResult, Explainer, ROOT, format};
     use capacity_charts::{Axes, ChartOptions, GapBarsInput, ProgressInput, RadarInput};
     use capacity_report::{labels, tables};
 
-    let stored = super::workshop::stored(state, id).await?;
+    let stored = super::workshop::visible(state, actor, id).await?;
     let (rubric, _resolved, scored) = state.score(&stored).await?;
     let a = &stored.assessment;
-    let header = super::workshop::header_of(&stored, rubric.rubric().title.clone());
+    let header = super::workshop::header_of(&stored, rubric.rubric().title.clone(), actor);
 
     let why = Explainer::new(&rubric, a, &scored).map_err(internal)?;
     let mut tree = Tree {
@@ -287,10 +292,23 @@ pub async fn load_results(state: &Service, id: i64, lang: Lang) -> Result<Result
 
 /// Every assessment with its headline result, by region, commune and round
 /// (the results index and the plans list).
-pub async fn list_results(state: &Service) -> Result<Vec<ResultLine>, AppError> {
+pub async fn list_results(
+    state: &Service,
+    actor: &super::access::Actor,
+) -> Result<Vec<ResultLine>, AppError> {
+    actor.may_list()?;
     let (all, problems) = state
         .scored_many(&capacity_store::AssessmentFilter::default())
         .await?;
+    let all: Vec<_> = all
+        .into_iter()
+        .filter(|a| {
+            actor.may(
+                super::access::Action::ViewAssessment,
+                &super::access::Place::of(&a.header),
+            )
+        })
+        .collect();
     for p in &problems {
         tracing::warn!(problem = %p, "assessment not scored");
     }

@@ -8,7 +8,11 @@ use super::Service;
 use crate::view::rubrics::*;
 
 /// Every stored rubric version.
-pub async fn list_rubrics(state: &Service) -> Result<Vec<RubricSummary>, AppError> {
+pub async fn list_rubrics(
+    state: &Service,
+    actor: &super::access::Actor,
+) -> Result<Vec<RubricSummary>, AppError> {
+    browse(actor)?;
     Ok(state
         .store
         .rubrics()
@@ -28,9 +32,11 @@ pub async fn list_rubrics(state: &Service) -> Result<Vec<RubricSummary>, AppErro
 /// The outline of one rubric version.
 pub async fn load_rubric_outline(
     state: &Service,
+    actor: &super::access::Actor,
     id: String,
     version: String,
 ) -> Result<RubricOutline, AppError> {
+    browse(actor)?;
     let compiled = state.rubric(&id, &version).await?;
     let r = compiled.rubric();
     let weight = |w: Option<rust_decimal::Decimal>| {
@@ -89,10 +95,12 @@ pub async fn load_rubric_outline(
 /// One indicator of a rubric version, in full.
 pub async fn load_indicator(
     state: &Service,
+    actor: &super::access::Actor,
     id: String,
     version: String,
     indicator: String,
 ) -> Result<IndicatorDetail, AppError> {
+    browse(actor)?;
     let compiled = state.rubric(&id, &version).await?;
     let r = compiled.rubric();
     let found = r
@@ -112,4 +120,13 @@ pub async fn load_indicator(
         basic: r.scale.basic.clone(),
         indicator: found.clone(),
     })
+}
+
+/// The rubric browser is for everyone logged in, and for visitors when the
+/// administrators made it public (the default).
+fn browse(actor: &super::access::Actor) -> Result<(), AppError> {
+    actor.check(
+        super::access::Action::BrowseRubrics,
+        &super::access::Place::default(),
+    )
 }

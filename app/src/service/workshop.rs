@@ -15,13 +15,72 @@ use capacity::{Rater, Text};
 use std::collections::BTreeMap;
 
 use super::Service;
+use super::access::{Action, Actor, Place};
 #[allow(unused_imports)]
 use crate::view::workshop::*;
 
-/// The header of a stored assessment.
-pub fn header_of(stored: &capacity_store::StoredAssessment, rubric_title: Text) -> WorkshopHeader {
+/// What `actor` may do in a stored assessment.
+pub fn can(actor: &Actor, stored: &capacity_store::StoredAssessment) -> Can {
+    let place = Place::of(&stored.header);
+    let may = |action| actor.may(action, &place);
+    Can {
+        enter: stored
+            .assessment
+            .raters
+            .iter()
+            .filter(|r| {
+                may(Action::EnterRatings {
+                    linked: stored.rater_accounts.get(&r.id).copied(),
+                })
+            })
+            .map(|r| r.id.clone())
+            .collect(),
+        consensus: may(Action::RecordConsensus),
+        finalise: may(Action::Finalise),
+        unlock: may(Action::Unlock),
+        plan: may(Action::EditPlan),
+        history: may(Action::ViewAudit),
+    }
+}
+
+/// Loads an assessment `actor` may see, or says why not (404, 401, 403).
+pub async fn visible(
+    state: &Service,
+    actor: &Actor,
+    id: i64,
+) -> Result<capacity_store::StoredAssessment, AppError> {
+    let stored = stored(state, id).await?;
+    actor.check(Action::ViewAssessment, &Place::of(&stored.header))?;
+    Ok(stored)
+}
+
+/// The header of an assessment `actor` may act on with `action`, or why
+/// not (404, 401, 403).
+pub async fn allowed(
+    state: &Service,
+    actor: &Actor,
+    id: i64,
+    action: Action,
+) -> Result<capacity_store::AssessmentHeader, AppError> {
+    let header = state
+        .store
+        .header(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("assessment {id}")))?;
+    actor.check(action, &Place::of(&header))?;
+    Ok(header)
+}
+
+/// The header of a stored assessment, with what `actor` may do there.
+pub fn header_of(
+    stored: &capacity_store::StoredAssessment,
+    rubric_title: Text,
+    actor: &Actor,
+) -> WorkshopHeader {
     let a = &stored.assessment;
     WorkshopHeader {
+        reopened: stored.header.reopened,
+        can: can(actor, stored),
         id: stored.header.id,
         commune_id: a.commune.id.clone(),
         commune: a.commune.name.clone(),
@@ -102,9 +161,9 @@ pub fn check_mark(
 }
 
 /// The overview of an assessment: progress per competency and rater.
-pub async fn load_overview(state: &Service, id: i64) -> Result<Overview, AppError> {
+pub async fn load_overview(state: &Service, actor: &Actor, id: i64) -> Result<Overview, AppError> {
     use capacity::{Flags, Status};
-    let stored = stored(state, id).await?;
+    let stored = visible(state, actor, id).await?;
     let (rubric, resolved, scored) = state.score(&stored).await?;
     let r = rubric.rubric();
     let raters = &stored.assessment.raters;
@@ -158,7 +217,7 @@ pub async fn load_overview(state: &Service, id: i64) -> Result<Overview, AppErro
         competencies.push(p);
     }
     Ok(Overview {
-        header: header_of(&stored, r.title.clone()),
+        header: header_of(&stored, r.title.clone(), actor),
         competencies,
         answered: scored.coverage.answered,
         applicable: scored.coverage.applicable,
@@ -168,11 +227,18 @@ pub async fn load_overview(state: &Service, id: i64) -> Result<Overview, AppErro
 /// A rater's entry page for one competency (the first one if empty).
 pub async fn load_entry(
     state: &Service,
+    actor: &Actor,
     id: i64,
     rater: String,
     competency: String,
 ) -> Result<EntryPage, AppError> {
     let stored = stored(state, id).await?;
+    actor.check(
+        Action::EnterRatings {
+            linked: stored.rater_accounts.get(&rater).copied(),
+        },
+        &Place::of(&stored.header),
+    )?;
     let (rubric, _, scored) = state.score(&stored).await?;
     let r = rubric.rubric();
     let a = &stored.assessment;
@@ -213,7 +279,7 @@ pub async fn load_entry(
         })
         .collect();
     Ok(EntryPage {
-        header: header_of(&stored, r.title.clone()),
+        header: header_of(&stored, r.title.clone(), actor),
         rater: rater_row,
         competency: comp.id.clone(),
         competency_title: comp.title.clone(),
@@ -240,8 +306,10 @@ enum SaveOutcome {
 /// on every change). An empty `level` removes the rating. A save against a
 /// version that is no longer the stored one is refused with
 /// [`AppError::StaleRating`] (HTTP 409), which carries what is stored now.
+#[allow(clippy::too_many_arguments)] // the fields of one form, plus who sends it
 pub async fn save_rating(
     state: &Service,
+    actor: &Actor,
     id: i64,
     indicator: String,
     rater: String,
@@ -254,6 +322,8 @@ pub async fn save_rating(
         .header(id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("assessment {id}")))?;
+    let linked = state.store.rater_account(id, &rater).await?;
+    actor.check(Action::EnterRatings { linked }, &Place::of(&header))?;
     if header.date.as_str() > limits::today().as_str() {
         return Err(AppError::Invalid(format!(
             "assessment {id} is dated {}, after today: correct its date before rating",
@@ -262,7 +332,7 @@ pub async fn save_rating(
     }
     let rubric = state.rubric(&header.rubric, &header.rubric_version).await?;
     match save_one(
-        state, &rubric, id, &indicator, &rater, &level, &evidence, version,
+        state, actor, &rubric, id, &indicator, &rater, &level, &evidence, version,
     )
     .await?
     {
@@ -274,6 +344,7 @@ pub async fn save_rating(
 #[allow(clippy::too_many_arguments)]
 async fn save_one(
     state: &Service,
+    actor: &Actor,
     rubric: &capacity::CompiledRubric,
     id: i64,
     indicator: &str,
@@ -294,7 +365,7 @@ async fn save_one(
     let result = if level.is_empty() {
         state
             .store
-            .clear_rating(id, indicator, rater, version)
+            .clear_rating(id, indicator, rater, version, &actor.audit())
             .await
             .map(|()| 0)
     } else {
@@ -306,7 +377,7 @@ async fn save_one(
         };
         state
             .store
-            .save_rating(id, indicator, rater, &input, version)
+            .save_rating(id, indicator, rater, &input, version, &actor.audit())
             .await
             .map(|saved| saved.version)
     };
@@ -327,6 +398,7 @@ async fn save_one(
 /// indicator, `level[ID]`, `evidence[ID]` and `version[ID]`.
 pub async fn save_entry(
     state: &Service,
+    actor: &Actor,
     id: i64,
     rater: String,
     level: BTreeMap<String, String>,
@@ -334,6 +406,12 @@ pub async fn save_entry(
     version: BTreeMap<String, i64>,
 ) -> Result<EntrySaved, AppError> {
     let stored = stored(state, id).await?;
+    actor.check(
+        Action::EnterRatings {
+            linked: stored.rater_accounts.get(&rater).copied(),
+        },
+        &Place::of(&stored.header),
+    )?;
     let rubric = state
         .rubric(&stored.header.rubric, &stored.header.rubric_version)
         .await?;
@@ -357,6 +435,7 @@ pub async fn save_entry(
         }
         match save_one(
             state,
+            actor,
             &rubric,
             id,
             indicator,
@@ -412,11 +491,12 @@ fn urlencode(s: &str) -> String {
 /// The consensus step for one competency (the first one if empty).
 pub async fn load_consensus(
     state: &Service,
+    actor: &Actor,
     id: i64,
     competency: String,
 ) -> Result<ConsensusPage, AppError> {
     use capacity::{Flags, NotApplicableBy, Status};
-    let stored = stored(state, id).await?;
+    let stored = visible(state, actor, id).await?;
     let (rubric, _, scored) = state.score(&stored).await?;
     let r = rubric.rubric();
     let a = &stored.assessment;
@@ -469,7 +549,7 @@ pub async fn load_consensus(
         })
         .collect();
     Ok(ConsensusPage {
-        header: header_of(&stored, r.title.clone()),
+        header: header_of(&stored, r.title.clone(), actor),
         competency: comp.id.clone(),
         competency_title: comp.title.clone(),
         previous,
@@ -485,6 +565,7 @@ pub async fn load_consensus(
 /// refused and counted.
 pub async fn save_consensus(
     state: &Service,
+    actor: &Actor,
     id: i64,
     level: BTreeMap<String, String>,
     justification: BTreeMap<String, String>,
@@ -493,6 +574,7 @@ pub async fn save_consensus(
 ) -> Result<EntrySaved, AppError> {
     use capacity_store::StoreError;
     let stored = stored(state, id).await?;
+    actor.check(Action::RecordConsensus, &Place::of(&stored.header))?;
     let rubric = state
         .rubric(&stored.header.rubric, &stored.header.rubric_version)
         .await?;
@@ -550,7 +632,7 @@ pub async fn save_consensus(
         };
         match state
             .store
-            .save_answer(id, indicator, &answer, *read_version)
+            .save_answer(id, indicator, &answer, *read_version, &actor.audit())
             .await
         {
             Ok(_) => saved += 1,
@@ -586,12 +668,53 @@ pub fn after_consensus_save(
 }
 
 /// Finalises (locks) an assessment at the version read.
-pub async fn finalise_assessment(state: &Service, id: i64, version: i64) -> Result<i64, AppError> {
-    Ok(state.store.finalise(id, version).await?)
+pub async fn finalise_assessment(
+    state: &Service,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+) -> Result<i64, AppError> {
+    allowed(state, actor, id, Action::Finalise).await?;
+    Ok(state.store.finalise(id, version, &actor.audit()).await?)
+}
+
+/// Unlocks a finalised assessment at the version read, with a reason
+/// (required); its results are marked as reopened until it is finalised
+/// again.
+pub async fn unlock_assessment(
+    state: &Service,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    reason: String,
+) -> Result<i64, AppError> {
+    allowed(state, actor, id, Action::Unlock).await?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::Fields(vec![FieldProblem::new(
+            "reason",
+            Problem::Required,
+        )]));
+    }
+    if let Some(p) = limits::too_long(reason, limits::TEXT) {
+        return Err(AppError::Fields(vec![FieldProblem::new("reason", p)]));
+    }
+    Ok(state
+        .store
+        .unlock(id, version, reason, &actor.audit())
+        .await?)
 }
 
 /// The choices of the "new assessment" form and the open assessments.
-pub async fn load_new_assessment(state: &Service) -> Result<NewAssessmentChoices, AppError> {
+pub async fn load_new_assessment(
+    state: &Service,
+    actor: &Actor,
+) -> Result<NewAssessmentChoices, AppError> {
+    if actor.me.is_none() {
+        return Err(AppError::Unauthenticated(
+            "log in to start an assessment".to_owned(),
+        ));
+    }
     let rubrics = state
         .store
         .rubrics()
@@ -613,6 +736,7 @@ pub async fn load_new_assessment(state: &Service) -> Result<NewAssessmentChoices
         .communes(&capacity_store::CommuneFilter::default())
         .await?
         .into_iter()
+        .filter(|c| actor.may(Action::CreateAssessment, &Place::of_commune(&c.commune)))
         .map(|c| {
             (
                 c.commune.id,
@@ -627,7 +751,7 @@ pub async fn load_new_assessment(state: &Service) -> Result<NewAssessmentChoices
         .list_assessments(&capacity_store::AssessmentFilter::default())
         .await?
         .into_iter()
-        .filter(|h| !h.finalised)
+        .filter(|h| !h.finalised && actor.may(Action::ViewAssessment, &Place::of(h)))
         .map(|h| (h.id, h.commune_name, h.round))
         .collect();
     Ok(NewAssessmentChoices {
@@ -641,8 +765,10 @@ pub async fn load_new_assessment(state: &Service) -> Result<NewAssessmentChoices
 /// round, date and raters (`rater_name[i]`, `rater_role[i]`; rows without a
 /// name are ignored). Every field is checked and every problem reported at
 /// once ([`AppError::Fields`]); nothing is stored unless all are right.
+#[allow(clippy::too_many_arguments)] // the fields of one form, plus who sends it
 pub async fn create_assessment(
     state: &Service,
+    actor: &Actor,
     commune: String,
     rubric: String,
     round: String,
@@ -650,6 +776,11 @@ pub async fn create_assessment(
     rater_name: BTreeMap<String, String>,
     rater_role: BTreeMap<String, String>,
 ) -> Result<i64, AppError> {
+    if actor.me.is_none() {
+        return Err(AppError::Unauthenticated(
+            "log in to start an assessment".to_owned(),
+        ));
+    }
     let mut problems = Vec::new();
     let compiled = match rubric.split_once('@') {
         Some((id, version)) if valid_id(id) && valid_id(version) => {
@@ -669,8 +800,9 @@ pub async fn create_assessment(
     } else {
         None
     };
-    if row.is_none() {
-        problems.push(FieldProblem::new("commune", Problem::UnknownChoice));
+    match &row {
+        None => problems.push(FieldProblem::new("commune", Problem::UnknownChoice)),
+        Some(r) => actor.check(Action::CreateAssessment, &Place::of_commune(&r.commune))?,
     }
     let round = round.trim();
     if round.is_empty() {
@@ -737,5 +869,8 @@ pub async fn create_assessment(
     compiled
         .resolve(&assessment)
         .map_err(|e| AppError::Invalid(e.to_string()))?;
-    Ok(state.store.insert_assessment(&assessment).await?)
+    Ok(state
+        .store
+        .insert_assessment(&assessment, &actor.audit())
+        .await?)
 }

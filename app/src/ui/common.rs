@@ -45,8 +45,13 @@ pub fn ErrorBox(
         AppError::Locked(_) => tr!(error_locked_hint).into_any(),
         AppError::Invalid(_) | AppError::Fields(_) => tr!(error_invalid_hint).into_any(),
         AppError::Malformed(_) => tr!(error_malformed_hint).into_any(),
-        AppError::Unauthenticated(_) => tr!(error_unauthenticated_hint).into_any(),
+        AppError::Unauthenticated(_) => view! {
+            {tr!(error_unauthenticated_hint)} " "
+            <a href=login_href() data-testid="error-login">{tr!(login_action)}</a>
+        }
+        .into_any(),
         AppError::Forbidden(_) => tr!(error_forbidden_hint).into_any(),
+        AppError::TooManyAttempts(_) => tr!(error_too_many_hint).into_any(),
         AppError::TooLarge(_) => tr!(error_too_large_hint).into_any(),
         AppError::Busy(_) => tr!(error_busy_hint).into_any(),
         AppError::Internal(_) => tr!(error_internal_hint).into_any(),
@@ -60,6 +65,7 @@ pub fn ErrorBox(
         AppError::Malformed(_) => tr!(error_malformed).into_any(),
         AppError::Unauthenticated(_) => tr!(error_unauthenticated).into_any(),
         AppError::Forbidden(_) => tr!(error_forbidden).into_any(),
+        AppError::TooManyAttempts(_) => tr!(error_too_many).into_any(),
         AppError::TooLarge(_) => tr!(error_too_large).into_any(),
         AppError::Busy(_) => tr!(error_busy).into_any(),
         AppError::Internal(_) => tr!(error_internal).into_any(),
@@ -81,6 +87,28 @@ pub fn ErrorBox(
             }}
         </div>
     }
+}
+
+/// The login page, coming back to the page shown now (its path and query,
+/// as the server received it or as the browser shows it).
+fn login_href() -> String {
+    #[cfg(feature = "ssr")]
+    let here = use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.uri.path_and_query().map(|pq| pq.as_str().to_owned()))
+        .unwrap_or_else(|| "/".to_owned());
+    #[cfg(not(feature = "ssr"))]
+    let here = {
+        let l = window().location();
+        format!(
+            "{}{}",
+            l.pathname().unwrap_or_default(),
+            l.search().unwrap_or_default()
+        )
+    };
+    format!(
+        "/connexion?retour={}",
+        crate::view::compare::encode_component(&here)
+    )
 }
 
 /// A field's problem, said in the page's language.
@@ -106,6 +134,9 @@ pub fn ProblemText(
         Problem::Cost(capacity::CostProblem::TooLarge) => tr!(problem_cost_too_large).into_any(),
         Problem::CannotUndecide => tr!(problem_cannot_undecide).into_any(),
         Problem::NotInPlan => tr!(problem_not_in_plan).into_any(),
+        Problem::TooShort { min } => tr!(problem_too_short, min = move || min).into_any(),
+        Problem::PasswordsDiffer => tr!(problem_passwords_differ).into_any(),
+        Problem::NameTaken => tr!(problem_name_taken).into_any(),
     }
 }
 

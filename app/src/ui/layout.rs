@@ -29,8 +29,56 @@ pub fn Header() -> impl IntoView {
                     <li><A href="/referentiel" attr:data-testid="nav-rubric">{tr!(nav_rubric)}</A></li>
                 </ul>
             </nav>
+            <Account />
             <LanguageSwitch />
         </header>
+    }
+}
+
+/// Who is logged in, with a logout button (a plain form: works without
+/// JavaScript), or a login link back to this page.
+#[component]
+pub fn Account() -> impl IntoView {
+    let location = use_location();
+    match crate::api::accounts::me() {
+        Some(me) => {
+            let admin = me
+                .grants
+                .iter()
+                .any(|g| g.role == crate::view::account::AccessRole::Admin);
+            view! {
+                <div class="account" data-testid="account">
+                    <span data-testid="account-name">{me.display_name}</span>
+                    {me.demo.then(|| view! { " " <span class="tag">{tr!(demo)}</span> })}
+                    {admin.then(|| view! { " " <a href="/admin/comptes" data-testid="nav-accounts">{tr!(accounts_title)}</a> })}
+                    <form method="post" action="/api/log_out" class="inline">
+                        <button type="submit" class="link" data-testid="logout">{tr!(logout)}</button>
+                    </form>
+                </div>
+            }
+            .into_any()
+        }
+        None => {
+            let href = move || {
+                let path = location.pathname.get();
+                let search = location.search.get();
+                let here = if search.is_empty() {
+                    path
+                } else {
+                    format!("{path}?{search}")
+                };
+                format!(
+                    "/connexion?retour={}",
+                    crate::view::compare::encode_component(&here)
+                )
+            };
+            view! {
+                <div class="account">
+                    <a href=href data-testid="login-link">{tr!(login_action)}</a>
+                </div>
+            }
+            .into_any()
+        }
     }
 }
 

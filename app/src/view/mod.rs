@@ -3,6 +3,7 @@
 //! (`api/`) and rendered by pages and islands. Compiled for both the
 //! server and the browser; nothing here reads the store or the request.
 
+pub mod account;
 pub mod communes;
 pub mod compare;
 pub mod limits;

@@ -42,6 +42,8 @@ pub struct PlanHeader {
     pub rubric_title: Text,
     /// The assessment is finalised (the plan stays adjustable).
     pub finalised: bool,
+    /// The person reading may change the plan (the server checks again).
+    pub editable: bool,
 }
 
 /// One action of the plan, with the council's decision.

@@ -35,6 +35,29 @@ pub struct WorkshopHeader {
     pub version: i64,
     /// Raters in order.
     pub raters: Vec<Rater>,
+    /// Unlocked after being finalised, not finalised again yet: its
+    /// results are marked as reopened.
+    pub reopened: bool,
+    /// What the person reading may do here (the server checks again on
+    /// every action; this only spares them buttons that would be refused).
+    pub can: Can,
+}
+
+/// What the person reading an assessment's pages may do there.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Can {
+    /// Raters whose ratings they may enter (by rater id).
+    pub enter: Vec<String>,
+    /// Record the consensus.
+    pub consensus: bool,
+    /// Finalise.
+    pub finalise: bool,
+    /// Unlock (finalised assessments).
+    pub unlock: bool,
+    /// Edit the plan.
+    pub plan: bool,
+    /// Read the audit trail.
+    pub history: bool,
 }
 
 /// Progress of one competency.

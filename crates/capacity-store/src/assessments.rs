@@ -538,6 +538,23 @@ impl Store {
         })
     }
 
+    /// The account linked to rater `rater` of an assessment (`None`: no
+    /// such rater, or none linked): one cheap read, for the check of who
+    /// may enter that rater's ratings.
+    pub async fn rater_account(
+        &self,
+        assessment: i64,
+        rater: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let account: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT account_id FROM rater WHERE assessment_id = ? AND id = ?")
+                .bind(assessment)
+                .bind(rater)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(account.flatten())
+    }
+
     /// Links a rater of an assessment to an account (`Some`), or unlinks it
     /// (`None`). An account is at most one rater of an assessment (else
     /// [`StoreError::Conflict`]). Allowed on a finalised assessment too (it

@@ -565,6 +565,7 @@ pub fn EntryForm(
     let id = page.header.id;
     let rater = page.rater.id.clone();
     let locked = page.header.finalised;
+    let history = page.header.can.history;
     // False on the server and in the browser's first render (so that both
     // draw the same markup), true once hydrated.
     let hydrated = RwSignal::new(false);
@@ -816,6 +817,9 @@ pub fn EntryForm(
                     </legend>
                     {question.map(|q| view! { <p class="question">{move || q.get(core_lang(locale.get())).to_owned()}</p> })}
                     {ind.not_applicable_by_rule.then(|| view! { <p class="notice">{tr!(na_by_rule)}</p> })}
+                    {history.then(|| view! {
+                        <p><a class="history-link" href=format!("/evaluations/{id}/historique?indicateur={}", ind.id) data-testid=format!("history-{}", ind.id)>{tr!(history_link)}</a></p>
+                    })}
                     // In conflict the version goes only with "keep mine": a
                     // page save leaves the stored value as it is.
                     {
