@@ -26,6 +26,10 @@ pub enum AppError {
     /// Not logged in: 401.
     #[error("{0}")]
     Unauthenticated(String),
+    /// A login refused: wrong name or password (which of the two is not
+    /// said): 401.
+    #[error("wrong name or password")]
+    BadCredentials,
     /// Logged in but not allowed: 403.
     #[error("{0}")]
     Forbidden(String),
@@ -187,7 +191,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Malformed(_) => 400,
-            AppError::Unauthenticated(_) => 401,
+            AppError::Unauthenticated(_) | AppError::BadCredentials => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Stale(_) | AppError::StaleRating(_) => 409,

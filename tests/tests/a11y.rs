@@ -59,6 +59,10 @@ fn pages(addr: &str) -> Result<Vec<String>> {
         "/referentiel".into(),
         "/referentiel/ml-communes/1.0.0".into(),
         indicator,
+        format!("{assessment}/historique"),
+        "/connexion".into(),
+        "/mot-de-passe?jeton=unknown".into(),
+        "/admin/comptes".into(),
     ])
 }
 

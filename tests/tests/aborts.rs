@@ -25,12 +25,13 @@ fn path(i: usize) -> String {
 fn abandoned_requests_do_not_hurt_the_others() -> Result {
     let server = Server::start()?;
     let addr = server.addr();
+    let cookie = server.login("admin")?;
     let mut waiting = Vec::new();
     let mut abandoned = Vec::new();
     for i in 0..64 {
         let addr = addr.clone();
         let request = format!(
-            "GET {} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n",
+            "GET {} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n",
             path(i)
         );
         if i.is_multiple_of(2) {

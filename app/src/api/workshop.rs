@@ -383,3 +383,34 @@ pub async fn load_history(
         .await,
     )
 }
+
+/// Links a rater of an assessment to an account (its login name; empty:
+/// unlinks). Facilitators of the commune and administrators.
+#[server(endpoint = "link_rater")]
+pub async fn link_rater(
+    /// Assessment id.
+    id: i64,
+    /// Rater id.
+    rater: String,
+    /// Login name of the account (empty: none).
+    #[server(default)]
+    account: String,
+) -> Result<(), AppError> {
+    super::respond(
+        async move {
+            crate::service::workshop::link_rater(
+                &super::service()?,
+                &super::actor(),
+                id,
+                rater,
+                account,
+            )
+            .await?;
+            if super::plain_form_post() {
+                leptos_axum::redirect(&format!("/evaluations/{id}"));
+            }
+            Ok(())
+        }
+        .await,
+    )
+}

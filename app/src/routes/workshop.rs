@@ -11,10 +11,10 @@ use crate::api::workshop::{
     ConsensusPage, FinaliseAssessment, Overview, UnlockAssessment, load_consensus, load_entry,
     load_overview, load_refused,
 };
-use crate::tr;
 use crate::ui::common::{ErrorBox, Loading, Tx};
 use crate::ui::in_place::InPlaceForms;
 use crate::ui::workshop::entry::EntryForm;
+use crate::{tr, tr_string};
 
 fn assessment_id() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
     let params = use_params_map();
@@ -113,10 +113,23 @@ fn OverviewView(overview: Overview) -> impl IntoView {
                 } else {
                     view! { <span>{r.name.clone()}</span> }.into_any()
                 };
+                let account = overview.linked.get(&r.id).cloned();
                 view! {
                     <li class="card">
                         {name}
                         <span class="muted">" · " {role_label(r.role)}</span>
+                        {account.clone().map(|a| view! { " · " <span class="muted" data-testid=format!("linked-{}", r.id)>{tr!(linked_account)} " " <code>{a}</code></span> })}
+                        {h.can.raters.then(|| view! {
+                            <form method="post" action="/api/link_rater" class="inline link-rater" data-testid=format!("link-{}", r.id)>
+                                <input type="hidden" name="id" value=h.id.to_string() />
+                                <input type="hidden" name="rater" value=r.id.clone() />
+                                <label>
+                                    <span class="visually-hidden">{tr!(linked_account)} " " {r.name.clone()}</span>
+                                    <input type="text" name="account" value=account.clone().unwrap_or_default() maxlength="60" autocapitalize="none" spellcheck="false" placeholder=tr_string!(login_name) />
+                                </label>
+                                <button type="submit">{tr!(link_account)}</button>
+                            </form>
+                        })}
                     </li>
                 }
             }).collect_view()}

@@ -158,9 +158,7 @@ pub async fn log_in(
                 .store
                 .record_login(None, &name, false, &audit)
                 .await?;
-            Err(AppError::Unauthenticated(
-                "wrong name or password".to_owned(),
-            ))
+            Err(AppError::BadCredentials)
         }
     }
 }

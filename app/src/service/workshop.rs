@@ -40,6 +40,7 @@ pub fn can(actor: &Actor, stored: &capacity_store::StoredAssessment) -> Can {
         unlock: may(Action::Unlock),
         plan: may(Action::EditPlan),
         history: may(Action::ViewAudit),
+        raters: may(Action::ManageRaters),
     }
 }
 
@@ -216,7 +217,14 @@ pub async fn load_overview(state: &Service, actor: &Actor, id: i64) -> Result<Ov
         }
         competencies.push(p);
     }
+    let mut linked = std::collections::BTreeMap::new();
+    for (rater, account) in &stored.rater_accounts {
+        if let Some(a) = state.store.account(*account).await? {
+            linked.insert(rater.clone(), a.name);
+        }
+    }
     Ok(Overview {
+        linked,
         header: header_of(&stored, r.title.clone(), actor),
         competencies,
         answered: scored.coverage.answered,
@@ -676,6 +684,57 @@ pub async fn finalise_assessment(
 ) -> Result<i64, AppError> {
     allowed(state, actor, id, Action::Finalise).await?;
     Ok(state.store.finalise(id, version, &actor.audit()).await?)
+}
+
+/// Links rater `rater` of an assessment to the account named `account`
+/// (empty: unlinks it). The account must hold the rater role over the
+/// assessment's commune; from then on only that person enters that
+/// rater's ratings.
+pub async fn link_rater(
+    state: &Service,
+    actor: &Actor,
+    id: i64,
+    rater: String,
+    account: String,
+) -> Result<(), AppError> {
+    let header = allowed(state, actor, id, Action::ManageRaters).await?;
+    let stored = stored(state, id).await?;
+    if !stored.assessment.raters.iter().any(|r| r.id == rater) {
+        return Err(AppError::NotFound(format!(
+            "rater `{rater}` in assessment {id}"
+        )));
+    }
+    let account = account.trim();
+    let linked = if account.is_empty() {
+        None
+    } else {
+        let row = state
+            .store
+            .account_by_name(account)
+            .await?
+            .filter(|a| a.active)
+            .ok_or_else(|| {
+                AppError::Fields(vec![FieldProblem::new("account", Problem::UnknownChoice)])
+            })?;
+        let me = super::accounts::me(&row);
+        let place = Place::of(&header);
+        let rates_here = me
+            .grants
+            .iter()
+            .any(|g| g.role == crate::view::account::AccessRole::Rater && g.scope.covers(&place));
+        if !rates_here {
+            return Err(AppError::Invalid(format!(
+                "account {account} has no rater role for commune {}: give it one first",
+                header.commune_id
+            )));
+        }
+        Some(row.id)
+    };
+    state
+        .store
+        .link_rater(id, &rater, linked, &actor.audit())
+        .await?;
+    Ok(())
 }
 
 /// Unlocks a finalised assessment at the version read, with a reason

@@ -58,6 +58,8 @@ pub struct Can {
     pub plan: bool,
     /// Read the audit trail.
     pub history: bool,
+    /// Name raters and link them to accounts.
+    pub raters: bool,
 }
 
 /// Progress of one competency.
@@ -92,6 +94,8 @@ pub struct Overview {
     pub answered: u32,
     /// Applicable indicators.
     pub applicable: u32,
+    /// Raters linked to an account: rater id → the account's login name.
+    pub linked: std::collections::BTreeMap<String, String>,
 }
 
 /// One indicator on a rater's entry page.
