@@ -12,7 +12,7 @@
 //! session of that account at its next request.
 //!
 //! [`actor`] turns the session into the request's
-//! [`Actor`](crate::service::access::Actor), put in the request's
+//! [`Actor`], put in the request's
 //! extensions, where server functions, pages and plain routes find it and
 //! pass it to the service layer, which decides what it may do.
 //! [`start`] and [`end`] log the request's session in and out (the login

@@ -70,6 +70,7 @@ pub struct Server {
     /// Its data directory (removed on drop).
     pub data_dir: PathBuf,
     port: u16,
+    demo: bool,
 }
 
 /// The session cookie the plain HTTP helpers send to each server address.
@@ -189,14 +190,35 @@ impl Server {
         let port = free_port()?;
         let data_dir =
             std::env::temp_dir().join(format!("capacity-e2e-{}-{port}", std::process::id()));
+        Server::launch_on(data_dir, port, true)
+    }
+
+    /// Starts the server on `data_dir` as a production start would: no
+    /// `--demo`, so a new database holds the rubrics only and no account.
+    /// The plain HTTP helpers act as a visitor.
+    pub fn start_plain(data_dir: PathBuf) -> Result<Server> {
+        let server = Server::launch_on(data_dir, free_port()?, false)?;
+        set_session(&server.addr(), None);
+        Ok(server)
+    }
+
+    fn launch_on(data_dir: PathBuf, port: u16, demo: bool) -> Result<Server> {
         let mut server = Server {
             child: None,
             url: format!("http://127.0.0.1:{port}"),
             data_dir,
             port,
+            demo,
         };
         server.resume()?;
         Ok(server)
+    }
+
+    /// The server binary the tests run.
+    pub fn binary() -> PathBuf {
+        std::env::var_os("CAPACITY_WEB_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| target_dir().join("debug/capacity-web"))
     }
 
     /// Stops the server (as a dropped connection would look to a browser).
@@ -214,9 +236,7 @@ impl Server {
 
     /// Starts the server again on the same port and data directory.
     pub fn resume(&mut self) -> Result {
-        let bin = std::env::var_os("CAPACITY_WEB_BIN")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| target_dir().join("debug/capacity-web"));
+        let bin = Server::binary();
         if !bin.is_file() {
             return Err(format!(
                 "server binary {} not found: build it with `cargo build -p capacity-app --bin capacity-web --features ssr` (or run `./x test`)",
@@ -232,14 +252,17 @@ impl Server {
             )
             .into());
         }
-        let child = Command::new(&bin)
+        let mut command = Command::new(&bin);
+        if self.demo {
+            command.arg("--demo");
+        }
+        let child = command
             .arg("--port")
             .arg(self.port.to_string())
             .arg("--data-dir")
             .arg(&self.data_dir)
             .arg("--site-root")
             .arg(&site)
-            .arg("--demo")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

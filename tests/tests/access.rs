@@ -673,3 +673,152 @@ fn failed_logins_are_limited_per_account_with_a_clear_message() -> Result {
     );
     Ok(())
 }
+
+#[test]
+fn the_first_administrator_comes_from_the_command_line_never_a_default_password() -> Result {
+    let data_dir =
+        std::env::temp_dir().join(format!("capacity-first-admin-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    // A production start makes no account: nobody can log in.
+    let output = std::process::Command::new(Server::binary())
+        .args(["--data-dir"])
+        .arg(&data_dir)
+        .args([
+            "user",
+            "add",
+            "--admin",
+            "Chef.Service",
+            "--display-name",
+            "Cheffe du service",
+        ])
+        .output()?;
+    ensure!(
+        output.status.success(),
+        "user add failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed = String::from_utf8_lossy(&output.stdout).into_owned();
+    let path = printed
+        .split_whitespace()
+        .find_map(|w| {
+            w.split_once("/mot-de-passe?jeton=")
+                .map(|(_, t)| t.to_owned())
+        })
+        .ok_or_else(|| format!("no link printed: {printed}"))?;
+    // The same name again is refused.
+    let again = std::process::Command::new(Server::binary())
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .args(["user", "add", "--admin", "chef.service"])
+        .output()?;
+    ensure!(
+        !again.status.success(),
+        "a second account of the same name was made"
+    );
+    let server = Server::start_plain(data_dir.clone())?;
+    let addr = server.addr();
+    ensure!(
+        !data_dir.join("demo-accounts.txt").exists(),
+        "demo accounts without --demo"
+    );
+    ensure!(
+        login(&addr, "chef.service", "").is_err(),
+        "logged in without a password"
+    );
+    // The link sets the password once.
+    let set = |password: &str| -> Result<u16> {
+        Ok(send_as(
+            &addr,
+            None,
+            &call(
+                "set_password",
+                &[
+                    ("token", &path),
+                    ("password", password),
+                    ("confirm", password),
+                ],
+                &addr,
+            ),
+        )?
+        .status)
+    };
+    ensure!(set("court")? == 422, "a short password was accepted");
+    ensure!(
+        set("une phrase de passe solide")? == 200,
+        "the link did not set the password"
+    );
+    ensure!(
+        set("une autre phrase de passe")? == 422,
+        "the link worked twice"
+    );
+    let admin = login(&addr, "Chef.Service", "une phrase de passe solide")?;
+    let page = send_as(&addr, Some(&admin), &get("/admin/comptes", &addr))?;
+    ensure!(
+        page.status == 200,
+        "the new administrator cannot manage accounts: {}",
+        page.status
+    );
+    ensure!(
+        page.body.contains("Cheffe du service"),
+        "display name not shown"
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data_dir);
+    Ok(())
+}
+
+#[test]
+fn administrators_choose_what_visitors_see() -> Result {
+    let server = Server::start_as(None)?;
+    let addr = server.addr();
+    let admin = server.login("admin")?;
+    let visitor =
+        |path: &str| -> Result<u16> { Ok(send_as(&addr, None, &get(path, &addr))?.status) };
+    ensure!(
+        visitor("/referentiel")? == 200,
+        "the rubric is not public by default"
+    );
+    ensure!(
+        visitor("/resultats")? == 401,
+        "results are public by default"
+    );
+    ensure!(
+        visitor("/comparer")? == 401,
+        "the comparison is public by default"
+    );
+    let r = send_as(
+        &addr,
+        Some(&admin),
+        &call(
+            "set_public_pages",
+            &[("results", "on"), ("compare", "on")],
+            &addr,
+        ),
+    )?;
+    ensure!(r.status == 200, "set_public_pages: {}", r.status);
+    ensure!(
+        visitor("/resultats")? == 200,
+        "results not public after the change"
+    );
+    ensure!(
+        visitor("/comparer")? == 200,
+        "comparison not public after the change"
+    );
+    ensure!(
+        visitor("/referentiel")? == 401,
+        "the rubric still public after unticking it"
+    );
+    // Public reading never opens writing.
+    let ids = ids(&addr, &admin)?;
+    let w = send_as(
+        &addr,
+        None,
+        &call(
+            "save_consensus",
+            &[("id", &ids.bandiagara), ("competency", "")],
+            &addr,
+        ),
+    )?;
+    ensure!(w.status == 401, "a visitor wrote: {}", w.status);
+    Ok(())
+}
