@@ -182,7 +182,31 @@ pub async fn actor(
             .map(|c| c.0.ip().to_string())
             .unwrap_or_default()
     });
-    let public = match service
+    let me = session
+        .user
+        .as_ref()
+        .map(|u| crate::service::accounts::me(&u.row));
+    // What visitors may see matters only to visitors: one read for them,
+    // none for people logged in (whose roles decide).
+    let public = if me.is_some() {
+        touch(&session).await;
+        PublicPages::default()
+    } else {
+        public_pages(&service).await
+    };
+    req.extensions_mut().insert(Actor {
+        me,
+        public,
+        request_id,
+        address,
+    });
+    next.run(req).await
+}
+
+/// What visitors may see (the administrators' setting); nothing when the
+/// setting cannot be read.
+async fn public_pages(service: &Service) -> PublicPages {
+    match service
         .store
         .setting(crate::service::accounts::PUBLIC_PAGES)
         .await
@@ -197,21 +221,7 @@ pub async fn actor(
                 compare: false,
             }
         }
-    };
-    let me = session
-        .user
-        .as_ref()
-        .map(|u| crate::service::accounts::me(&u.row));
-    if me.is_some() {
-        touch(&session).await;
     }
-    req.extensions_mut().insert(Actor {
-        me,
-        public,
-        request_id,
-        address,
-    });
-    next.run(req).await
 }
 
 /// Refreshes the session's expiry when the last refresh is older than

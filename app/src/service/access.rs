@@ -120,7 +120,8 @@ pub enum Action {
 pub struct Actor {
     /// The account logged in, `None` for a visitor.
     pub me: Option<Me>,
-    /// What visitors may see (the administrators' setting).
+    /// What visitors may see (the administrators' setting; read for
+    /// visitors only: people logged in see what their roles allow).
     pub public: PublicPages,
     /// The request id (also in the server's log line).
     pub request_id: String,
@@ -212,7 +213,7 @@ impl Actor {
                 None => any(&[Facilitator]),
             },
             Action::ViewAudit => any(&[Planner, Verifier, Facilitator]),
-            Action::Compare => self.public.compare || any(&[Planner, Observer]),
+            Action::Compare => any(&[Planner, Observer]),
             Action::ManageAccounts => false,
         }
     }
