@@ -15,7 +15,7 @@ use crate::i18n::{Locale, td_string};
 use crate::locale::{code, provide_locale, use_locale};
 use crate::routes::{
     communes::{CommunePage, CommunesPage},
-    compare::ComparePage,
+    compare::{ComparePage, GrantsPage},
     evaluate::EvaluatePage,
     home::HomePage,
     not_found::NotFound,
@@ -88,6 +88,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/resultats") view=ResultsPage ssr=SsrMode::Async />
                     <Route path=path!("/plan") view=PlanPage ssr=SsrMode::Async />
                     <Route path=path!("/comparer") view=ComparePage ssr=SsrMode::Async />
+                    <Route path=path!("/comparer/subventions") view=GrantsPage ssr=SsrMode::Async />
                     <Route path=path!("/communes") view=CommunesPage ssr=SsrMode::Async />
                     <Route path=path!("/communes/:id") view=CommunePage ssr=SsrMode::Async />
                     <Route path=path!("/evaluations/:id") view=OverviewPage ssr=SsrMode::Async />

@@ -58,12 +58,21 @@ pub struct Server {
     /// Its data directory (removed on drop).
     pub data_dir: PathBuf,
     port: u16,
+    /// More arguments of the server (e.g. `--synthetic 703`).
+    args: Vec<String>,
 }
 
 impl Server {
     /// Starts the server on a free port with a new data directory and waits
     /// until `/health` answers.
     pub fn start() -> Result<Server> {
+        Self::start_with(&[])
+    }
+
+    /// Starts the server like [`Server::start`], with more arguments (e.g.
+    /// `["--synthetic", "703"]`: the national dataset, seeded before the
+    /// server answers, so this waits up to [`START_WAIT`]).
+    pub fn start_with(args: &[&str]) -> Result<Server> {
         let port = free_port()?;
         let data_dir =
             std::env::temp_dir().join(format!("capacity-e2e-{}-{port}", std::process::id()));
@@ -72,6 +81,7 @@ impl Server {
             url: format!("http://127.0.0.1:{port}"),
             data_dir,
             port,
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
         };
         server.resume()?;
         Ok(server)
@@ -117,13 +127,14 @@ impl Server {
             .arg(&self.data_dir)
             .arg("--site-root")
             .arg(&site)
+            .args(&self.args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
         self.child = Some(Guard(child));
-        wait_for_http(&self.addr(), "/health")
+        wait_for_http(&self.addr(), "/health", START_WAIT)
     }
 
     /// `127.0.0.1:port`.
@@ -339,14 +350,20 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-fn wait_for_http(addr: &str, path: &str) -> Result {
+/// How long a started server may take to answer `/health` (seeding the
+/// national synthetic dataset into a new database takes a while in debug).
+pub const START_WAIT: Duration = Duration::from_secs(180);
+
+fn wait_for_http(addr: &str, path: &str, within: Duration) -> Result {
     let start = Instant::now();
     loop {
         if let Ok((200, _)) = http_get(addr, path) {
             return Ok(());
         }
-        if start.elapsed() > Duration::from_secs(30) {
-            return Err(format!("{addr}{path} did not answer within 30 s").into());
+        if start.elapsed() > within {
+            return Err(
+                format!("{addr}{path} did not answer within {} s", within.as_secs()).into(),
+            );
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -389,7 +406,11 @@ impl Browser {
             .spawn()
             .map_err(|e| format!("cannot start {driver_bin}: {e}"))?;
         let driver = Guard(driver);
-        wait_for_http(&format!("127.0.0.1:{port}"), "/status")?;
+        wait_for_http(
+            &format!("127.0.0.1:{port}"),
+            "/status",
+            Duration::from_secs(30),
+        )?;
         let profile =
             std::env::temp_dir().join(format!("capacity-chromium-{}-{port}", std::process::id()));
         let mut args = vec![

@@ -15,7 +15,12 @@
 //!   is still recognised as stale; loading skips tombstones;
 //! - every write touching an assessment bumps its `revision` in the same
 //!   transaction ([`AssessmentHeader::revision`]), so that caches of one
-//!   assessment survive writes to the others.
+//!   assessment survive writes to the others;
+//! - scored results are kept beside the data (`assessment_result`), keyed
+//!   by that revision and the rubric version: a derived table the app
+//!   fills and reads in one query ([`Store::assessments_with_results`]);
+//!   keeping one is not a write of data and does not move
+//!   [`Store::generation`].
 //!
 //! Writes never fail because another save holds the database: every write
 //! transaction runs on the one writer connection and starts with
@@ -34,6 +39,7 @@
 
 mod assessments;
 mod error;
+mod results;
 mod rows;
 mod seed;
 
@@ -47,6 +53,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use error::StoreError;
+pub use results::{HeaderWithResult, NewResult};
 pub use rows::{
     AssessmentFilter, AssessmentHeader, CommuneFilter, CommuneRow, PlanAdjustmentRow, RatingInput,
     RubricRow, StoredAssessment, StoredRating, Versions,
