@@ -16,7 +16,7 @@ use crate::locale::{code, provide_locale, use_locale};
 use crate::routes::{
     account::{AccountsAdminPage, LoginPage, PasswordPage},
     communes::{CommunePage, CommunesPage},
-    compare::ComparePage,
+    compare::{ComparePage, GrantsPage},
     evaluate::EvaluatePage,
     history::HistoryRoute,
     home::HomePage,
@@ -90,6 +90,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/resultats") view=ResultsPage ssr=SsrMode::Async />
                     <Route path=path!("/plan") view=PlanPage ssr=SsrMode::Async />
                     <Route path=path!("/comparer") view=ComparePage ssr=SsrMode::Async />
+                    <Route path=path!("/comparer/subventions") view=GrantsPage ssr=SsrMode::Async />
                     <Route path=path!("/communes") view=CommunesPage ssr=SsrMode::Async />
                     <Route path=path!("/communes/:id") view=CommunePage ssr=SsrMode::Async />
                     <Route path=path!("/connexion") view=LoginPage ssr=SsrMode::Async />

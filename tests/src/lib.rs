@@ -71,6 +71,8 @@ pub struct Server {
     pub data_dir: PathBuf,
     port: u16,
     demo: bool,
+    /// More arguments of the server (e.g. `--synthetic 703`).
+    args: Vec<String>,
 }
 
 /// The session cookie the plain HTTP helpers send to each server address.
@@ -155,6 +157,27 @@ impl Server {
         Server::start_as(Some("admin"))
     }
 
+    /// Starts the server like [`Server::start`], with more arguments (e.g.
+    /// `["--synthetic", "703"]`: the national dataset, seeded before the
+    /// server answers, so this waits up to [`START_WAIT`]).
+    pub fn start_with(args: &[&str]) -> Result<Server> {
+        let port = free_port()?;
+        let data_dir =
+            std::env::temp_dir().join(format!("capacity-e2e-{}-{port}", std::process::id()));
+        let mut server = Server {
+            child: None,
+            url: format!("http://127.0.0.1:{port}"),
+            data_dir,
+            port,
+            demo: true,
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+        };
+        server.resume()?;
+        let cookie = server.login("admin")?;
+        set_session(&server.addr(), Some(cookie));
+        Ok(server)
+    }
+
     /// The password of a demonstration account of this server.
     pub fn password(&self, name: &str) -> Result<String> {
         let file = self.data_dir.join("demo-accounts.txt");
@@ -209,6 +232,7 @@ impl Server {
             data_dir,
             port,
             demo,
+            args: Vec::new(),
         };
         server.resume()?;
         Ok(server)
@@ -263,13 +287,14 @@ impl Server {
             .arg(&self.data_dir)
             .arg("--site-root")
             .arg(&site)
+            .args(&self.args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
         self.child = Some(Guard(child));
-        wait_for_http(&self.addr(), "/health")
+        wait_for_http(&self.addr(), "/health", START_WAIT)
     }
 
     /// `127.0.0.1:port`.
@@ -496,14 +521,20 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-fn wait_for_http(addr: &str, path: &str) -> Result {
+/// How long a started server may take to answer `/health` (seeding the
+/// national synthetic dataset into a new database takes a while in debug).
+pub const START_WAIT: Duration = Duration::from_secs(180);
+
+fn wait_for_http(addr: &str, path: &str, within: Duration) -> Result {
     let start = Instant::now();
     loop {
         if let Ok((200, _)) = http_get(addr, path) {
             return Ok(());
         }
-        if start.elapsed() > Duration::from_secs(30) {
-            return Err(format!("{addr}{path} did not answer within 30 s").into());
+        if start.elapsed() > within {
+            return Err(
+                format!("{addr}{path} did not answer within {} s", within.as_secs()).into(),
+            );
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -546,7 +577,11 @@ impl Browser {
             .spawn()
             .map_err(|e| format!("cannot start {driver_bin}: {e}"))?;
         let driver = Guard(driver);
-        wait_for_http(&format!("127.0.0.1:{port}"), "/status")?;
+        wait_for_http(
+            &format!("127.0.0.1:{port}"),
+            "/status",
+            Duration::from_secs(30),
+        )?;
         let profile =
             std::env::temp_dir().join(format!("capacity-chromium-{}-{port}", std::process::id()));
         let mut args = vec![

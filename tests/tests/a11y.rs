@@ -56,6 +56,7 @@ fn pages(addr: &str) -> Result<Vec<String>> {
         "/resultats".into(),
         "/plan".into(),
         "/comparer".into(),
+        "/comparer/subventions?pool=1000003&threshold=30".into(),
         "/referentiel".into(),
         "/referentiel/ml-communes/1.0.0".into(),
         indicator,

@@ -15,7 +15,10 @@ use capacity_e2e::{Result, Server, ensure, http_get};
 /// different pools, and the compare page with different filters.
 fn path(i: usize) -> String {
     if i.is_multiple_of(2) {
-        format!("/comparer?pool={}&threshold=50", 1_000_000 + i * 1000)
+        format!(
+            "/comparer/subventions?pool={}&threshold=50",
+            1_000_000 + i * 1000
+        )
     } else {
         format!("/comparer?region=Mopti&n={i}")
     }

@@ -62,19 +62,21 @@ async fn compare_by_region_heatmap_and_grants_without_javascript() -> Result {
             c.goto(&format!("{url}/comparer")).await?;
             ensure!(text_of(&c, "h1").await? == "Comparer", "compare page title");
 
-            // The heatmap is an inline SVG with a title and a description.
-            let title = wait_for(&c, "[data-testid=heatmap] svg > title")
-                .await?
-                .prop("textContent")
-                .await?
-                .unwrap_or_default();
-            ensure!(!title.trim().is_empty(), "heatmap <title> is empty");
-            wait_for(&c, "[data-testid=heatmap] svg > desc").await?;
-            let role = wait_for(&c, "[data-testid=heatmap] svg")
-                .await?
-                .attr("role")
+            // The heatmap is a table: a caption, a row per commune, a level
+            // code in every cell (the colour repeats it), and a legend.
+            let caption = text_of(&c, "[data-testid=heatmap] caption").await?;
+            ensure!(!caption.trim().is_empty(), "heatmap caption is empty");
+            let cells = c
+                .find_all(Locator::Css("[data-testid=heatmap] tbody td"))
                 .await?;
-            ensure!(role.as_deref() == Some("img"), "heatmap role {role:?}");
+            ensure!(!cells.is_empty(), "heatmap without cells");
+            for cell in cells.iter().take(20) {
+                ensure!(
+                    !cell.text().await?.trim().is_empty(),
+                    "a heatmap cell without its code"
+                );
+            }
+            wait_for(&c, "[data-testid=heatmap-legend]").await?;
 
             // The ranking states its method next to it.
             let note = text_of(&c, "#ranking-table-note").await?;
@@ -313,7 +315,7 @@ async fn compare_downloads_and_escaping() -> Result {
     );
     let (status, resp) = http_get(
         &a,
-        "/comparer?pool=%3Cimg%20src%3Dx%20onerror%3Dalert(3)%3E&threshold=%3Cb%3E",
+        "/comparer/subventions?pool=%3Cimg%20src%3Dx%20onerror%3Dalert(3)%3E&threshold=%3Cb%3E",
     )?;
     ensure!(status == 200, "hostile grant status {status}");
     let body = body_of(&resp);
@@ -344,7 +346,7 @@ async fn compare_fits_a_phone_when_hydrated() -> Result {
             c.set_window_size(360, 800).await?;
             c.goto(&format!("{url}/comparer?region=Mopti")).await?;
             wait_hydrated(&c).await?;
-            wait_for(&c, "[data-testid=heatmap] svg").await?;
+            wait_for(&c, "[data-testid=heatmap] tbody td").await?;
             // Cercles offered are those of the region chosen.
             let cercles = attrs(&c, "select[name=cercle] option", "value").await?;
             let shown = attrs(&c, "[data-testid=compare-communes] li", "data-region").await?;
@@ -369,4 +371,243 @@ async fn compare_fits_a_phone_when_hydrated() -> Result {
             Ok(())
         })
         .await
+}
+
+/// The rectangles (left, right) of the first element matching each
+/// selector, and the window's inner width.
+async fn spans(c: &Client, selectors: &[&str]) -> Result<(Vec<(f64, f64)>, f64)> {
+    let script = "const out = []; for (const s of arguments[0]) { const e = document.querySelector(s); \
+         if (!e) { out.push(null); continue; } const r = e.getBoundingClientRect(); out.push([r.left, r.right]); } \
+         return [out, window.innerWidth];";
+    let v = c
+        .execute(script, vec![serde_json::json!(selectors)])
+        .await?;
+    let (rects, width): (Vec<Option<(f64, f64)>>, f64) = serde_json::from_value(v)?;
+    let rects = rects
+        .into_iter()
+        .zip(selectors)
+        .map(|(r, s)| r.ok_or_else(|| format!("no element `{s}`")))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok((rects, width))
+}
+
+/// Whether the document scrolls sideways.
+async fn scrolls_sideways(c: &Client) -> Result<bool> {
+    let w = c
+        .execute(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await?;
+    let w: Vec<u64> = serde_json::from_value(w)?;
+    Ok(w.len() != 2 || w[0] > w[1])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grant_and_ranking_key_columns_stay_in_sight_at_360_and_1280_px() -> Result {
+    let server = Server::start()?;
+    let browser = Browser::start(
+        "grant_and_ranking_key_columns_stay_in_sight_at_360_and_1280_px",
+        Js::Off,
+    )
+    .await?;
+    let url = server.url.clone();
+    browser
+        .run(|c| async move {
+            for width in [360u32, 1280] {
+                c.set_window_size(width, 900).await?;
+                c.goto(&format!(
+                    "{url}/comparer/subventions?pool=1000003&threshold=30"
+                ))
+                .await?;
+                wait_for(&c, "#grants-table").await?;
+                // The commune (the row's header) and its amount are both
+                // on screen without scrolling the table.
+                let (rects, inner) = spans(
+                    &c,
+                    &[
+                        "#grants-table tbody th[scope=row]",
+                        "#grants-table tbody td[data-col=amount_fcfa]",
+                    ],
+                )
+                .await?;
+                for (l, r) in &rects {
+                    ensure!(
+                        *l >= 0.0 && *r <= inner + 0.5,
+                        "at {width} px a key column of the grant table is off-screen: {rects:?} in {inner}"
+                    );
+                }
+                ensure!(
+                    !scrolls_sideways(&c).await?,
+                    "the grant page scrolls sideways at {width} px"
+                );
+
+                c.goto(&format!("{url}/comparer")).await?;
+                wait_for(&c, "#ranking-table").await?;
+                let (rects, inner) = spans(
+                    &c,
+                    &[
+                        "#ranking-table tbody th[scope=row]",
+                        "#ranking-table tbody td[data-col=commune]",
+                        "#ranking-table tbody td[data-col=score]",
+                    ],
+                )
+                .await?;
+                for (l, r) in &rects {
+                    ensure!(
+                        *l >= 0.0 && *r <= inner + 0.5,
+                        "at {width} px a key column of the ranking is off-screen: {rects:?} in {inner}"
+                    );
+                }
+                ensure!(
+                    !scrolls_sideways(&c).await?,
+                    "the compare page scrolls sideways at {width} px"
+                );
+                // Heatmap text stays readable on a phone (it scrolls, the
+                // commune's name stays in sight).
+                let size = c
+                    .execute(
+                        "return parseFloat(getComputedStyle(document.querySelector('[data-testid=heatmap] tbody td')).fontSize);",
+                        vec![],
+                    )
+                    .await?;
+                let size: f64 = serde_json::from_value(size)?;
+                ensure!(size >= 11.0, "heatmap text is {size} px at {width} px");
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// The text of every cell of column `col` on the page shown.
+async fn column(c: &Client, table: &str, col: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for el in c
+        .find_all(Locator::Css(&format!("#{table} tbody [data-col={col}]")))
+        .await?
+    {
+        out.push(el.text().await?);
+    }
+    Ok(out)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_tables_page_and_sort_with_links_without_javascript() -> Result {
+    // 40 synthetic communes: more than a page of the ranking.
+    let server = Server::start_with(&["--synthetic", "40"])?;
+    let browser = Browser::start(
+        "long_tables_page_and_sort_with_links_without_javascript",
+        Js::Off,
+    )
+    .await?;
+    let url = server.url.clone();
+    browser
+        .run(|c| async move {
+            c.goto(&format!("{url}/comparer")).await?;
+            let pages = text_of(&c, "[data-testid=ranking-table-pages] p").await?;
+            ensure!(
+                pages.contains("1") && pages.contains("2"),
+                "pager says {pages:?}"
+            );
+            let first_page = column(&c, "ranking-table", "commune").await?;
+            ensure!(
+                first_page.len() == 25,
+                "{} rows on the first page",
+                first_page.len()
+            );
+            // Next page: a plain link, the filters and the table kept.
+            c.find(Locator::Css(
+                "[data-testid=ranking-table-pages] [data-testid=page-next]",
+            ))
+            .await?
+            .click()
+            .await?;
+            let start = std::time::Instant::now();
+            while !c.current_url().await?.as_str().contains("rank_page=2")
+                && start.elapsed() < std::time::Duration::from_secs(10)
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            let here = c.current_url().await?;
+            ensure!(
+                here.as_str().contains("rank_page=2"),
+                "not on page 2: {here}"
+            );
+            ensure!(
+                here.fragment() == Some("ranking-table"),
+                "not back at the table: {here}"
+            );
+            let second_page = column(&c, "ranking-table", "commune").await?;
+            ensure!(!second_page.is_empty(), "page 2 is empty");
+            ensure!(
+                second_page.iter().all(|n| !first_page.contains(n)),
+                "page 2 repeats page 1"
+            );
+
+            // Sort by score, largest first: click the header twice.
+            for _ in 0..2 {
+                c.find(Locator::Css("#ranking-table th[data-col=score] a"))
+                    .await?
+                    .click()
+                    .await?;
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                wait_for(&c, "#ranking-table th[data-col=score][aria-sort]").await?;
+            }
+            let sort = wait_for(&c, "#ranking-table th[data-col=score]")
+                .await?
+                .attr("aria-sort")
+                .await?;
+            ensure!(sort.as_deref() == Some("descending"), "aria-sort {sort:?}");
+            let here = c.current_url().await?;
+            ensure!(
+                here.as_str().contains("rank_sort=score")
+                    && here.as_str().contains("rank_dir=desc"),
+                "sort not in the address: {here}"
+            );
+            ensure!(
+                !here.as_str().contains("rank_page=2"),
+                "sorting keeps page 2: {here}"
+            );
+            let scores: Vec<f64> = column(&c, "ranking-table", "score")
+                .await?
+                .iter()
+                .filter_map(|s| s.replace(',', ".").trim().parse().ok())
+                .collect();
+            ensure!(scores.len() > 1, "no scores read");
+            ensure!(
+                scores.windows(2).all(|w| w[0] >= w[1]),
+                "scores not descending: {scores:?}"
+            );
+            // Back to the table's own order (the rank).
+            c.find(Locator::Css(
+                "[data-testid=ranking-table-pages] [data-testid=sort-reset]",
+            ))
+            .await?
+            .click()
+            .await?;
+            wait_for(&c, "#ranking-table th[data-col=score]:not([aria-sort])").await?;
+            Ok(())
+        })
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_national_compare_page_stays_under_300_kb() -> Result {
+    let server = Server::start_with(&["--synthetic", "703"])?;
+    let a = addr(&server);
+    for path in [
+        "/comparer",
+        "/comparer/subventions?pool=100000000&threshold=40",
+    ] {
+        let (status, resp) = http_get(&a, path)?;
+        ensure!(status == 200, "{path}: status {status}");
+        let body = body_of(&resp);
+        ensure!(
+            body.len() <= 300_000,
+            "{path} is {} bytes of HTML for 703 communes",
+            body.len()
+        );
+        ensure!(body.contains("703"), "{path} does not say 703 communes");
+    }
+    Ok(())
 }

@@ -18,14 +18,14 @@ use leptos::prelude::*;
 use super::AppError;
 pub use crate::view::compare::*;
 
-/// The comparison of the communes matching the filters, and the grant
-/// simulation when `grants` carries an envelope. `lang` is `fr` or `en`.
+/// The comparison of the communes matching the filters, its long tables
+/// paged and sorted as `paging` says. `lang` is `fr` or `en`.
 #[server(endpoint = "load_comparison")]
 pub async fn load_comparison(
     /// Filters.
     query: CompareQuery,
-    /// Grant form.
-    grants: GrantQuery,
+    /// Page and order of the long tables.
+    paging: ComparePaging,
     /// Language code.
     lang: String,
 ) -> Result<ComparePageData, AppError> {
@@ -35,10 +35,40 @@ pub async fn load_comparison(
                 &super::service()?,
                 &super::actor(),
                 query,
-                grants,
+                paging,
                 lang,
             )
             .await
+        }
+        .await,
+    )
+}
+
+/// The grant simulation over the communes matching the filters, when
+/// `grants` carries an envelope; its table paged and sorted as `table`
+/// says. `lang` is `fr` or `en`.
+#[server(endpoint = "load_grants")]
+pub async fn load_grants(
+    /// Filters.
+    query: CompareQuery,
+    /// Grant form.
+    grants: GrantQuery,
+    /// Page and order of the allocation table.
+    table: TableQuery,
+    /// Language code.
+    lang: String,
+) -> Result<GrantsPageData, AppError> {
+    super::respond(
+        async move {
+            crate::service::compare::load_grants(
+                &super::service()?,
+                &super::actor(),
+                query,
+                grants,
+                table,
+                lang,
+            )
+                .await
         }
         .await,
     )

@@ -1,14 +1,17 @@
 //! A cache of rendered pages, valid until the next write.
 //!
-//! Reading pages (results, comparisons, the rubric) is most of the traffic
-//! and each render scores and explains a whole assessment. A rendered page
-//! depends only on its address, the reader's language and the data, so a
-//! `GET` answer is kept under `(generation, language, path and query)`,
-//! where the generation is the store's counter of writes
-//! ([`capacity_store::Store::generation`]): any write makes every kept page
-//! unreachable, and the next reader renders afresh. Only complete `200`
-//! HTML answers without cookies are kept; server functions (`/api/`),
-//! files and the health check pass through.
+//! A rendered page depends only on its address, the reader's language and
+//! the data, so a `GET` answer is kept under a [`PageKey`]: the store's
+//! counter of writes ([`capacity_store::Store::generation`]), the
+//! language, the path and query. Any write makes every kept page
+//! unreachable and the next reader renders afresh — cheaply, because what
+//! pages are computed from is kept per assessment revision below this
+//! cache (results in `Service::scored_many` and the store's
+//! `assessment_result` table, comparisons in `service::compare::Computed`,
+//! results pages' views in `service::results`): a save in one commune
+//! costs the others' pages a render, not a computation. Only complete
+//! `200` HTML answers without cookies are kept; server functions
+//! (`/api/`), files and the health check pass through.
 //!
 //! Pages show who is logged in and what they may do, so the key also
 //! holds whose page it is (the account id, 0 for visitors): a page kept
@@ -36,15 +39,62 @@ const MAX_KEPT_BYTES: usize = 2 * 1024 * 1024;
 /// Largest page read back from the renderer (far above any real page).
 const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
 
-type Key = (u64, capacity::Lang, String, i64);
+/// What a kept page is kept under; a page is the same for equal keys.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    /// The store's generation the page was rendered at.
+    pub generation: u64,
+    /// The reader's language.
+    pub lang: capacity::Lang,
+    /// Path and query string.
+    pub target: String,
+    /// Whose page it is: the account id, 0 for visitors (pages show who
+    /// is logged in and what they may do).
+    pub viewer: i64,
+}
 
 /// A kept page and the nonce its inline scripts carry.
-type Kept = (Bytes, std::sync::Arc<str>);
+type Kept = (Bytes, Arc<str>);
 
-/// The kept pages.
-#[derive(Debug, Clone, Default)]
+impl PageKey {
+    /// The key of a request, at the store's generation now.
+    pub fn of(state: &Service, req: &Request) -> PageKey {
+        PageKey {
+            viewer: req
+                .extensions()
+                .get::<crate::service::access::Actor>()
+                .and_then(|a| a.account())
+                .unwrap_or(0),
+            generation: state.store.generation(),
+            lang: request_lang(req.headers()),
+            target: req
+                .uri()
+                .path_and_query()
+                .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned()),
+        }
+    }
+}
+
+type Key = PageKey;
+
+/// The kept pages, and the turns to render one.
+#[derive(Debug, Clone)]
 pub struct PageCache {
     inner: Arc<Mutex<Pages>>,
+    /// Pages rendered at once. Renders run on the async workers; past a
+    /// few per core, more at once only make every request slower and
+    /// keep `/health` and kept pages waiting behind them, so the others
+    /// wait here, without taking a worker.
+    renders: Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for PageCache {
+    fn default() -> Self {
+        Self {
+            inner: Arc::default(),
+            renders: Arc::new(tokio::sync::Semaphore::new(2 * Service::cpu_slots())),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -63,8 +113,12 @@ impl PageCache {
             return;
         };
         // Pages of an older generation can never be asked for again.
-        let generation = key.0;
-        if pages.order.front().is_some_and(|k| k.0 != generation) {
+        let generation = key.generation;
+        if pages
+            .order
+            .front()
+            .is_some_and(|k| k.generation != generation)
+        {
             pages.map.clear();
             pages.order.clear();
         }
@@ -98,26 +152,17 @@ pub async fn pages(
     if !cacheable(&req) {
         return next.run(req).await;
     }
-    let viewer = req
-        .extensions()
-        .get::<crate::service::access::Actor>()
-        .and_then(|a| a.account())
-        .unwrap_or(0);
     let nonce = req
         .extensions()
         .get::<super::guard::CspNonce>()
         .map(|n| n.0.clone());
-    let key: Key = (
-        state.store.generation(),
-        request_lang(req.headers()),
-        req.uri()
-            .path_and_query()
-            .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned()),
-        viewer,
-    );
+    let key = PageKey::of(&state, &req);
     if let Some((page, kept_nonce)) = cache.get(&key) {
         return html(with_nonce(page, &kept_nonce, nonce.as_deref()));
     }
+    let Ok(_turn) = cache.renders.acquire().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
     let response = next.run(req).await;
     let keep = response.status() == StatusCode::OK
         && !response.headers().contains_key(header::SET_COOKIE)

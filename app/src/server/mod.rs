@@ -228,6 +228,18 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
+    // Results the store keeps no current copy of (a new or migrated
+    // database) are computed now and kept, and all are read into memory:
+    // the first page over many communes does not wait for them.
+    let started = std::time::Instant::now();
+    match service.warm_results().await {
+        Ok(n) => tracing::info!(
+            assessments = n,
+            ms = started.elapsed().as_millis() as u64,
+            "results ready"
+        ),
+        Err(e) => tracing::warn!(error = %e, "results not prepared at start"),
+    }
     let app = router(options, service, &config);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

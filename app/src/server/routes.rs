@@ -332,23 +332,25 @@ async fn comparison_download(
         query.cercle.as_deref().unwrap_or(""),
         round,
     ];
-    let written = match sheet {
-        Sheet::Csv => {
-            capacity_exchange::export_csv(&export, &capacity_exchange::CsvOptions::for_lang(lang))
-                .map(|s| {
-                    (
-                        CSV_TYPE,
-                        safe_file_name(&parts, "csv", "export"),
-                        s.into_bytes(),
-                    )
-                })
-        }
-        Sheet::Xlsx => capacity_exchange::export_xlsx(&export)
-            .map(|b| (XLSX_TYPE, safe_file_name(&parts, "xlsx", "export"), b)),
-    };
+    // Writing a national workbook is CPU work: off the async workers.
+    let written = state
+        .cpu(move || match sheet {
+            Sheet::Csv => capacity_exchange::export_csv(
+                &export,
+                &capacity_exchange::CsvOptions::for_lang(lang),
+            )
+            .map(|s| (CSV_TYPE, "csv", s.into_bytes())),
+            Sheet::Xlsx => capacity_exchange::export_xlsx(&export).map(|b| (XLSX_TYPE, "xlsx", b)),
+        })
+        .await;
     match written {
-        Ok((content_type, name, body)) => attachment(content_type, &name, body),
-        Err(e) => plain_error(AppError::Internal(e.to_string())),
+        Ok(Ok((content_type, extension, body))) => attachment(
+            content_type,
+            &safe_file_name(&parts, extension, "export"),
+            body,
+        ),
+        Ok(Err(e)) => plain_error(AppError::Internal(e.to_string())),
+        Err(e) => plain_error(e),
     }
 }
 

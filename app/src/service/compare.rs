@@ -19,21 +19,38 @@ use super::Service;
 #[allow(unused_imports)]
 use crate::view::compare::*;
 
-/// The comparison of the communes matching the filters, and the grant
-/// simulation when `grants` carries an envelope. `lang` is `fr` or `en`.
+/// The comparison of the communes matching the filters. `lang` is `fr`
+/// or `en`.
 pub async fn load_comparison(
     state: &Service,
     actor: &super::access::Actor,
     query: CompareQuery,
-    grants: GrantQuery,
+    paging: ComparePaging,
     lang: String,
 ) -> Result<ComparePageData, AppError> {
-    let lang = match crate::locale::parse_locale(&lang) {
+    let query = authorise(state, actor, &query).await?;
+    page_data_paged(state, &query, &paging, lang_of(&lang)).await
+}
+
+/// The grant simulation page: the selection and, when `grants` carries an
+/// envelope, the simulation. `lang` is `fr` or `en`.
+pub async fn load_grants(
+    state: &Service,
+    actor: &super::access::Actor,
+    query: CompareQuery,
+    grants: GrantQuery,
+    table: TableQuery,
+    lang: String,
+) -> Result<GrantsPageData, AppError> {
+    let query = authorise(state, actor, &query).await?;
+    grants_page_data_paged(state, &query, &grants, &table, lang_of(&lang)).await
+}
+
+fn lang_of(code: &str) -> capacity::Lang {
+    match crate::locale::parse_locale(code) {
         Some(l) => crate::locale::core_lang(l),
         None => capacity::Lang::Fr,
-    };
-    let query = authorise(state, actor, &query).await?;
-    page_data(state, &query, &grants, lang).await
+    }
 }
 
 /// The query `actor` may run: as asked when they may compare that area;
@@ -74,8 +91,9 @@ pub async fn authorise(
     Ok(q)
 }
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 use capacity::{
     CommuneResult, Comparison, CompiledRubric, Formula, GrantRules, GrantSimulation, Group, Lang,
@@ -86,16 +104,25 @@ use capacity_report::cohort;
 use capacity_report::labels::tr;
 use capacity_report::{Cell, Entry, Table, tables};
 use capacity_store::AssessmentFilter;
+use capacity_store::AssessmentHeader;
 use rust_decimal::Decimal;
 
 use super::ScoredAssessment;
 
-/// The most communes drawn in the heatmap and in a progress chart; the
-/// tables list them all (as in the regional report).
+/// The most communes drawn in the heatmap; the ranking lists them all
+/// (as in the regional report).
 pub const CHART_ROWS: usize = capacity_report::regional::HEATMAP_ROWS;
 
+/// The most communes drawn in a progress chart (the largest falls): the
+/// table under it lists them all, page by page.
+pub const PROGRESS_CHART_ROWS: usize = 25;
+
 /// The scored assessments of one rubric version in an area, every round.
+#[derive(Debug)]
 pub struct Scope {
+    /// What the scope was computed from: a hash of the id and revision of
+    /// every assessment in it. Equal fingerprints, equal figures.
+    pub fingerprint: u64,
     /// The rubric they were scored with.
     pub rubric: Arc<CompiledRubric>,
     /// The assessments (all rounds) with their results.
@@ -154,28 +181,46 @@ impl Breakdown {
 /// the area holds several versions of the rubric, one is compared
 /// ([`capacity_report::cohort::version_to_compare`]) and the others are
 /// reported in [`Scope::left_out`]. `None` when nothing
-/// matches. Results of finalised assessments come from the state's
-/// cache ([`Service::scored_many`]).
+/// matches. A scope is kept ([`Computed`]) for as long as the revisions
+/// of its assessments are the same; results come from
+/// [`Service::scored_many`].
 pub async fn load_scope(
     state: &Service,
     id: &str,
     q: &CompareQuery,
-) -> Result<Option<Scope>, AppError> {
+) -> Result<Option<Arc<Scope>>, AppError> {
     let mut filter = AssessmentFilter {
         rubric: Some(id.to_owned()),
         region: q.region.clone(),
         cercle: q.cercle.clone(),
         ..Default::default()
     };
-    let headers = state.store.list_assessments(&filter).await?;
+    let headers = state.headers(&filter).await?;
     let Some((version, others)) =
         cohort::version_to_compare(headers.iter().map(|h| h.rubric_version.as_str()))
     else {
         return Ok(None);
     };
+    let key = (
+        id.to_owned(),
+        version.clone(),
+        q.region.clone(),
+        q.cercle.clone(),
+    );
+    let fingerprint = fingerprint(headers.iter().filter(|h| h.rubric_version == version));
+    if let Some(hit) = state.computed.scope(&key, fingerprint) {
+        return Ok(Some(hit));
+    }
     let rubric = state.rubric(id, &version).await?;
     filter.rubric_version = Some(version.clone());
-    let (assessments, mut left_out) = state.scored_many(&filter).await?;
+    let of_version: Vec<AssessmentHeader> = headers
+        .iter()
+        .filter(|h| h.rubric_version == version)
+        .cloned()
+        .collect();
+    let (assessments, mut left_out) = state
+        .scored_of(&filter, &of_version, super::Keep::After)
+        .await?;
     if !others.is_empty() {
         let others: Vec<String> = others
             .iter()
@@ -186,11 +231,106 @@ pub async fn load_scope(
     if assessments.is_empty() {
         return Ok(None);
     }
-    Ok(Some(Scope {
+    let scope = Arc::new(Scope {
+        // What was scored, which may be newer than the list above.
+        fingerprint: fingerprint_of(assessments.iter().map(|a| (a.header.id, a.header.revision))),
         rubric,
         assessments,
         left_out,
-    }))
+    });
+    state.computed.keep_scope(key, Arc::clone(&scope));
+    Ok(Some(scope))
+}
+
+fn fingerprint<'a>(headers: impl Iterator<Item = &'a AssessmentHeader>) -> u64 {
+    fingerprint_of(headers.map(|h| (h.id, h.revision)))
+}
+
+fn fingerprint_of(items: impl Iterator<Item = (i64, i64)>) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for item in items {
+        item.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// Which scope: rubric id and version, region, cercle.
+type ScopeKey = (String, String, Option<String>, Option<String>);
+
+/// Which comparison: the fingerprints of its scope and of the
+/// redeployment scope of the same area, the filters, the language.
+type ViewKey = (u64, Option<u64>, CompareQuery, Lang);
+
+/// Scopes and comparison views computed and still good: a scope for as
+/// long as its fingerprint (the revisions of its assessments) holds, a
+/// view under the fingerprints it was computed from. A save in one commune
+/// changes the fingerprint of the scopes holding it, and only those are
+/// computed again (from the other communes' kept results and the one
+/// that changed). Bounded: past a few dozen entries, the oldest go.
+#[derive(Debug, Clone, Default)]
+pub struct Computed {
+    scopes: Arc<Mutex<Bounded<ScopeKey, Arc<Scope>>>>,
+    views: Arc<Mutex<Bounded<ViewKey, Arc<ComparisonView>>>>,
+}
+
+/// Scopes kept (each holds `Arc`s of results kept anyway).
+const SCOPES_KEPT: usize = 64;
+/// Comparison views kept (each a few hundred kilobytes at national scale).
+const VIEWS_KEPT: usize = 32;
+
+#[derive(Debug)]
+struct Bounded<K, V> {
+    map: HashMap<K, V>,
+    order: std::collections::VecDeque<K>,
+}
+
+impl<K, V> Default for Bounded<K, V> {
+    fn default() -> Self {
+        Self {
+            map: HashMap::new(),
+            order: std::collections::VecDeque::new(),
+        }
+    }
+}
+
+impl<K: Hash + Eq + Clone, V> Bounded<K, V> {
+    fn put(&mut self, key: K, value: V, most: usize) {
+        if self.map.insert(key.clone(), value).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > most {
+            if let Some(old) = self.order.pop_front() {
+                self.map.remove(&old);
+            }
+        }
+    }
+}
+
+impl Computed {
+    fn scope(&self, key: &ScopeKey, fingerprint: u64) -> Option<Arc<Scope>> {
+        let scopes = self.scopes.lock().ok()?;
+        scopes
+            .map
+            .get(key)
+            .filter(|s| s.fingerprint == fingerprint)
+            .cloned()
+    }
+
+    fn keep_scope(&self, key: ScopeKey, scope: Arc<Scope>) {
+        if let Ok(mut scopes) = self.scopes.lock() {
+            scopes.put(key, scope, SCOPES_KEPT);
+        }
+    }
+
+    fn view(&self, key: &ViewKey) -> Option<Arc<ComparisonView>> {
+        self.views.lock().ok()?.map.get(key).cloned()
+    }
+
+    fn keep_view(&self, key: ViewKey, view: Arc<ComparisonView>) {
+        if let Ok(mut views) = self.views.lock() {
+            views.put(key, view, VIEWS_KEPT);
+        }
+    }
 }
 
 impl Scope {
@@ -427,10 +567,12 @@ pub fn table_view(id: &str, t: &Table, lang: Lang) -> TableView {
                         Cell::Tree { depth, text } => CellView {
                             text: text.clone(),
                             depth: *depth,
+                            number: None,
                         },
                         c => CellView {
                             text: c.display(lang),
                             depth: 0,
+                            number: cell_number(c),
                         },
                     })
                     .collect()
@@ -438,6 +580,18 @@ pub fn table_view(id: &str, t: &Table, lang: Lang) -> TableView {
             .collect(),
         footer: None,
         note: t.note.clone(),
+    }
+}
+
+/// The exact number a cell shows, for sorting.
+fn cell_number(c: &Cell) -> Option<Decimal> {
+    match c {
+        Cell::Int(n) => Some(Decimal::from(*n)),
+        Cell::Signed(n) => Some(Decimal::from(*n)),
+        Cell::Score(d) | Cell::Delta(d) => *d,
+        Cell::Money(m) => Some(*m),
+        Cell::Share(s) => s.ratio(),
+        Cell::Text(_) | Cell::Tree { .. } | Cell::Empty => None,
     }
 }
 
@@ -509,21 +663,26 @@ pub async fn comparison_export(
     let Some(scope) = load_scope(state, q.rubric_id(), q).await? else {
         return Ok(None);
     };
-    let cohort = scope.cohort(q.round.as_deref());
-    if cohort.results.is_empty() {
-        return Ok(None);
-    }
-    let rubric = &scope.rubric;
-    let figures = cohort.figures(rubric)?;
-    let mut export = capacity_exchange::Export::scores(rubric, &cohort.results, lang)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let legend = export.tables.pop();
-    let tables = ComparisonTables::new(rubric, &cohort, &figures, Breakdown::of(q), lang);
-    for (name, t) in tables.sheets(lang) {
-        export.tables.push(exchange_table(name, t));
-    }
-    export.tables.extend(legend);
-    Ok(Some(export))
+    let q = q.clone();
+    state
+        .cpu(move || {
+            let cohort = scope.cohort(q.round.as_deref());
+            if cohort.results.is_empty() {
+                return Ok(None);
+            }
+            let rubric = &scope.rubric;
+            let figures = cohort.figures(rubric)?;
+            let mut export = capacity_exchange::Export::scores(rubric, &cohort.results, lang)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let legend = export.tables.pop();
+            let tables = ComparisonTables::new(rubric, &cohort, &figures, Breakdown::of(&q), lang);
+            for (name, t) in tables.sheets(lang) {
+                export.tables.push(exchange_table(name, t));
+            }
+            export.tables.extend(legend);
+            Ok(Some(export))
+        })
+        .await?
 }
 
 /// The grant simulation as a download table. `Ok(None)` when nothing
@@ -539,28 +698,30 @@ pub async fn grants_export(
     let Some(scope) = load_scope(state, q.rubric_id(), q).await? else {
         return Ok(None);
     };
-    let cohort = scope.cohort(q.round.as_deref());
-    if cohort.results.is_empty() {
-        return Ok(None);
-    }
     let rules = match grant_rules(g) {
         Ok(r) => r,
         Err(e) => return Ok(Some(Err(e))),
     };
-    Ok(Some(simulate(&scope.rubric, &cohort, &rules, lang).map(
-        |(_, t)| capacity_exchange::Export {
-            tables: vec![exchange_table(tr(lang, "Dotations", "Grants"), &t)],
-        },
-    )))
+    let round = q.round.clone();
+    state
+        .cpu(move || {
+            let cohort = scope.cohort(round.as_deref());
+            if cohort.results.is_empty() {
+                return None;
+            }
+            Some(
+                simulate(&scope.rubric, &cohort, &rules, lang).map(|(_, t)| {
+                    capacity_exchange::Export {
+                        tables: vec![exchange_table(tr(lang, "Dotations", "Grants"), &t)],
+                    }
+                }),
+            )
+        })
+        .await
 }
 
-/// Everything the page shows.
-pub async fn page_data(
-    state: &Service,
-    q: &CompareQuery,
-    g: &GrantQuery,
-    lang: Lang,
-) -> Result<ComparePageData, AppError> {
+/// What the filter form offers.
+async fn filter_options(state: &Service, lang: Lang) -> Result<FilterOptions, AppError> {
     let rubrics = state.store.rubrics().await?;
     let mut options = FilterOptions {
         rubrics: rubrics
@@ -577,6 +738,28 @@ pub async fn page_data(
         rounds: Vec::new(),
     };
     options.rubrics.dedup_by(|a, b| a.0 == b.0);
+    Ok(options)
+}
+
+/// Everything the compare page shows, its long tables paged as `paging`
+/// says. The whole comparison is computed once per set of revisions
+/// ([`Computed`]); a page of it is cut from that.
+pub async fn page_data(
+    state: &Service,
+    q: &CompareQuery,
+    lang: Lang,
+) -> Result<ComparePageData, AppError> {
+    page_data_paged(state, q, &ComparePaging::default(), lang).await
+}
+
+/// [`page_data`] with the long tables' page and order.
+pub async fn page_data_paged(
+    state: &Service,
+    q: &CompareQuery,
+    paging: &ComparePaging,
+    lang: Lang,
+) -> Result<ComparePageData, AppError> {
+    let mut options = filter_options(state, lang).await?;
     let Some(scope) = load_scope(state, q.rubric_id(), q).await? else {
         return Ok(ComparePageData {
             options,
@@ -584,30 +767,138 @@ pub async fn page_data(
         });
     };
     options.rounds = scope.rounds();
-    let cohort = scope.cohort(q.round.as_deref());
-    if cohort.results.is_empty() {
-        return Ok(ComparePageData {
-            options,
-            comparison: None,
-        });
-    }
     let redeployment = if q.rubric_id() == REDEPLOYMENT_RUBRIC {
         None
     } else {
-        match load_scope(state, REDEPLOYMENT_RUBRIC, q).await? {
-            Some(s) => reform_of(&s, q.round.as_deref(), "redeploy", lang)?,
-            None => None,
+        load_scope(state, REDEPLOYMENT_RUBRIC, q).await?
+    };
+    let key: ViewKey = (
+        scope.fingerprint,
+        redeployment.as_ref().map(|s| s.fingerprint),
+        q.clone(),
+        lang,
+    );
+    let full = match state.computed.view(&key) {
+        Some(hit) => hit,
+        None => {
+            let q = q.clone();
+            let computed = state
+                .cpu(move || -> Result<Option<ComparisonView>, AppError> {
+                    let cohort = scope.cohort(q.round.as_deref());
+                    if cohort.results.is_empty() {
+                        return Ok(None);
+                    }
+                    let mut view = comparison_view(&scope, &cohort, &q, lang)?;
+                    view.redeployment = match &redeployment {
+                        Some(s) => reform_of(s, q.round.as_deref(), "redeploy", lang)?,
+                        None => None,
+                    };
+                    Ok(Some(view))
+                })
+                .await??;
+            let Some(view) = computed else {
+                return Ok(ComparePageData {
+                    options,
+                    comparison: None,
+                });
+            };
+            let view = Arc::new(view);
+            state.computed.keep_view(key, Arc::clone(&view));
+            view
         }
     };
-    let mut view = comparison_view(&scope, &cohort, q, lang)?;
-    view.redeployment = redeployment;
-    if g.submitted() {
-        view.grants = Some(grant_view(&scope.rubric, &cohort, g, lang));
-    }
     Ok(ComparePageData {
         options,
-        comparison: Some(view),
+        comparison: Some(page_of(&full, paging)),
     })
+}
+
+/// A page of a whole comparison: the long tables cut to one page each,
+/// the list of communes left out when it is long (the summary counts them
+/// by area and the ranking lists them all).
+fn page_of(full: &ComparisonView, paging: &ComparePaging) -> ComparisonView {
+    let (ranking, ranking_paging) = full.ranking.page(&paging.ranking, PAGE_ROWS);
+    let (progress, progress_paging) = match &full.progress {
+        Some(t) => {
+            let (t, p) = t.page(&paging.progress, PAGE_ROWS);
+            (Some(t), p)
+        }
+        None => (None, Paging::default()),
+    };
+    ComparisonView {
+        rubric_title: full.rubric_title.clone(),
+        rubric_key: full.rubric_key.clone(),
+        basic: full.basic.clone(),
+        communes: if full.communes.len() <= COMMUNES_LISTED {
+            full.communes.clone()
+        } else {
+            Vec::new()
+        },
+        rounds: full.rounds.clone(),
+        left_out: full.left_out.clone(),
+        shares: full.shares.clone(),
+        groups: full.groups.clone(),
+        distribution: full.distribution.clone(),
+        nodes: full.nodes.clone(),
+        indicators: full.indicators.clone(),
+        heatmap: full.heatmap.clone(),
+        areas: full.areas.clone(),
+        ranking,
+        progress_charts: full.progress_charts.clone(),
+        progress,
+        ranking_paging,
+        progress_paging,
+        reform: full.reform.clone(),
+        redeployment: full.redeployment.clone(),
+    }
+}
+
+/// Everything the grant page shows: the selection and, when the form was
+/// submitted, the simulation with its table paged as `table` says.
+pub async fn grants_page_data(
+    state: &Service,
+    q: &CompareQuery,
+    g: &GrantQuery,
+    lang: Lang,
+) -> Result<GrantsPageData, AppError> {
+    grants_page_data_paged(state, q, g, &TableQuery::default(), lang).await
+}
+
+/// [`grants_page_data`] with the table's page and order.
+pub async fn grants_page_data_paged(
+    state: &Service,
+    q: &CompareQuery,
+    g: &GrantQuery,
+    table: &TableQuery,
+    lang: Lang,
+) -> Result<GrantsPageData, AppError> {
+    let mut options = filter_options(state, lang).await?;
+    let Some(scope) = load_scope(state, q.rubric_id(), q).await? else {
+        return Ok(GrantsPageData {
+            options,
+            selection: None,
+        });
+    };
+    options.rounds = scope.rounds();
+    let (q, g, table) = (q.clone(), g.clone(), table.clone());
+    let selection = state
+        .cpu(move || {
+            let cohort = scope.cohort(q.round.as_deref());
+            if cohort.results.is_empty() {
+                return None;
+            }
+            let rubric = &scope.rubric;
+            Some(GrantSelection {
+                rubric_title: rubric.rubric().title.get(lang).to_owned(),
+                rubric_key: rubric.key().to_owned(),
+                communes: u32::try_from(cohort.results.len()).unwrap_or(u32::MAX),
+                grants: g
+                    .submitted()
+                    .then(|| grant_view(rubric, &cohort, &g, &table, lang)),
+            })
+        })
+        .await?;
+    Ok(GrantsPageData { options, selection })
 }
 
 /// The reform needs of a scope's cohort (`None` when empty).
@@ -656,13 +947,9 @@ fn reform_view(
         needs
             .regions
             .iter()
-            .enumerate()
-            .map(|(i, g)| {
-                table_view(
-                    &format!("{prefix}-region-{i}"),
-                    &tables::reform(rubric, g, lang),
-                    lang,
-                )
+            .filter_map(|g| match &g.group {
+                Group::Region { region } => Some((region.clone(), g.communes)),
+                _ => None,
             })
             .collect()
     } else {
@@ -682,33 +969,51 @@ fn reform_view(
     }
 }
 
+/// The columns of the grant table on the page, in order: the commune
+/// (the row's header) and its amount first, so that both stay in sight on
+/// a phone; the reasons of exclusions are listed under the table, and
+/// every column is in the download.
+const GRANT_COLUMNS: &[&str] = &[
+    "commune",
+    "amount_fcfa",
+    "score",
+    "eligible",
+    "population",
+    "region",
+];
+
 fn grant_view(
     rubric: &CompiledRubric,
     cohort: &Cohort<'_>,
     g: &GrantQuery,
+    table_query: &TableQuery,
     lang: Lang,
 ) -> Result<GrantView, GrantInputError> {
     let rules = grant_rules(g)?;
     let (sim, table) = simulate(rubric, cohort, &rules, lang)?;
     let total: Decimal = sim.allocations.iter().map(|a| a.amount).sum();
-    let mut view = table_view("grants-table", &table, lang);
-    let mut footer: Vec<CellView> = view
+    let mut view = table_view("grants-table", &table, lang).only(GRANT_COLUMNS);
+    let footer: Vec<CellView> = view
         .columns
         .iter()
-        .map(|_| CellView {
-            text: String::new(),
-            depth: 0,
+        .map(|c| CellView {
+            text: match c.key.as_str() {
+                "commune" => tr(lang, "Total", "Total").to_owned(),
+                "amount_fcfa" => capacity::format::fcfa(total, lang),
+                _ => String::new(),
+            },
+            ..CellView::default()
         })
         .collect();
-    if let Some(first) = footer.first_mut() {
-        first.text = tr(lang, "Total", "Total").to_owned();
-    }
-    if let Some(last) = footer.last_mut() {
-        last.text = capacity::format::fcfa(total, lang);
-    }
     view.footer = Some(footer);
+    let (page, paging) = view.page(table_query, PAGE_ROWS);
     let name = cohort.namer();
-    let excluded = sim
+    let shown: std::collections::BTreeSet<&str> = page
+        .rows
+        .iter()
+        .filter_map(|r| r.first().map(|c| c.text.as_str()))
+        .collect();
+    let excluded_all: Vec<(String, String)> = sim
         .allocations
         .iter()
         .filter(|a| !a.eligibility.eligible)
@@ -723,8 +1028,13 @@ fn grant_view(
             (name(&a.commune), reasons.join(" ; "))
         })
         .collect();
+    let excluded_count = u32::try_from(excluded_all.len()).unwrap_or(u32::MAX);
+    let excluded = excluded_all
+        .into_iter()
+        .filter(|(n, _)| shown.contains(n.as_str()))
+        .collect();
     Ok(GrantView {
-        table: view,
+        table: page,
         pool: capacity::format::fcfa(sim.rules.pool, lang),
         distributed: capacity::format::fcfa(sim.distributed, lang),
         undistributed: capacity::format::fcfa(sim.undistributed, lang),
@@ -732,7 +1042,53 @@ fn grant_view(
         eligible: sim.eligible,
         communes: u32::try_from(sim.allocations.len()).unwrap_or(u32::MAX),
         excluded,
+        excluded_count,
+        paging,
     })
+}
+
+/// The columns of the ranking on the page, in order: rank, commune and
+/// score first (in sight on a phone); the id is in the download.
+const RANKING_COLUMNS: &[&str] = &[
+    "rank",
+    "commune",
+    "score",
+    "region_rank",
+    "region",
+    "cercle",
+    "provisional",
+];
+
+/// A heatmap cell as the table shows it: the level's code (`D*` when no
+/// information throughout, `NA`, `—` unanswered) and its colour class;
+/// a level with some D* below is marked with `*`.
+fn heat_cell(scale: &capacity_charts::LevelScale, c: capacity_charts::Cell) -> HeatCell {
+    use capacity_charts::Cell as C;
+    match c {
+        C::Level {
+            level,
+            no_information,
+        } => HeatCell {
+            text: format!(
+                "{}{}",
+                scale.levels.get(level).map_or("?", |l| l.code.as_str()),
+                if no_information { "*" } else { "" }
+            ),
+            class: format!("lvl-{level}"),
+        },
+        C::NoInformation => HeatCell {
+            text: format!("{}*", scale.levels.first().map_or("D", |l| l.code.as_str())),
+            class: "ni".to_owned(),
+        },
+        C::NotApplicable => HeatCell {
+            text: "NA".to_owned(),
+            class: "na".to_owned(),
+        },
+        C::Unanswered => HeatCell {
+            text: "—".to_owned(),
+            class: "none".to_owned(),
+        },
+    }
 }
 
 /// The figures of a non-empty cohort as the page shows them.
@@ -742,14 +1098,32 @@ fn comparison_view(
     q: &CompareQuery,
     lang: Lang,
 ) -> Result<ComparisonView, AppError> {
-    let rubric = &scope.rubric;
-    let figures = cohort.figures(rubric)?;
+    let rubric: &CompiledRubric = &scope.rubric;
     let breakdown = Breakdown::of(q);
-    let t = ComparisonTables::new(rubric, cohort, &figures, breakdown, lang);
+    // Two independent halves, one per core: the ranking, progress and
+    // reform needs on a second thread, the distributions here.
+    let (ranked, cmp) = std::thread::scope(|s| {
+        let ranked = s.spawn(|| ranked_part(rubric, cohort, lang));
+        let cmp = capacity::compare(rubric, &cohort.results).map_err(planning);
+        (ranked.join(), cmp)
+    });
+    let ranked = ranked
+        .map_err(|_| AppError::Internal("the ranking's computation panicked".to_owned()))??;
+    let cmp = cmp?;
+    let mut groups = vec![&cmp.national];
+    match breakdown {
+        Breakdown::Regions => groups.extend(cmp.regions.iter()),
+        Breakdown::Cercles => groups.extend(cmp.cercles.iter()),
+        Breakdown::None => {}
+    }
+    let shares = share_matrix(rubric, &cmp, breakdown, lang);
+    let groups = tables::groups(rubric, &groups, ROOT, lang);
+    let nodes = tables::nodes(rubric, &cmp.national, lang);
+    let indicators = tables::indicators(rubric, &cmp.national, lang);
     let chart_err = |e: capacity_charts::Error| AppError::Internal(e.to_string());
 
-    let dist = DistributionInput::competencies(rubric, &figures.cmp, &Group::National)
-        .map_err(chart_err)?;
+    let dist =
+        DistributionInput::competencies(rubric, &cmp, &Group::National).map_err(chart_err)?;
     let distribution = ChartView {
         svg: capacity_charts::distribution(
             &dist,
@@ -772,8 +1146,27 @@ fn comparison_view(
     });
     let shown: Vec<CommuneResult<'_>> = order.iter().take(CHART_ROWS).map(|r| **r).collect();
     let heat = HeatmapInput::competencies(rubric, &shown).map_err(chart_err)?;
-    let heatmap = ChartView {
-        svg: capacity_charts::heatmap(&heat, &ChartOptions::new(lang).width(720).id("cmp-heatmap")),
+    let heatmap = HeatmapView {
+        columns: heat
+            .columns
+            .iter()
+            .map(|c| (c.id.clone(), c.label.get(lang).to_owned()))
+            .collect(),
+        rows: heat
+            .rows
+            .iter()
+            .map(|r| {
+                let cells = r.cells.iter().map(|c| heat_cell(&heat.scale, *c)).collect();
+                (r.label.clone(), r.detail.clone(), cells)
+            })
+            .collect(),
+        levels: heat
+            .scale
+            .levels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.code.clone(), format!("lvl-{i}")))
+            .collect(),
         caption: if cohort.results.len() > CHART_ROWS {
             match lang {
                 Lang::Fr => format!(
@@ -794,8 +1187,15 @@ fn comparison_view(
             .to_owned()
         },
     };
+    let mut areas: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &cohort.results {
+        let area = match Breakdown::of(q) {
+            Breakdown::Regions => r.commune.region.clone(),
+            Breakdown::Cercles | Breakdown::None => r.commune.cercle.clone(),
+        };
+        *areas.entry(area).or_default() += 1;
+    }
 
-    let progress_charts = progress_charts(rubric, cohort, &figures.progress, lang);
     let mut communes: Vec<SelectedCommune> = cohort
         .selected
         .iter()
@@ -825,21 +1225,64 @@ fn comparison_view(
         communes,
         rounds,
         left_out: scope.left_out.clone(),
-        shares: table_view("shares-table", &t.shares, lang),
-        groups: table_view("groups-table", &t.groups, lang),
+        shares: table_view("shares-table", &shares, lang),
+        groups: table_view("groups-table", &groups, lang),
         distribution,
-        nodes: table_view("nodes-table", &t.nodes, lang),
-        indicators: table_view("indicators-table", &t.indicators, lang),
+        nodes: table_view("nodes-table", &nodes, lang),
+        indicators: table_view("indicators-table", &indicators, lang),
         heatmap,
-        ranking: table_view("ranking-table", &t.ranking, lang),
-        progress_charts,
-        progress: t
-            .progress
-            .as_ref()
-            .map(|p| table_view("progress-table", p, lang)),
-        reform: reform_view(rubric, &figures.needs, cohort.results.len(), "reform", lang),
+        areas: areas.into_iter().collect(),
+        ranking: ranked.ranking,
+        progress_charts: ranked.progress_charts,
+        progress: ranked.progress,
+        ranking_paging: Paging::default(),
+        progress_paging: Paging::default(),
+        reform: ranked.reform,
         redeployment: None,
-        grants: None,
+    })
+}
+
+/// The half of a comparison view that ranks and pairs rounds.
+struct RankedPart {
+    ranking: TableView,
+    progress: Option<TableView>,
+    progress_charts: Vec<ChartView>,
+    reform: ReformView,
+}
+
+/// The ranking, progress between rounds and reform needs of a cohort, as
+/// the page shows them.
+fn ranked_part(
+    rubric: &CompiledRubric,
+    cohort: &Cohort<'_>,
+    lang: Lang,
+) -> Result<RankedPart, AppError> {
+    let name = cohort.namer();
+    let ranking = capacity::rank(rubric, &cohort.results, RankBy::Overall).map_err(planning)?;
+    let needs = capacity::reform_needs(rubric, &cohort.results, &ReformRules::default())
+        .map_err(planning)?;
+    let mut progress = Vec::new();
+    for (from, to) in cohort::progress_pairs(&cohort.entries, &cohort.selected) {
+        if let (Some(f), Some(t)) = (cohort.entries.get(from), cohort.entries.get(to)) {
+            progress.push(capacity::progress(rubric, &f.result(), &t.result()).map_err(planning)?);
+        }
+    }
+    Ok(RankedPart {
+        ranking: table_view(
+            "ranking-table",
+            &tables::ranking(rubric, &ranking, &name, lang),
+            lang,
+        )
+        .only(RANKING_COLUMNS),
+        progress: (!progress.is_empty()).then(|| {
+            table_view(
+                "progress-table",
+                &tables::progress_many(&progress, &name, lang),
+                lang,
+            )
+        }),
+        progress_charts: progress_charts(rubric, cohort, &progress, lang),
+        reform: reform_view(rubric, &needs, cohort.results.len(), "reform", lang),
     })
 }
 
@@ -881,7 +1324,7 @@ fn progress_charts(
             let total = list.len();
             let items = list
                 .iter()
-                .take(CHART_ROWS)
+                .take(PROGRESS_CHART_ROWS)
                 .map(|p| capacity_charts::ProgressItem {
                     id: p.commune.clone(),
                     label: capacity::Text::new(name(&p.commune), None),
@@ -902,11 +1345,11 @@ fn progress_charts(
                 Lang::En => format!("Overall score, round {from} → round {to}"),
             };
             let caption = match lang {
-                Lang::Fr if total > CHART_ROWS => format!(
-                    "{CHART_ROWS} communes sur {total}, les plus fortes baisses d'abord ; le tableau les liste toutes."
+                Lang::Fr if total > PROGRESS_CHART_ROWS => format!(
+                    "{PROGRESS_CHART_ROWS} communes sur {total}, les plus fortes baisses d'abord ; le tableau les liste toutes."
                 ),
-                Lang::En if total > CHART_ROWS => format!(
-                    "{CHART_ROWS} communes of {total}, largest falls first; the table lists them all."
+                Lang::En if total > PROGRESS_CHART_ROWS => format!(
+                    "{PROGRESS_CHART_ROWS} communes of {total}, largest falls first; the table lists them all."
                 ),
                 Lang::Fr => format!("{total} communes évaluées aux deux tours, les plus fortes baisses d'abord."),
                 Lang::En => format!("{total} communes assessed in both rounds, largest falls first."),
@@ -993,7 +1436,6 @@ mod tests {
 /// synthetic dataset.
 #[cfg(all(test, feature = "ssr"))]
 mod store_tests {
-    use super::page_data;
     use super::*;
     use capacity::Lang;
     use capacity_store::Store;
@@ -1042,7 +1484,7 @@ mod store_tests {
             region: Some("Mopti".into()),
             ..Default::default()
         };
-        let data = page_data(&state, &q, &GrantQuery::default(), Lang::Fr).await?;
+        let data = page_data(&state, &q, Lang::Fr).await?;
         let view = data.comparison.ok_or("Mopti has assessments")?;
         assert!(!view.communes.is_empty());
         assert!(view.communes.iter().all(|c| c.region == "Mopti"));
@@ -1051,7 +1493,13 @@ mod store_tests {
         ids.dedup();
         assert_eq!(ids.len(), view.communes.len());
         assert_eq!(view.ranking.rows.len(), view.communes.len());
-        assert!(view.heatmap.svg.contains("<title"));
+        assert_eq!(view.heatmap.rows.len(), view.communes.len());
+        assert!(
+            view.heatmap
+                .rows
+                .iter()
+                .all(|r| r.2.len() == view.heatmap.columns.len())
+        );
         assert!(
             view.ranking
                 .note
@@ -1063,7 +1511,7 @@ mod store_tests {
             round: Some("2023".into()),
             ..Default::default()
         };
-        let data = page_data(&state, &q, &GrantQuery::default(), Lang::En).await?;
+        let data = page_data(&state, &q, Lang::En).await?;
         let view = data.comparison.ok_or("2023 has assessments")?;
         assert!(view.communes.iter().all(|c| c.round == "2023"));
         assert!(view.progress.is_none(), "nothing before the first round");
@@ -1087,30 +1535,32 @@ mod store_tests {
                 ..Default::default()
             },
         ] {
-            let data = page_data(&state, &q, &grants("1000", "50"), Lang::Fr).await?;
+            let data = page_data(&state, &q, Lang::Fr).await?;
             assert!(data.comparison.is_none(), "{q:?}");
             assert!(!data.options.regions.is_empty());
+            let data = grants_page_data(&state, &q, &grants("1000", "50"), Lang::Fr).await?;
+            assert!(data.selection.is_none(), "{q:?}");
         }
-        let data = page_data(
+        let data = grants_page_data(
             &state,
             &CompareQuery::default(),
             &grants("12,5 FCFA", "50"),
             Lang::Fr,
         )
         .await?;
-        let grants_result = data.comparison.and_then(|c| c.grants);
+        let grants_result = data.selection.and_then(|c| c.grants);
         assert_eq!(
             grants_result,
             Some(Err(GrantInputError::Pool("12,5 FCFA".into())))
         );
-        let data = page_data(
+        let data = grants_page_data(
             &state,
             &CompareQuery::default(),
             &grants("1000", "101"),
             Lang::Fr,
         )
         .await?;
-        let grants_result = data.comparison.and_then(|c| c.grants);
+        let grants_result = data.selection.and_then(|c| c.grants);
         assert_eq!(
             grants_result,
             Some(Err(GrantInputError::Threshold("101".into())))
@@ -1145,49 +1595,52 @@ mod store_tests {
         assert_eq!(seeded.assessments, 1406, "{:?}", seeded.skipped);
         let state = Service::new(store);
         let pool = 100_000_000i128;
-        let started = std::time::Instant::now();
-        let data = page_data(
-            &state,
-            &CompareQuery::default(),
-            &grants("100 000 000", "40"),
-            Lang::Fr,
-        )
-        .await?;
-        let first = started.elapsed();
-        let started = std::time::Instant::now();
-        let _ = page_data(
-            &state,
-            &CompareQuery::default(),
-            &GrantQuery::default(),
-            Lang::Fr,
-        )
-        .await?;
-        let second = started.elapsed();
-        eprintln!(
-            "703 communes × 2 rounds: page data in {} ms (with grants), {} ms (without)",
-            first.as_millis(),
-            second.as_millis()
-        );
+        let data = page_data(&state, &CompareQuery::default(), Lang::Fr).await?;
         let view = data.comparison.ok_or("the dataset has assessments")?;
-        assert_eq!(view.communes.len(), 703);
-        assert!(view.communes.iter().all(|c| c.round == "2025"));
+        assert_eq!(view.areas.iter().map(|a| a.1).sum::<usize>(), 703);
+        // Too many to list by name: the summary counts them by region.
+        assert!(view.communes.is_empty());
         let unranked = view
             .ranking
             .note
             .as_deref()
             .map_or(0, |n| n.matches("ml-").count());
-        assert_eq!(view.ranking.rows.len() + unranked, 703);
-        assert_eq!(view.progress.as_ref().map(|p| p.rows.len()), Some(703));
+        assert_eq!(view.ranking_paging.rows + unranked, 703);
+        assert_eq!(view.ranking.rows.len(), PAGE_ROWS);
+        assert_eq!(view.progress_paging.rows, 703);
         assert_eq!(view.progress_charts.len(), 1);
-        let g = view
-            .grants
-            .ok_or("grants were asked for")?
-            .map_err(|e| format!("{e:?}"))?;
-        assert!(g.eligible > 0);
-        assert_eq!(g.table.rows.len(), 703);
-        assert_eq!(sum_of_amounts(&g), pool);
-        assert_eq!(francs(&g.total), pool);
-        assert_eq!(g.excluded.len(), 703 - g.eligible as usize);
+        // Every page of the allocation table: 703 rows, the envelope shared
+        // to the franc.
+        let g = grants("100 000 000", "40");
+        let (mut sum, mut rows, mut excluded, mut page) = (0, 0, 0, 1);
+        loop {
+            let table = TableQuery {
+                page,
+                ..Default::default()
+            };
+            let data =
+                grants_page_data_paged(&state, &CompareQuery::default(), &g, &table, Lang::Fr)
+                    .await?;
+            let view = data
+                .selection
+                .and_then(|s| s.grants)
+                .ok_or("grants were asked for")?
+                .map_err(|e| format!("{e:?}"))?;
+            assert!(view.eligible > 0);
+            assert_eq!(view.paging.rows, 703);
+            assert_eq!(francs(&view.total), pool);
+            assert_eq!(view.excluded_count, 703 - view.eligible);
+            sum += sum_of_amounts(&view);
+            rows += view.table.rows.len();
+            excluded += view.excluded.len();
+            if view.paging.page == view.paging.pages {
+                assert_eq!(excluded, 703 - view.eligible as usize);
+                break;
+            }
+            page += 1;
+        }
+        assert_eq!(rows, 703);
+        assert_eq!(sum, pool);
         Ok(())
     }
 }

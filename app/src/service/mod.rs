@@ -9,14 +9,19 @@
 //!
 //! [`Service`] is what every request shares: the store, a
 //! cache of compiled rubrics (compiling the reference rubric takes longer
-//! than scoring an assessment, and rubric versions never change) and a
-//! cache of assessments' results for the pages that read many: a result is
-//! good for as long as its assessment's revision (moved by the store on
-//! every write to that assessment) stays the same, so a save in one commune
-//! leaves every other commune's results cached.
+//! than scoring an assessment, and rubric versions never change), the
+//! assessments' results for the pages that read many — in memory and kept
+//! in the store (`assessment_result`), each good for as long as its
+//! assessment's revision (moved by the store on every write to that
+//! assessment) and rubric version stay the same, so a save in one commune
+//! leaves every other commune's results as they are and a restart reads
+//! them in one query — the comparisons computed from them
+//! ([`compare::Computed`]), the results pages' views ([`results::Views`]),
+//! and a bounded pool for CPU-heavy work ([`Service::cpu`]), so that the
+//! async workers stay free for health checks and small pages.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use capacity::CompiledRubric;
 use capacity_store::Store;
@@ -40,10 +45,18 @@ use flash::Flash;
 /// Compiled rubrics by (id, version).
 type RubricCache = Arc<RwLock<HashMap<(String, String), Arc<CompiledRubric>>>>;
 
-/// Results of assessments by id, with the assessment's revision they were
-/// computed at (the store bumps it on every write to that assessment, in
-/// the same transaction).
-type ResultCache = Arc<RwLock<HashMap<i64, (i64, Arc<ScoredAssessment>)>>>;
+/// Results of assessments by id; each entry's header holds the revision
+/// and rubric version it was computed at (the store bumps the revision on
+/// every write to that assessment, in the same transaction).
+type ResultCache = Arc<RwLock<HashMap<i64, Arc<ScoredAssessment>>>>;
+
+/// Lists of assessment headers by filter, good for one store generation.
+type HeaderLists = Arc<
+    Mutex<(
+        u64,
+        HashMap<String, Arc<Vec<capacity_store::AssessmentHeader>>>,
+    )>,
+>;
 
 /// The most results kept; past it the cache starts afresh (a national
 /// dataset is 703 communes per round).
@@ -69,6 +82,13 @@ pub struct Service {
     pub store: Store,
     rubrics: RubricCache,
     results: ResultCache,
+    headers: HeaderLists,
+    /// Slots of the blocking pool for CPU-heavy work ([`Service::cpu`]).
+    cpu: Arc<tokio::sync::Semaphore>,
+    /// Computed comparisons ([`compare::Computed`]).
+    pub(crate) computed: compare::Computed,
+    /// Results pages' views ([`results::Views`]).
+    pub(crate) results_views: results::Views,
     refused: Flash<Vec<RefusedEntry>>,
     plan_outcomes: Flash<crate::view::plan::PlanSaved>,
     form_errors: Flash<crate::error::FormError>,
@@ -104,11 +124,20 @@ impl Service {
             store,
             rubrics: Arc::default(),
             results: Arc::default(),
+            headers: Arc::default(),
+            cpu: Arc::new(tokio::sync::Semaphore::new(Self::cpu_slots())),
+            computed: compare::Computed::default(),
+            results_views: results::Views::default(),
             refused: Flash::default(),
             plan_outcomes: Flash::default(),
             form_errors: Flash::default(),
             links: Flash::default(),
         }
+    }
+
+    /// How many CPU-heavy computations run at once: the machine's cores.
+    pub fn cpu_slots() -> usize {
+        std::thread::available_parallelism().map_or(2, usize::from)
     }
 
     /// The compiled rubric `id` at `version`, from the cache or the store.
@@ -164,23 +193,89 @@ impl Service {
 }
 
 impl Service {
+    /// Runs CPU-heavy work (scoring many assessments, decoding kept
+    /// results, the computations of the compare pages, writing downloads)
+    /// on the blocking pool, at most [`Service::cpu_slots`] at once, so
+    /// that the async workers stay free for `/health` and small pages.
+    pub async fn cpu<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _permit = self
+            .cpu
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(format!("cpu pool closed: {e}")))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| AppError::Internal(format!("background computation failed: {e}")))
+    }
+
+    /// Assessment headers matching `filter`, from memory while the store's
+    /// generation has not moved since they were read (a list of every
+    /// assessment is asked for by every compare page and grant query).
+    pub async fn headers(
+        &self,
+        filter: &capacity_store::AssessmentFilter,
+    ) -> Result<Arc<Vec<capacity_store::AssessmentHeader>>, AppError> {
+        // Read before the query: a write finishing meanwhile moves the
+        // generation on, so what is kept under this one is never newer
+        // than the data it stands for, nor taken for newer than it is.
+        let generation = self.store.generation();
+        let key = format!("{filter:?}");
+        if let Ok(lists) = self.headers.lock()
+            && lists.0 == generation
+            && let Some(hit) = lists.1.get(&key)
+        {
+            return Ok(Arc::clone(hit));
+        }
+        let list = Arc::new(self.store.list_assessments(filter).await?);
+        if let Ok(mut lists) = self.headers.lock() {
+            if lists.0 != generation {
+                *lists = (generation, HashMap::new());
+            }
+            if lists.1.len() < HEADER_LISTS_KEPT {
+                lists.1.insert(key, Arc::clone(&list));
+            }
+        }
+        Ok(list)
+    }
+
     /// The results of every assessment matching `filter`, in the store's
     /// order, and a message for each one that could not be scored.
-    /// Results come from the cache while their assessment's revision is
-    /// the one they were computed at. Loading whole assessments (every
-    /// rating) is what costs, so only the missing ones are loaded: one by
-    /// one when few, all at once otherwise.
+    ///
+    /// Each result is good for as long as its assessment's revision (moved
+    /// by the store on every write to that assessment) and rubric version
+    /// stay what they were: it comes from memory first, then from the
+    /// results kept in the store (`assessment_result`, one query for
+    /// all), and only when neither has it is the whole assessment loaded
+    /// and scored — after which the new result is kept in memory and in
+    /// the store, so the next start does not score it again.
     pub async fn scored_many(
         &self,
         filter: &capacity_store::AssessmentFilter,
     ) -> Result<(Vec<Arc<ScoredAssessment>>, Vec<String>), AppError> {
-        let headers = self.store.list_assessments(filter).await?;
+        let headers = self.headers(filter).await?;
+        self.scored_of(filter, &headers, Keep::After).await
+    }
+
+    /// [`Service::scored_many`] for `headers`, the list of `filter` the
+    /// caller already holds (read at the current generation).
+    pub async fn scored_of(
+        &self,
+        filter: &capacity_store::AssessmentFilter,
+        headers: &[capacity_store::AssessmentHeader],
+        keep_mode: Keep,
+    ) -> Result<(Vec<Arc<ScoredAssessment>>, Vec<String>), AppError> {
         let mut out: Vec<Option<Arc<ScoredAssessment>>> = vec![None; headers.len()];
         let mut missing = Vec::new();
         if let Ok(cache) = self.results.read() {
             for (i, h) in headers.iter().enumerate() {
                 match cache.get(&h.id) {
-                    Some((revision, hit)) if *revision == h.revision => {
+                    Some(hit)
+                        if hit.header.revision == h.revision
+                            && hit.header.rubric_version == h.rubric_version =>
+                    {
                         if let Some(slot) = out.get_mut(i) {
                             *slot = Some(Arc::clone(hit));
                         }
@@ -192,9 +287,40 @@ impl Service {
             missing.extend(0..headers.len());
         }
         let mut errors = Vec::new();
+        if missing.is_empty() {
+            return Ok((out.into_iter().flatten().collect(), errors));
+        }
+        let mut fresh: Vec<Arc<ScoredAssessment>> = Vec::new();
+        // Many missing (a start, a new area): the kept results of all of
+        // them in one query, decoded off the async workers.
+        if missing.len() > FEW {
+            let rows = self.store.assessments_with_results(filter, SCORER).await?;
+            let decoded = self.cpu(move || decode_kept(rows)).await?;
+            let by_id: HashMap<i64, Arc<ScoredAssessment>> =
+                decoded.into_iter().map(|e| (e.header.id, e)).collect();
+            missing.retain(|&i| {
+                let Some(h) = headers.get(i) else {
+                    return false;
+                };
+                match by_id.get(&h.id) {
+                    Some(e)
+                        if e.header.revision == h.revision
+                            && e.header.rubric_version == h.rubric_version =>
+                    {
+                        fresh.push(Arc::clone(e));
+                        if let Some(slot) = out.get_mut(i) {
+                            *slot = Some(Arc::clone(e));
+                        }
+                        false
+                    }
+                    _ => true,
+                }
+            });
+            self.remember(&fresh);
+            fresh.clear();
+        }
         if !missing.is_empty() {
-            let loaded: Vec<capacity_store::StoredAssessment> = if missing.len() * 2 > headers.len()
-            {
+            let loaded: Vec<capacity_store::StoredAssessment> = if missing.len() > FEW {
                 self.store.load_assessments(filter).await?
             } else {
                 let mut v = Vec::with_capacity(missing.len());
@@ -207,50 +333,188 @@ impl Service {
                 }
                 v
             };
-            let by_id: HashMap<i64, &capacity_store::StoredAssessment> =
-                loaded.iter().map(|a| (a.header.id, a)).collect();
-            let mut fresh = Vec::new();
-            for i in missing {
-                let Some(stored) = headers.get(i).and_then(|h| by_id.get(&h.id)) else {
-                    continue;
-                };
-                match self.score(stored).await {
-                    Ok((_, _, scored)) => {
-                        let mut assessment = stored.assessment.clone();
-                        assessment.raters = Vec::new();
-                        assessment.answers = Vec::new();
-                        let entry = Arc::new(ScoredAssessment {
-                            header: stored.header.clone(),
-                            assessment,
-                            scored,
-                        });
+            let mut wanted: HashMap<i64, usize> = HashMap::with_capacity(missing.len());
+            for i in &missing {
+                if let Some(h) = headers.get(*i) {
+                    wanted.insert(h.id, *i);
+                }
+            }
+            let mut to_score = Vec::with_capacity(missing.len());
+            for stored in loaded {
+                if let Some(&i) = wanted.get(&stored.header.id) {
+                    let a = &stored.assessment;
+                    let rubric = self.rubric(&a.rubric, &a.rubric_version).await?;
+                    to_score.push((i, rubric, stored));
+                }
+            }
+            let scored = if to_score.len() > FEW {
+                self.cpu(move || score_all(to_score)).await?
+            } else {
+                score_all(to_score)
+            };
+            let mut keep = Vec::new();
+            for (i, outcome) in scored {
+                match outcome {
+                    Ok((entry, kept)) => {
+                        keep.extend(kept);
                         fresh.push(Arc::clone(&entry));
                         if let Some(slot) = out.get_mut(i) {
                             *slot = Some(entry);
                         }
                     }
-                    Err(e) => errors.push(format!(
-                        "{} ({}): {e}",
-                        stored.header.commune_name, stored.header.round
-                    )),
+                    Err(e) => errors.push(e),
                 }
             }
-            if !fresh.is_empty()
-                && let Ok(mut cache) = self.results.write()
-            {
-                if cache.len() + fresh.len() > RESULTS_KEPT {
-                    cache.clear();
-                }
-                for e in fresh {
-                    // Keyed on the revision the loaded data were read at (one
-                    // snapshot): a later write moves the revision on, so what
-                    // is kept is never taken for newer than it is.
-                    cache.insert(e.header.id, (e.header.revision, e));
+            self.remember(&fresh);
+            if !keep.is_empty() {
+                let store = self.store.clone();
+                let write = async move {
+                    if let Err(e) = store.keep_results(&keep).await {
+                        tracing::warn!(error = %e, results = keep.len(), "results not kept");
+                    }
+                };
+                match keep_mode {
+                    // After the answer: a cache fill must not make a
+                    // reader wait for the writer connection.
+                    Keep::After => {
+                        tokio::spawn(write);
+                    }
+                    Keep::Now => write.await,
                 }
             }
         }
         Ok((out.into_iter().flatten().collect(), errors))
     }
+
+    /// Keeps fresh results in memory, keyed on the revision the data they
+    /// come from were read at (one snapshot): a later write moves the
+    /// revision on, so what is kept is never taken for newer than it is.
+    fn remember(&self, fresh: &[Arc<ScoredAssessment>]) {
+        if fresh.is_empty() {
+            return;
+        }
+        if let Ok(mut cache) = self.results.write() {
+            if cache.len() + fresh.len() > RESULTS_KEPT {
+                cache.clear();
+            }
+            for e in fresh {
+                cache.insert(e.header.id, Arc::clone(e));
+            }
+        }
+    }
+
+    /// Scores whatever the store keeps no current result of and keeps
+    /// the results, so that the first compare page after a start reads
+    /// them in one query; then loads them into memory. Called at start.
+    pub async fn warm_results(&self) -> Result<usize, AppError> {
+        let filter = capacity_store::AssessmentFilter::default();
+        let headers = self.headers(&filter).await?;
+        let (all, errors) = self.scored_of(&filter, &headers, Keep::Now).await?;
+        for e in &errors {
+            tracing::warn!(problem = %e, "assessment not scored");
+        }
+        Ok(all.len())
+    }
+}
+
+/// When results computed by [`Service::scored_of`] are written to the
+/// store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// After the answer, in the background (pages).
+    After,
+    /// Before returning (the start, so that a restart finds them).
+    Now,
+}
+
+/// Name of what the kept results hold: the core's `Scored` as JSON. A
+/// change of the scoring rules or of `Scored` must change it, so that
+/// results kept by an older server are computed again, not misread.
+pub const SCORER: &str = "capacity-scored-json-1";
+
+/// Up to this many missing results are loaded one assessment at a time
+/// and scored on the async worker; more go through the bulk paths.
+const FEW: usize = 16;
+
+/// Header lists kept per store generation.
+const HEADER_LISTS_KEPT: usize = 64;
+
+/// Decodes kept results; rows without a current result, or whose text no
+/// longer decodes, are left out (they are scored again).
+fn decode_kept(rows: Vec<capacity_store::HeaderWithResult>) -> Vec<Arc<ScoredAssessment>> {
+    rows.into_iter()
+        .filter_map(|row| {
+            let scored: capacity::Scored = serde_json::from_str(row.result.as_deref()?).ok()?;
+            let commune: capacity::Commune = serde_json::from_str(&row.commune_snapshot).ok()?;
+            let h = &row.header;
+            let assessment = capacity::Assessment {
+                format: 1,
+                rubric: h.rubric.clone(),
+                rubric_version: h.rubric_version.clone(),
+                round: h.round.clone(),
+                date: h.date.clone(),
+                fictional: h.fictional,
+                finalised: h.finalised,
+                comment: row.comment,
+                commune,
+                raters: Vec::new(),
+                answers: Vec::new(),
+            };
+            Some(Arc::new(ScoredAssessment {
+                header: row.header,
+                assessment,
+                scored,
+            }))
+        })
+        .collect()
+}
+
+/// What scoring one loaded assessment gives: its entry and the row to keep
+/// in the store, or a message naming it.
+type ScoreOutcome = Result<(Arc<ScoredAssessment>, Option<capacity_store::NewResult>), String>;
+
+/// Scores loaded assessments (position in the header list, rubric, data).
+fn score_all(
+    items: Vec<(usize, Arc<CompiledRubric>, capacity_store::StoredAssessment)>,
+) -> Vec<(usize, ScoreOutcome)> {
+    items
+        .into_iter()
+        .map(|(i, rubric, stored)| {
+            let h = &stored.header;
+            let scored = rubric
+                .resolve(&stored.assessment)
+                .map_err(|e| format!("does not fit its rubric: {e}"))
+                .and_then(|resolved| {
+                    capacity::score(&rubric, &resolved).map_err(|e| format!("scoring: {e}"))
+                });
+            let outcome = match scored {
+                Ok(scored) => {
+                    let kept = serde_json::to_string(&scored).ok().map(|result| {
+                        capacity_store::NewResult {
+                            assessment: h.id,
+                            revision: h.revision,
+                            rubric_version: h.rubric_version.clone(),
+                            scorer: SCORER.to_owned(),
+                            result,
+                        }
+                    });
+                    let mut assessment = stored.assessment;
+                    assessment.raters = Vec::new();
+                    assessment.answers = Vec::new();
+                    Ok((
+                        Arc::new(ScoredAssessment {
+                            header: stored.header,
+                            assessment,
+                            scored,
+                        }),
+                        kept,
+                    ))
+                }
+                Err(e) => Err(format!("{} ({}): {e}", h.commune_name, h.round)),
+            };
+            (i, outcome)
+        })
+        .collect()
 }
 
 impl Service {
@@ -294,5 +558,137 @@ impl Service {
     /// The error of a plain form post by its token.
     pub fn form_error(&self, token: &str) -> Option<crate::error::FormError> {
         self.form_errors.get(token)
+    }
+}
+
+/// Results kept in the store and in memory, against a real store.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use capacity_store::{AssessmentFilter, NewResult, RatingInput};
+    use rust_decimal::Decimal;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    /// Waits (boundedly) until the store keeps at least `n` results: they
+    /// are written after the answer that computed them.
+    async fn kept_at_least(store: &Store, n: usize) -> Result<(), Box<dyn std::error::Error>> {
+        for _ in 0..500 {
+            if store.count_kept_results().await? >= i64::try_from(n)? {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        Err(format!("the store did not keep {n} results").into())
+    }
+
+    /// A result of `e` with `overall` changed, kept under `rubric_version`
+    /// and `scorer` at its assessment's revision.
+    fn planted(
+        e: &ScoredAssessment,
+        overall: Decimal,
+        rubric_version: &str,
+        scorer: &str,
+    ) -> Result<NewResult, serde_json::Error> {
+        let mut scored = e.scored.clone();
+        scored.overall = Some(overall);
+        Ok(NewResult {
+            assessment: e.header.id,
+            revision: e.header.revision,
+            rubric_version: rubric_version.to_owned(),
+            scorer: scorer.to_owned(),
+            result: serde_json::to_string(&scored)?,
+        })
+    }
+
+    fn overall(all: &[Arc<ScoredAssessment>], id: i64) -> Option<Decimal> {
+        all.iter()
+            .find(|e| e.header.id == id)
+            .and_then(|e| e.scored.overall)
+    }
+
+    #[tokio::test]
+    async fn kept_results_hold_until_their_assessment_or_rubric_version_changes() -> TestResult {
+        let store = Store::open_in_memory().await?;
+        seed_embedded(&store).await?;
+        let all = AssessmentFilter::default();
+        let first = Service::new(store.clone());
+        let n = first.warm_results().await?;
+        kept_at_least(&store, n).await?;
+        let (scored, errors) = first.scored_many(&all).await?;
+        assert!(errors.is_empty(), "{errors:?}");
+        let open = scored
+            .iter()
+            .find(|e| !e.header.finalised)
+            .ok_or("an open sample")?;
+        let others: Vec<&Arc<ScoredAssessment>> = scored
+            .iter()
+            .filter(|e| e.header.id != open.header.id)
+            .take(3)
+            .collect();
+        assert_eq!(others.len(), 3);
+        // Results nobody could compute, kept as if they had been: what a
+        // server reads back is then visible.
+        let marker = Decimal::new(424_242, 4);
+        let version = |e: &ScoredAssessment| e.header.rubric_version.clone();
+        store
+            .keep_results(&[
+                planted(open, marker, &version(open), SCORER)?,
+                planted(others[0], marker, &version(others[0]), SCORER)?,
+                // Another rubric version than the assessment's: not current.
+                planted(others[1], marker, "0.0.0-other", SCORER)?,
+                // Another format: not read.
+                planted(others[2], marker, &version(others[2]), "older-scorer")?,
+            ])
+            .await?;
+
+        // A server started afresh (nothing in memory) reads current kept
+        // results and computes the others again.
+        let second = Service::new(store.clone());
+        let got = second.scored_many(&all).await?.0;
+        assert_eq!(got.len(), scored.len());
+        assert_eq!(overall(&got, open.header.id), Some(marker));
+        assert_eq!(overall(&got, others[0].header.id), Some(marker));
+        assert_eq!(overall(&got, others[1].header.id), others[1].scored.overall);
+        assert_eq!(overall(&got, others[2].header.id), others[2].scored.overall);
+
+        // A save in one commune moves that assessment's revision: its
+        // result is computed again, every other one is kept.
+        let stored = store
+            .assessment(open.header.id)
+            .await?
+            .ok_or("the open sample")?;
+        let answer = stored
+            .assessment
+            .answers
+            .iter()
+            .find(|a| !a.ratings.is_empty())
+            .ok_or("a rating in the open sample")?;
+        let rating = answer.ratings.first().ok_or("a rating")?;
+        store
+            .save_rating(
+                open.header.id,
+                &answer.indicator,
+                &rating.rater,
+                &RatingInput {
+                    level: rating.level.clone(),
+                    evidence: Some("relu en atelier".to_owned()),
+                    refs: Vec::new(),
+                },
+                stored.versions.rating(&answer.indicator, &rating.rater),
+            )
+            .await?;
+        let got = second.scored_many(&all).await?.0;
+        assert_eq!(
+            overall(&got, open.header.id),
+            open.scored.overall,
+            "the saved assessment is scored again (same level, same score)"
+        );
+        assert_eq!(
+            overall(&got, others[0].header.id),
+            Some(marker),
+            "another commune's result is not computed again"
+        );
+        Ok(())
     }
 }

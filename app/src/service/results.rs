@@ -5,6 +5,9 @@
 //! printable report say the same thing) and drawn by the charts crate. The
 //! page receives text in the reader's language, ready to show.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use crate::error::AppError;
 use capacity::{Lang, Text};
 
@@ -176,6 +179,28 @@ impl Tree<'_> {
     }
 }
 
+/// The header of the latest earlier round of the same commune with the
+/// same rubric version, when there is one (from the header lists kept per
+/// store generation).
+pub async fn previous_header(
+    state: &Service,
+    of: &capacity_store::AssessmentHeader,
+) -> Result<Option<capacity_store::AssessmentHeader>, AppError> {
+    let list = state
+        .headers(&capacity_store::AssessmentFilter {
+            rubric: Some(of.rubric.clone()),
+            rubric_version: Some(of.rubric_version.clone()),
+            commune: Some(of.commune_id.clone()),
+            ..Default::default()
+        })
+        .await?;
+    Ok(list
+        .iter()
+        .filter(|h| (h.date.as_str(), h.id) < (of.date.as_str(), of.id))
+        .max_by(|x, y| (x.date.as_str(), x.id).cmp(&(y.date.as_str(), y.id)))
+        .cloned())
+}
+
 /// The latest earlier round of the same commune with the same rubric
 /// version, when there is one.
 pub async fn previous_of(
@@ -183,21 +208,45 @@ pub async fn previous_of(
     id: i64,
     a: &capacity::Assessment,
 ) -> Result<Option<capacity_store::StoredAssessment>, AppError> {
-    let earlier = state
-        .store
-        .list_assessments(&capacity_store::AssessmentFilter {
-            rubric: Some(a.rubric.clone()),
-            rubric_version: Some(a.rubric_version.clone()),
-            commune: Some(a.commune.id.clone()),
-            ..Default::default()
-        })
-        .await?
-        .into_iter()
-        .filter(|h| (h.date.as_str(), h.id) < (a.date.as_str(), id))
-        .max_by(|x, y| (x.date.as_str(), x.id).cmp(&(y.date.as_str(), y.id)));
-    match earlier {
+    let of = capacity_store::AssessmentHeader {
+        id,
+        commune_id: a.commune.id.clone(),
+        rubric: a.rubric.clone(),
+        rubric_version: a.rubric_version.clone(),
+        date: a.date.clone(),
+        ..Default::default()
+    };
+    match previous_header(state, &of).await? {
         Some(h) => Ok(state.store.assessment(h.id).await?),
         None => Ok(None),
+    }
+}
+
+/// Results pages' views by assessment, its revision, the previous round
+/// compared with (id and revision) and language: a view holds for as long
+/// as neither assessment is written to, so a save in another commune
+/// leaves it as it is.
+type ViewKey = (i64, i64, Option<(i64, i64)>, Lang);
+
+/// The results views kept ([`load_results`]), at most [`VIEWS_KEPT`].
+#[derive(Debug, Clone, Default)]
+pub struct Views(Arc<Mutex<HashMap<ViewKey, Arc<ResultsView>>>>);
+
+/// Results views kept (each some tens of kilobytes); past it, all go.
+const VIEWS_KEPT: usize = 512;
+
+impl Views {
+    fn get(&self, key: &ViewKey) -> Option<Arc<ResultsView>> {
+        self.0.lock().ok()?.get(key).cloned()
+    }
+
+    fn keep(&self, key: ViewKey, view: Arc<ResultsView>) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= VIEWS_KEPT {
+                map.clear();
+            }
+            map.insert(key, view);
+        }
     }
 }
 
@@ -207,25 +256,102 @@ pub fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(e.to_string())
 }
 
-/// The results of an assessment, explained, in `lang`.
+/// The results of an assessment, explained, in `lang`. The view is kept
+/// per revision of the assessment and of the round it is compared with
+/// ([`Views`]); computing it runs on the CPU pool ([`Service::cpu`]).
+///
+/// The kept view is the same for everyone who may see it; what the reader
+/// may do there (`header.can`) is set for them on the way out.
 pub async fn load_results(
     state: &Service,
     actor: &super::access::Actor,
     id: i64,
     lang: Lang,
 ) -> Result<ResultsView, AppError> {
+    let header = state
+        .store
+        .header(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("assessment {id}")))?;
+    let place = super::access::Place::of(&header);
+    actor.check(super::access::Action::ViewAssessment, &place)?;
+    let for_reader = |mut view: ResultsView| {
+        view.header.can = super::workshop::can_at(actor, &place);
+        view
+    };
+    let earlier = previous_header(state, &header).await?;
+    let key: ViewKey = (
+        id,
+        header.revision,
+        earlier.as_ref().map(|h| (h.id, h.revision)),
+        lang,
+    );
+    if let Some(hit) = state.results_views.get(&key) {
+        return Ok(for_reader((*hit).clone()));
+    }
+    let stored = super::workshop::stored(state, id).await?;
+    let rubric = state
+        .rubric(&stored.assessment.rubric, &stored.assessment.rubric_version)
+        .await?;
+    let previous = match &earlier {
+        Some(h) => state.store.assessment(h.id).await?,
+        None => None,
+    };
+    // Keyed on the revisions read with the data (a write may have come
+    // between the header and the load).
+    let key: ViewKey = (
+        id,
+        stored.header.revision,
+        previous.as_ref().map(|p| (p.header.id, p.header.revision)),
+        lang,
+    );
+    let view = state
+        .cpu(move || build_results(&rubric, &stored, previous.as_ref(), lang))
+        .await??;
+    let view = Arc::new(view);
+    state.results_views.keep(key, Arc::clone(&view));
+    Ok(for_reader((*view).clone()))
+}
+
+/// Scores an assessment against its compiled rubric.
+fn score_stored(
+    rubric: &capacity::CompiledRubric,
+    stored: &capacity_store::StoredAssessment,
+) -> Result<capacity::Scored, AppError> {
+    let resolved = rubric.resolve(&stored.assessment).map_err(|e| {
+        AppError::Invalid(format!(
+            "assessment {} does not fit its rubric: {e}",
+            stored.header.id
+        ))
+    })?;
+    capacity::score(rubric, &resolved)
+        .map_err(|e| AppError::Internal(format!("scoring assessment {}: {e}", stored.header.id)))
+}
+
+/// The results page's view of a loaded assessment (and the previous round
+/// it is compared with).
+fn build_results(
+    rubric: &capacity::CompiledRubric,
+    stored: &capacity_store::StoredAssessment,
+    earlier: Option<&capacity_store::StoredAssessment>,
+    lang: Lang,
+) -> Result<ResultsView, AppError> {
     use capacity::{CommuneResult, Explainer, ROOT, format};
     use capacity_charts::{Axes, ChartOptions, GapBarsInput, ProgressInput, RadarInput};
     use capacity_report::{labels, tables};
 
-    let stored = super::workshop::visible(state, actor, id).await?;
-    let (rubric, _resolved, scored) = state.score(&stored).await?;
+    let scored = score_stored(rubric, stored)?;
     let a = &stored.assessment;
-    let header = super::workshop::header_of(&stored, rubric.rubric().title.clone(), actor);
+    // Kept for every reader: no one's rights in it (see `load_results`).
+    let header = super::workshop::header_of(
+        stored,
+        rubric.rubric().title.clone(),
+        &super::access::Actor::default(),
+    );
 
-    let why = Explainer::new(&rubric, a, &scored).map_err(internal)?;
+    let why = Explainer::new(rubric, a, &scored).map_err(internal)?;
     let mut tree = Tree {
-        rubric: &rubric,
+        rubric,
         why,
         lang,
         out: Vec::new(),
@@ -234,24 +360,23 @@ pub async fn load_results(
         tree.node(&root);
     }
 
-    let gaps = capacity::gaps(&rubric, &scored).map_err(internal)?;
+    let gaps = capacity::gaps(rubric, &scored).map_err(internal)?;
     let opts = ChartOptions::new(lang).width(520);
-    let radar = RadarInput::new(&rubric, &scored, Axes::Competencies)
+    let radar = RadarInput::new(rubric, &scored, Axes::Competencies)
         .map_err(internal)?
         .series(a.round.clone());
-    let bars = GapBarsInput::indicators(&rubric, &scored, &gaps, 12).map_err(internal)?;
+    let bars = GapBarsInput::indicators(rubric, &scored, &gaps, 12).map_err(internal)?;
 
-    let earlier = previous_of(state, id, a).await?;
     let previous = match earlier {
         Some(p) => {
-            let (_, _, ps) = state.score(&p).await?;
+            let ps = score_stored(rubric, p)?;
             let progress = capacity::progress(
-                &rubric,
+                rubric,
                 &CommuneResult::new(&p.assessment, &ps),
                 &CommuneResult::new(a, &scored),
             )
             .map_err(internal)?;
-            let input = ProgressInput::new(&rubric, &progress, Axes::Competencies)
+            let input = ProgressInput::new(rubric, &progress, Axes::Competencies)
                 .map_err(internal)?
                 .commune(a.commune.name.clone());
             let svg = capacity_charts::progress_dumbbell(
@@ -269,23 +394,20 @@ pub async fn load_results(
         overall: scored
             .overall
             .map_or_else(|| "—".to_owned(), |s| format::score(s, lang)),
-        grade: scored
-            .root()
-            .and_then(|r| r.grade)
-            .map(|g| g.label(&rubric)),
+        grade: scored.root().and_then(|r| r.grade).map(|g| g.label(rubric)),
         provisional: scored.provisional,
         answered: scored.coverage.answered,
         applicable: scored.coverage.applicable,
         conditions_failed: m.failed.len(),
         conditions_pending: m.pending.len(),
-        conditions: table_view(&tables::minimum_conditions(&rubric, &scored, lang), lang),
-        overall_rule: labels::overall_rule(&rubric, lang),
+        conditions: table_view(&tables::minimum_conditions(rubric, &scored, lang), lang),
+        overall_rule: labels::overall_rule(rubric, lang),
         flag_legend: labels::flag_legend(lang).to_owned(),
         radar_svg: capacity_charts::radar(&radar, &opts.clone().id("radar")),
         gaps_svg: capacity_charts::gap_bars(&bars, &opts.id("gaps")),
         tree: tree.out,
-        disagreements: table_view(&tables::disagreements(&rubric, a, &scored, lang), lang),
-        gaps: table_view(&tables::gaps(&rubric, &scored, &gaps, lang), lang),
+        disagreements: table_view(&tables::disagreements(rubric, a, &scored, lang), lang),
+        gaps: table_view(&tables::gaps(rubric, &scored, &gaps, lang), lang),
         previous,
     })
 }

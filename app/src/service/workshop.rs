@@ -44,6 +44,21 @@ pub fn can(actor: &Actor, stored: &capacity_store::StoredAssessment) -> Can {
     }
 }
 
+/// What `actor` may do at an assessment of `place`, leaving out whose
+/// ratings they may enter (for pages that do not offer entry).
+pub fn can_at(actor: &Actor, place: &Place) -> Can {
+    let may = |action| actor.may(action, place);
+    Can {
+        enter: Vec::new(),
+        consensus: may(Action::RecordConsensus),
+        finalise: may(Action::Finalise),
+        unlock: may(Action::Unlock),
+        plan: may(Action::EditPlan),
+        history: may(Action::ViewAudit),
+        raters: may(Action::ManageRaters),
+    }
+}
+
 /// Loads an assessment `actor` may see, or says why not (404, 401, 403).
 pub async fn visible(
     state: &Service,

@@ -203,12 +203,102 @@ pub struct ColumnView {
 }
 
 /// One cell of a table on the page, formatted for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CellView {
     /// The text.
     pub text: String,
     /// Indentation of a tree row (0 for none).
     pub depth: u8,
+    /// The exact number shown, when the cell holds one: what sorting by
+    /// this column compares (the text is formatted for people).
+    #[serde(with = "rust_decimal::serde::str_option", default)]
+    pub number: Option<rust_decimal::Decimal>,
+}
+
+impl CellView {
+    /// The order of two cells of one column: numbers by value, with
+    /// cells without a number after them, text by its characters.
+    pub fn order(&self, other: &CellView) -> std::cmp::Ordering {
+        match (self.number, other.number) {
+            (Some(a), Some(b)) => a.cmp(&b),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => self.text.cmp(&other.text),
+        }
+    }
+}
+
+/// Rows shown per page of a long table.
+pub const PAGE_ROWS: usize = 25;
+
+/// How a long table is shown: which page, sorted by which column, in
+/// which direction. Read from the query string under the table's prefix
+/// (`{prefix}_page`, `{prefix}_sort`, `{prefix}_dir`), so that paging and
+/// sorting are plain links that work without JavaScript.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TableQuery {
+    /// Page, from 1.
+    pub page: usize,
+    /// Key of the column sorted by; none: the table's own order (the
+    /// ranking's is the rank).
+    pub sort: Option<String>,
+    /// Largest first.
+    pub descending: bool,
+}
+
+impl TableQuery {
+    /// The table's settings from a query-string lookup.
+    pub fn from_lookup(prefix: &str, get: impl Fn(&str) -> Option<String>) -> Self {
+        let get = |k: &str| {
+            get(&format!("{prefix}_{k}"))
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        Self {
+            page: get("page")
+                .and_then(|p| p.parse::<usize>().ok())
+                .unwrap_or(1)
+                .max(1),
+            sort: get("sort").filter(|k| {
+                k.len() <= 40 && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            }),
+            descending: get("dir").as_deref() == Some("desc"),
+        }
+    }
+
+    /// The settings as `key=value` pairs under `prefix` (defaults left out).
+    pub fn pairs(&self, prefix: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(k) = &self.sort {
+            out.push((format!("{prefix}_sort"), k.clone()));
+            if self.descending {
+                out.push((format!("{prefix}_dir"), "desc".to_owned()));
+            }
+        }
+        if self.page > 1 {
+            out.push((format!("{prefix}_page"), self.page.to_string()));
+        }
+        out
+    }
+}
+
+/// Where a page of a long table is in the whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paging {
+    /// The page shown, from 1.
+    pub page: usize,
+    /// Pages in all.
+    pub pages: usize,
+    /// Rows in all.
+    pub rows: usize,
+    /// Position of the first row shown, from 1 (0 when none).
+    pub first: usize,
+    /// Position of the last row shown.
+    pub last: usize,
+    /// Key of the column sorted by, if any.
+    pub sort: Option<String>,
+    /// Largest first.
+    pub descending: bool,
 }
 
 /// A table as the page renders it: caption, columns, rows (the first
@@ -228,6 +318,104 @@ pub struct TableView {
     pub footer: Option<Vec<CellView>>,
     /// Method or legend.
     pub note: Option<String>,
+}
+
+impl TableView {
+    /// The table with only the columns `keys`, in that order (a key the
+    /// table lacks is left out): what a page shows of a table whose full
+    /// width is for downloads.
+    pub fn only(&self, keys: &[&str]) -> TableView {
+        let picks: Vec<usize> = keys
+            .iter()
+            .filter_map(|k| self.columns.iter().position(|c| c.key == *k))
+            .collect();
+        let pick = |row: &Vec<CellView>| -> Vec<CellView> {
+            picks
+                .iter()
+                .map(|&i| row.get(i).cloned().unwrap_or_default())
+                .collect()
+        };
+        TableView {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            columns: picks
+                .iter()
+                .filter_map(|&i| self.columns.get(i).cloned())
+                .collect(),
+            rows: self.rows.iter().map(pick).collect(),
+            footer: self.footer.as_ref().map(pick),
+            note: self.note.clone(),
+        }
+    }
+
+    /// One page of the table sorted as `q` says (a stable sort, so rows
+    /// that tie keep the table's own order: the rank, for the ranking),
+    /// and where it is in the whole. A page past the end shows the last.
+    pub fn page(&self, q: &TableQuery, size: usize) -> (TableView, Paging) {
+        let size = size.max(1);
+        let mut rows: Vec<&Vec<CellView>> = self.rows.iter().collect();
+        let sort_col = q
+            .sort
+            .as_ref()
+            .and_then(|k| self.columns.iter().position(|c| &c.key == k));
+        if let Some(col) = sort_col {
+            let empty = CellView::default();
+            rows.sort_by(|a, b| {
+                let (x, y) = (a.get(col).unwrap_or(&empty), b.get(col).unwrap_or(&empty));
+                if q.descending { y.order(x) } else { x.order(y) }
+            });
+        }
+        let total = rows.len();
+        let pages = total.div_ceil(size).max(1);
+        let page = q.page.clamp(1, pages);
+        let start = (page - 1) * size;
+        let shown: Vec<Vec<CellView>> = rows.into_iter().skip(start).take(size).cloned().collect();
+        let paging = Paging {
+            page,
+            pages,
+            rows: total,
+            first: if shown.is_empty() { 0 } else { start + 1 },
+            last: start + shown.len(),
+            sort: sort_col.and(q.sort.clone()),
+            descending: q.descending,
+        };
+        (
+            TableView {
+                id: self.id.clone(),
+                title: self.title.clone(),
+                columns: self.columns.clone(),
+                rows: shown,
+                footer: self.footer.clone(),
+                note: self.note.clone(),
+            },
+            paging,
+        )
+    }
+}
+
+/// One cell of the heatmap: its text (a level code, `NA`, `D*` or `—`)
+/// and its class (`lvl-N` for the N-th level from the lowest, `na`, `ni`,
+/// `none`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeatCell {
+    /// What the cell says.
+    pub text: String,
+    /// Its colour class.
+    pub class: String,
+}
+
+/// The heatmap as a table: communes × competencies, one level code per
+/// cell (colour repeats the code, never replaces it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeatmapView {
+    /// Column headers: the competency's id and title.
+    pub columns: Vec<(String, String)>,
+    /// Rows: the commune's name, where it is, and its cells.
+    pub rows: Vec<(String, String, Vec<HeatCell>)>,
+    /// The levels, lowest first: code and class, for the legend.
+    pub levels: Vec<(String, String)>,
+    /// What the table shows (which communes, in which order).
+    pub caption: String,
 }
 
 /// A commune in the selection.
@@ -286,8 +474,12 @@ pub struct GrantView {
     pub eligible: u32,
     /// Communes simulated.
     pub communes: u32,
-    /// Excluded communes: name and every failing reason.
+    /// Excluded communes of the rows shown: name and every failing reason.
     pub excluded: Vec<(String, String)>,
+    /// Excluded communes in all.
+    pub excluded_count: u32,
+    /// Where the table's page is in the whole table.
+    pub paging: Paging,
 }
 
 /// Reform needs read from one rubric's assessments.
@@ -301,8 +493,9 @@ pub struct ReformView {
     pub flagged: Vec<String>,
     /// Tables: needs of the selection, transferable competences.
     pub tables: Vec<TableView>,
-    /// Needs of each region, when the selection spans several.
-    pub regions: Vec<TableView>,
+    /// The regions of the selection, when it spans several, with their
+    /// communes: each region's needs are on its own compare page.
+    pub regions: Vec<(String, u32)>,
 }
 
 /// Everything the page shows for a non-empty selection.
@@ -331,18 +524,74 @@ pub struct ComparisonView {
     /// Distribution per indicator (NI, NA and unanswered apart).
     pub indicators: TableView,
     /// Communes × competencies.
-    pub heatmap: ChartView,
+    pub heatmap: HeatmapView,
+    /// Communes per region (or cercle, within a region) of the selection.
+    pub areas: Vec<(String, usize)>,
     /// Ranking, with its method as the note.
     pub ranking: TableView,
     /// Progress charts (one per pair of rounds).
     pub progress_charts: Vec<ChartView>,
     /// Progress table (empty when no commune has two rounds).
     pub progress: Option<TableView>,
+    /// Where the ranking's page is in the whole ranking.
+    pub ranking_paging: Paging,
+    /// Where the progress table's page is in the whole table.
+    pub progress_paging: Paging,
     /// Reform needs of the chosen rubric.
     pub reform: ReformView,
     /// Reform needs from the redeployment checklists of the same area.
     pub redeployment: Option<ReformView>,
-    /// The grant simulation, when the form was submitted.
+}
+
+/// How the long tables of the compare page are shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ComparePaging {
+    /// The ranking (`rank_…` in the query string).
+    pub ranking: TableQuery,
+    /// Progress between rounds (`prog_…`).
+    pub progress: TableQuery,
+}
+
+impl ComparePaging {
+    /// Prefix of the ranking's settings in the query string.
+    pub const RANKING: &'static str = "rank";
+    /// Prefix of the progress table's settings.
+    pub const PROGRESS: &'static str = "prog";
+    /// Prefix of the grant table's settings (on the grant page).
+    pub const GRANTS: &'static str = "alloc";
+
+    /// The settings from a query-string lookup.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+        Self {
+            ranking: TableQuery::from_lookup(Self::RANKING, &get),
+            progress: TableQuery::from_lookup(Self::PROGRESS, &get),
+        }
+    }
+}
+
+/// The most communes listed by name in the compare page's summary; a
+/// larger selection is summarised by area (the ranking lists them all).
+pub const COMMUNES_LISTED: usize = 60;
+
+/// The answer of `load_grants`: the grant simulation page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantsPageData {
+    /// What the filters offer.
+    pub options: FilterOptions,
+    /// The communes compared; `None` when no assessment matches.
+    pub selection: Option<GrantSelection>,
+}
+
+/// The selection a grant simulation runs on, and its result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantSelection {
+    /// Rubric title.
+    pub rubric_title: String,
+    /// `id@version` compared.
+    pub rubric_key: String,
+    /// Communes in the selection.
+    pub communes: u32,
+    /// The simulation, when the form was submitted.
     pub grants: Option<Result<GrantView, GrantInputError>>,
 }
 
@@ -353,4 +602,137 @@ pub struct ComparePageData {
     pub options: FilterOptions,
     /// The figures; `None` when no assessment matches the filters.
     pub comparison: Option<ComparisonView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(text: &str, number: Option<i64>) -> CellView {
+        CellView {
+            text: text.to_owned(),
+            depth: 0,
+            number: number.map(rust_decimal::Decimal::from),
+        }
+    }
+
+    /// A ranking-like table: (rank, name, score); ranks tie at 2.
+    fn table() -> TableView {
+        let rows = [
+            ("1", "Djenné", Some(80)),
+            ("2=", "Bandiagara", Some(70)),
+            ("2=", "Koro", Some(70)),
+            ("4", "Ansongo", None),
+            ("5", "Yorosso", Some(9)),
+        ];
+        TableView {
+            id: "t".into(),
+            columns: ["rank", "commune", "score"]
+                .iter()
+                .map(|k| ColumnView {
+                    key: (*k).into(),
+                    label: (*k).into(),
+                    numeric: *k == "score",
+                })
+                .collect(),
+            rows: rows
+                .iter()
+                .map(|(r, n, s)| vec![cell(r, None), cell(n, None), cell(&format!("{s:?}"), *s)])
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn names(t: &TableView) -> Vec<&str> {
+        t.rows
+            .iter()
+            .filter_map(|r| r.get(1).map(|c| c.text.as_str()))
+            .collect()
+    }
+
+    #[track_caller]
+    fn check(query: &str, size: usize, expected: &[&str], page: usize, pages: usize) {
+        let q = TableQuery::from_lookup("t", |k| {
+            query.split('&').find_map(|kv| {
+                let (key, value) = kv.split_once('=')?;
+                (key == k).then(|| value.to_owned())
+            })
+        });
+        let (shown, paging) = table().page(&q, size);
+        assert_eq!(names(&shown), expected, "{query}");
+        assert_eq!((paging.page, paging.pages, paging.rows), (page, pages, 5));
+    }
+
+    #[test]
+    fn pages_cut_and_sort_by_value_keeping_ties_in_rank_order() {
+        check("", 2, &["Djenné", "Bandiagara"], 1, 3);
+        check("t_page=3", 2, &["Yorosso"], 3, 3);
+        // Past the end: the last page; nonsense: the first.
+        check("t_page=99", 2, &["Yorosso"], 3, 3);
+        check("t_page=abc", 2, &["Djenné", "Bandiagara"], 1, 3);
+        // Numbers by value (9 before 70), cells without one last; ties keep
+        // the table's order (the rank).
+        check(
+            "t_sort=score",
+            10,
+            &["Yorosso", "Bandiagara", "Koro", "Djenné", "Ansongo"],
+            1,
+            1,
+        );
+        check(
+            "t_sort=score&t_dir=desc",
+            10,
+            &["Ansongo", "Djenné", "Bandiagara", "Koro", "Yorosso"],
+            1,
+            1,
+        );
+        check(
+            "t_sort=commune",
+            10,
+            &["Ansongo", "Bandiagara", "Djenné", "Koro", "Yorosso"],
+            1,
+            1,
+        );
+        // An unknown or hostile column: the table's own order.
+        check(
+            "t_sort=nope",
+            10,
+            &["Djenné", "Bandiagara", "Koro", "Ansongo", "Yorosso"],
+            1,
+            1,
+        );
+        check(
+            "t_sort=%3Cb%3E",
+            10,
+            &["Djenné", "Bandiagara", "Koro", "Ansongo", "Yorosso"],
+            1,
+            1,
+        );
+    }
+
+    #[test]
+    fn table_settings_round_trip_through_the_query_string() {
+        let q = TableQuery {
+            page: 3,
+            sort: Some("score".into()),
+            descending: true,
+        };
+        let pairs = q.pairs("rank");
+        let back = TableQuery::from_lookup("rank", |k| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        });
+        assert_eq!(back, q);
+        assert!(TableQuery::default().pairs("rank").is_empty());
+    }
+
+    #[test]
+    fn only_keeps_the_columns_asked_for_in_their_order() {
+        let t = table().only(&["score", "commune", "missing"]);
+        let keys: Vec<&str> = t.columns.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(keys, ["score", "commune"]);
+        assert_eq!(t.rows.first().map(|r| r.len()), Some(2));
+    }
 }

@@ -1074,6 +1074,10 @@ impl Store {
 
 const HEADER_SELECT: &str = "SELECT a.id, a.commune_id, c.name AS commune_name, c.cercle, c.region, a.rubric_id, a.rubric_version, a.round, a.date, a.fictional, a.finalised, a.reopened, a.comment, a.commune_snapshot, a.version, a.revision FROM assessment a JOIN commune c ON c.id = a.commune_id WHERE 1 = 1";
 
+/// The tables of [`HEADER_SELECT`], for queries that join more to them.
+pub(crate) const HEADER_SELECT_FROM: &str =
+    " FROM assessment a JOIN commune c ON c.id = a.commune_id";
+
 enum IdFilter<'a> {
     One(i64),
     Many(&'a AssessmentFilter),
@@ -1090,7 +1094,7 @@ impl IdFilter<'_> {
     }
 }
 
-fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AssessmentFilter) {
+pub(crate) fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AssessmentFilter) {
     let fields = [
         (" AND a.rubric_id = ", &f.rubric),
         (" AND a.rubric_version = ", &f.rubric_version),
@@ -1106,7 +1110,7 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AssessmentFilter) {
     }
 }
 
-fn header_row(r: &sqlx::sqlite::SqliteRow) -> AssessmentHeader {
+pub(crate) fn header_row(r: &sqlx::sqlite::SqliteRow) -> AssessmentHeader {
     AssessmentHeader {
         id: r.get("id"),
         commune_id: r.get("commune_id"),

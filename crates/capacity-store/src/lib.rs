@@ -17,7 +17,12 @@
 //!   is still recognised as stale; loading skips tombstones;
 //! - every write touching an assessment bumps its `revision` in the same
 //!   transaction ([`AssessmentHeader::revision`]), so that caches of one
-//!   assessment survive writes to the others.
+//!   assessment survive writes to the others;
+//! - scored results are kept beside the data (`assessment_result`), keyed
+//!   by that revision and the rubric version: a derived table the app
+//!   fills and reads in one query ([`Store::assessments_with_results`]);
+//!   keeping one is not a write of data and does not move
+//!   [`Store::generation`].
 //!
 //! Writes never fail because another save holds the database: every write
 //! transaction runs on the one writer connection and starts with
@@ -53,6 +58,7 @@ mod accounts;
 mod assessments;
 mod audit;
 mod error;
+mod results;
 mod rows;
 mod seed;
 
@@ -66,6 +72,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use error::StoreError;
+pub use results::{HeaderWithResult, NewResult};
 pub use rows::{
     AccountRow, AssessmentFilter, AssessmentHeader, Audit, AuditEvent, AuditFilter, CommuneFilter,
     CommuneRow, GrantRow, NewGrant, PlanAdjustmentRow, ROLES, RatingInput, RubricRow, SCOPE_KINDS,

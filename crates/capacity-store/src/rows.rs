@@ -58,7 +58,7 @@ pub struct AssessmentFilter {
 }
 
 /// One line of an assessment list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssessmentHeader {
     /// Database id.
     pub id: i64,
