@@ -68,7 +68,7 @@ pub async fn load_grants(
                 table,
                 lang,
             )
-                .await
+            .await
         }
         .await,
     )

@@ -610,7 +610,7 @@ mod tests {
     #[tokio::test]
     async fn kept_results_hold_until_their_assessment_or_rubric_version_changes() -> TestResult {
         let store = Store::open_in_memory().await?;
-        seed_embedded(&store).await?;
+        seed_embedded(&store, true).await?;
         let all = AssessmentFilter::default();
         let first = Service::new(store.clone());
         let n = first.warm_results().await?;
@@ -676,6 +676,7 @@ mod tests {
                     refs: Vec::new(),
                 },
                 stored.versions.rating(&answer.indicator, &rating.rater),
+                &capacity_store::Audit::system("test"),
             )
             .await?;
         let got = second.scored_many(&all).await?.0;
