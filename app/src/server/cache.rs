@@ -1,10 +1,13 @@
 //! A cache of rendered pages, valid until the next write.
 //!
 //! A rendered page depends only on its address, the reader's language and
-//! the data, so a `GET` answer is kept under a [`PageKey`]: the store's
-//! counter of writes ([`capacity_store::Store::generation`]), the
-//! language, the path and query. Any write makes every kept page
-//! unreachable and the next reader renders afresh — cheaply, because what
+//! the data, so a `GET` answer is kept under a [`PageKey`]: the state of
+//! the data it shows ([`DataKey`]: the store's counter of writes,
+//! [`capacity_store::Store::generation`], or for a results page the
+//! revisions of the assessments it shows), the language, the path and
+//! query. A write makes every generation-keyed page unreachable, and
+//! a results page when it touches one of its assessments; the next reader
+//! renders afresh — cheaply, because what
 //! pages are computed from is kept per assessment revision below this
 //! cache (results in `Service::scored_many` and the store's
 //! `assessment_result` table, comparisons in `service::compare::Computed`,
@@ -42,37 +45,79 @@ const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
 /// What a kept page is kept under; a page is the same for equal keys.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageKey {
-    /// The store's generation the page was rendered at.
-    pub generation: u64,
+    /// The data the page was rendered from.
+    pub data: DataKey,
     /// The reader's language.
     pub lang: capacity::Lang,
     /// Path and query string.
     pub target: String,
-    /// Whose page it is: the account id, 0 for visitors (pages show who
-    /// is logged in and what they may do).
-    pub viewer: i64,
+    /// Whose page it is: the account id and the version of its roles
+    /// (`(0, 0)` for visitors): pages show who is logged in and what they
+    /// may do.
+    pub viewer: (i64, i64),
 }
 
 /// A kept page and the nonce its inline scripts carry.
 type Kept = (Bytes, Arc<str>);
 
+/// Which state of the data a page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DataKey {
+    /// Any page: the store's generation, which every write moves.
+    Generation(u64),
+    /// A results page (`/evaluations/{id}/resultats`), which shows one
+    /// assessment and the round it is compared with: their revisions
+    /// ([`crate::service::results::page_revisions`]), which only writes
+    /// to those two move, so saves in other communes leave it kept.
+    Assessment(i64, i64, Option<(i64, i64)>),
+}
+
 impl PageKey {
-    /// The key of a request, at the store's generation now.
-    pub fn of(state: &Service, req: &Request) -> PageKey {
-        PageKey {
-            viewer: req
-                .extensions()
-                .get::<crate::service::access::Actor>()
-                .and_then(|a| a.account())
-                .unwrap_or(0),
-            generation: state.store.generation(),
-            lang: request_lang(req.headers()),
-            target: req
-                .uri()
-                .path_and_query()
-                .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned()),
+    /// The key of a request, for the data as they are now.
+    pub fn of(state: &Service, req: &Request) -> impl Future<Output = PageKey> + Send + use<> {
+        let lang = request_lang(req.headers());
+        let target = req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
+        let results = results_page(req.uri().path());
+        // Whose page, at which version of their roles: a role taken back
+        // leaves no page of that person's reachable, even one keyed on an
+        // assessment's revision (no write to it moves that key).
+        let viewer = req
+            .extensions()
+            .get::<crate::service::access::Actor>()
+            .and_then(|a| a.me.as_ref().map(|m| (m.id, m.version)))
+            .unwrap_or((0, 0));
+        let state = state.clone();
+        async move {
+            // Read before the page is rendered: a write finishing meanwhile
+            // changes the key, so what is kept is never taken for newer
+            // than it is.
+            let generation = state.store.generation();
+            let data = match results {
+                Some(id) => match crate::service::results::page_revisions(&state, id).await {
+                    Ok(Some((revision, previous))) => DataKey::Assessment(id, revision, previous),
+                    _ => DataKey::Generation(generation),
+                },
+                None => DataKey::Generation(generation),
+            };
+            PageKey {
+                data,
+                lang,
+                target,
+                viewer,
+            }
         }
     }
+}
+
+/// The assessment id of a results page's path.
+fn results_page(path: &str) -> Option<i64> {
+    path.strip_prefix("/evaluations/")?
+        .strip_suffix("/resultats")?
+        .parse()
+        .ok()
 }
 
 type Key = PageKey;
@@ -101,6 +146,8 @@ impl Default for PageCache {
 struct Pages {
     map: HashMap<Key, Kept>,
     order: VecDeque<Key>,
+    /// The generation of the generation-keyed pages kept.
+    generation: u64,
 }
 
 impl PageCache {
@@ -113,14 +160,13 @@ impl PageCache {
             return;
         };
         // Pages of an older generation can never be asked for again.
-        let generation = key.generation;
-        if pages
-            .order
-            .front()
-            .is_some_and(|k| k.generation != generation)
+        if let DataKey::Generation(generation) = key.data
+            && pages.generation != generation
         {
-            pages.map.clear();
-            pages.order.clear();
+            pages.generation = generation;
+            let Pages { map, order, .. } = &mut *pages;
+            order.retain(|k| !matches!(k.data, DataKey::Generation(_)));
+            map.retain(|k, _| !matches!(k.data, DataKey::Generation(_)));
         }
         if pages.map.insert(key.clone(), page).is_none() {
             pages.order.push_back(key);
@@ -156,7 +202,7 @@ pub async fn pages(
         .extensions()
         .get::<super::guard::CspNonce>()
         .map(|n| n.0.clone());
-    let key = PageKey::of(&state, &req);
+    let key = PageKey::of(&state, &req).await;
     if let Some((page, kept_nonce)) = cache.get(&key) {
         return html(with_nonce(page, &kept_nonce, nonce.as_deref()));
     }
@@ -208,4 +254,18 @@ fn html(page: Bytes) -> Response {
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::results_page;
+
+    #[test]
+    fn results_pages_are_known_by_their_path() {
+        assert_eq!(results_page("/evaluations/42/resultats"), Some(42));
+        assert_eq!(results_page("/evaluations/42/plan"), None);
+        assert_eq!(results_page("/evaluations/x/resultats"), None);
+        assert_eq!(results_page("/evaluations/42/resultats/extra"), None);
+        assert_eq!(results_page("/comparer"), None);
+    }
 }

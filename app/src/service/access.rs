@@ -143,6 +143,7 @@ impl Actor {
                     scope: Scope::National,
                 }],
                 demo: false,
+                version: 0,
             }),
             public: PublicPages::default(),
             request_id: what.to_owned(),
@@ -303,6 +304,7 @@ mod tests {
                     })
                     .collect(),
                 demo: false,
+                version: 1,
             }),
             ..Actor::default()
         }

@@ -64,6 +64,7 @@ pub fn me(row: &capacity_store::AccountRow) -> Me {
         display_name: row.display_name.clone(),
         grants: grants(row),
         demo: row.demo,
+        version: row.version,
     }
 }
 

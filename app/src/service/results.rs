@@ -222,6 +222,21 @@ pub async fn previous_of(
     }
 }
 
+/// What a results page shows depends on: the assessment's revision and
+/// the previous round's id and revision. `None` when there is no such
+/// assessment. Two small queries (the second from the header lists kept
+/// per store generation).
+pub async fn page_revisions(
+    state: &Service,
+    id: i64,
+) -> Result<Option<(i64, Option<(i64, i64)>)>, AppError> {
+    let Some(header) = state.store.header(id).await? else {
+        return Ok(None);
+    };
+    let earlier = previous_header(state, &header).await?;
+    Ok(Some((header.revision, earlier.map(|h| (h.id, h.revision)))))
+}
+
 /// Results pages' views by assessment, its revision, the previous round
 /// compared with (id and revision) and language: a view holds for as long
 /// as neither assessment is written to, so a save in another commune

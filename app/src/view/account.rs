@@ -125,6 +125,8 @@ pub struct Me {
     pub grants: Vec<Grant>,
     /// A demonstration account (made with the sample data).
     pub demo: bool,
+    /// Version of the account row: moves when its roles or state change.
+    pub version: i64,
 }
 
 /// One account in the administrators' list.

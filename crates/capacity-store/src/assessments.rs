@@ -340,7 +340,7 @@ impl Store {
         push_filter(&mut q, filter);
         q.push(" ORDER BY c.region, c.cercle, c.name, a.round, a.id");
         let rows = q.build().fetch_all(&self.pool).await?;
-        Ok(rows.iter().map(header_row).collect())
+        rows.iter().map(header_row).collect()
     }
 
     /// One assessment's header (no ratings): one indexed row, for checks
@@ -349,7 +349,7 @@ impl Store {
         let mut q = QueryBuilder::<Sqlite>::new(HEADER_SELECT);
         q.push(" AND a.id = ").push_bind(id);
         let row = q.build().fetch_optional(&self.pool).await?;
-        Ok(row.as_ref().map(header_row))
+        row.as_ref().map(header_row).transpose()
     }
 
     /// One whole assessment.
@@ -378,7 +378,7 @@ impl Store {
         let mut out = Vec::with_capacity(heads.len());
         let mut index = HashMap::with_capacity(heads.len());
         for row in &heads {
-            let header = header_row(row);
+            let header = header_row(row)?;
             let snapshot: String = row.get("commune_snapshot");
             let commune: Commune = from_json(&snapshot, &format!("assessment {}", header.id))?;
             index.insert(header.id, out.len());
@@ -1072,7 +1072,20 @@ impl Store {
     }
 }
 
-const HEADER_SELECT: &str = "SELECT a.id, a.commune_id, c.name AS commune_name, c.cercle, c.region, a.rubric_id, a.rubric_version, a.round, a.date, a.fictional, a.finalised, a.reopened, a.comment, a.commune_snapshot, a.version, a.revision FROM assessment a JOIN commune c ON c.id = a.commune_id WHERE 1 = 1";
+/// The columns [`header_row`] reads, for every query that lists headers
+/// (one list: a column added to the header is added to every such query).
+macro_rules! header_columns {
+    () => {
+        "a.id, a.commune_id, c.name AS commune_name, c.cercle, c.region, a.rubric_id, a.rubric_version, a.round, a.date, a.fictional, a.finalised, a.reopened, a.comment, a.commune_snapshot, a.version, a.revision"
+    };
+}
+pub(crate) use header_columns;
+
+const HEADER_SELECT: &str = concat!(
+    "SELECT ",
+    header_columns!(),
+    " FROM assessment a JOIN commune c ON c.id = a.commune_id WHERE 1 = 1"
+);
 
 /// The tables of [`HEADER_SELECT`], for queries that join more to them.
 pub(crate) const HEADER_SELECT_FROM: &str =
@@ -1110,23 +1123,25 @@ pub(crate) fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AssessmentFilter
     }
 }
 
-pub(crate) fn header_row(r: &sqlx::sqlite::SqliteRow) -> AssessmentHeader {
-    AssessmentHeader {
-        id: r.get("id"),
-        commune_id: r.get("commune_id"),
-        commune_name: r.get("commune_name"),
-        cercle: r.get("cercle"),
-        region: r.get("region"),
-        rubric: r.get("rubric_id"),
-        rubric_version: r.get("rubric_version"),
-        round: r.get("round"),
-        date: r.get("date"),
-        fictional: r.get("fictional"),
-        finalised: r.get("finalised"),
-        reopened: r.get("reopened"),
-        version: r.get("version"),
-        revision: r.get("revision"),
-    }
+/// The header in a row of [`header_columns`]; a missing or mistyped column
+/// is an error, never a panic.
+pub(crate) fn header_row(r: &sqlx::sqlite::SqliteRow) -> Result<AssessmentHeader, StoreError> {
+    Ok(AssessmentHeader {
+        id: r.try_get("id")?,
+        commune_id: r.try_get("commune_id")?,
+        commune_name: r.try_get("commune_name")?,
+        cercle: r.try_get("cercle")?,
+        region: r.try_get("region")?,
+        rubric: r.try_get("rubric_id")?,
+        rubric_version: r.try_get("rubric_version")?,
+        round: r.try_get("round")?,
+        date: r.try_get("date")?,
+        fictional: r.try_get("fictional")?,
+        finalised: r.try_get("finalised")?,
+        reopened: r.try_get("reopened")?,
+        version: r.try_get("version")?,
+        revision: r.try_get("revision")?,
+    })
 }
 
 fn commune_row(r: &sqlx::sqlite::SqliteRow) -> Result<CommuneRow, StoreError> {

@@ -56,9 +56,11 @@ impl Store {
         filter: &AssessmentFilter,
         scorer: &str,
     ) -> Result<Vec<HeaderWithResult>, StoreError> {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT a.id, a.commune_id, c.name AS commune_name, c.cercle, c.region, a.rubric_id, a.rubric_version, a.round, a.date, a.fictional, a.finalised, a.comment, a.commune_snapshot, a.version, a.revision, r.result ",
-        );
+        let mut q = QueryBuilder::<Sqlite>::new(concat!(
+            "SELECT ",
+            crate::assessments::header_columns!(),
+            ", r.result "
+        ));
         q.push(HEADER_SELECT_FROM);
         q.push(" LEFT JOIN assessment_result r ON r.assessment_id = a.id AND r.revision = a.revision AND r.rubric_version = a.rubric_version AND r.scorer = ");
         q.push_bind(scorer.to_owned());
@@ -66,15 +68,16 @@ impl Store {
         push_filter(&mut q, filter);
         q.push(" ORDER BY c.region, c.cercle, c.name, a.round, a.id");
         let rows = q.build().fetch_all(&self.pool).await?;
-        Ok(rows
-            .iter()
-            .map(|row| HeaderWithResult {
-                header: header_row(row),
-                commune_snapshot: row.get("commune_snapshot"),
-                comment: row.get("comment"),
-                result: row.get("result"),
+        rows.iter()
+            .map(|row| {
+                Ok(HeaderWithResult {
+                    header: header_row(row)?,
+                    commune_snapshot: row.try_get("commune_snapshot")?,
+                    comment: row.try_get("comment")?,
+                    result: row.try_get("result")?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Keeps results (replacing what was kept for the same assessments),
