@@ -412,8 +412,10 @@ async fn grant_and_ranking_key_columns_stay_in_sight_at_360_and_1280_px() -> Res
     )
     .await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             for width in [360u32, 1280] {
                 c.set_window_size(width, 900).await?;
                 c.goto(&format!(
@@ -501,8 +503,10 @@ async fn long_tables_page_and_sort_with_links_without_javascript() -> Result {
     )
     .await?;
     let url = server.url.clone();
+    let admin_password = server.password("admin")?;
     browser
         .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
             c.goto(&format!("{url}/comparer")).await?;
             let pages = text_of(&c, "[data-testid=ranking-table-pages] p").await?;
             ensure!(
