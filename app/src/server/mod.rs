@@ -103,8 +103,8 @@ pub fn router(options: LeptosOptions, state: Service, config: &Config) -> Router
             provide_context(leptos::nonce::Nonce::from_value(nonce.0.clone()));
         }
     };
-    Router::new()
-        .route("/health", axum::routing::get(routes::health))
+    let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let app = Router::new()
         .route("/lang/{code}", axum::routing::get(routes::set_language))
         .route(
             "/evaluations/{id}/rapport",
@@ -133,6 +133,13 @@ pub fn router(options: LeptosOptions, state: Service, config: &Config) -> Router
         .layer(axum::Extension(shared))
         .layer(axum::middleware::from_fn(http::server_fn_status))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .with_state(options);
+    // The health check and the built files (wasm, JS, CSS) need no session:
+    // they are served beside the app, without a database read.
+    Router::new()
+        .route("/health", axum::routing::get(routes::health))
+        .nest_service("/pkg", tower_http::services::ServeDir::new(pkg))
+        .merge(app)
         .layer(axum::middleware::from_fn(guard::guard))
         // Weak connections: pages, the wasm and the CSS go gzip-compressed
         // to browsers that ask for it.
@@ -146,7 +153,6 @@ pub fn router(options: LeptosOptions, state: Service, config: &Config) -> Router
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(http::Ids::default()))
-        .with_state(options)
 }
 
 /// Stores `communes` fictional communes (two rounds each) from the
