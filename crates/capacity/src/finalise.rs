@@ -212,7 +212,14 @@ mod tests {
 
     #[test]
     fn one_unanswered_indicator_is_incomplete_by_default() {
-        let a = assessment("x", ("R", "K"), None, true, "1", &[("i1", "C"), ("i2", "B")]);
+        let a = assessment(
+            "x",
+            ("R", "K"),
+            None,
+            true,
+            "1",
+            &[("i1", "C"), ("i2", "B")],
+        );
         check(&a, Completeness::default(), (2, 5, &[], false));
         // 2 of 5 answered: reaches 40 %, not 41 %.
         let share = |s: &str| Completeness::share(s.parse().expect("decimal")).expect("in 0–1");
@@ -223,7 +230,14 @@ mod tests {
     #[test]
     fn an_unanswered_critical_indicator_blocks_whatever_the_share() {
         // i1 is critical; the rule says nothing applies beyond `sante`.
-        let a = assessment("x", ("R", "K"), None, false, "1", &[("i2", "B"), ("i3", "B")]);
+        let a = assessment(
+            "x",
+            ("R", "K"),
+            None,
+            false,
+            "1",
+            &[("i2", "B"), ("i3", "B")],
+        );
         let zero = Completeness::share(Decimal::ZERO).expect("in 0–1");
         check(&a, zero, (2, 3, &["i1"], false));
     }

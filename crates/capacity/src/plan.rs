@@ -324,7 +324,9 @@ impl ActionStatus {
 
     /// The status of a code (surrounding spaces ignored), or `None`.
     pub fn from_code(code: &str) -> Option<ActionStatus> {
-        ActionStatus::ALL.into_iter().find(|s| s.code() == code.trim())
+        ActionStatus::ALL
+            .into_iter()
+            .find(|s| s.code() == code.trim())
     }
 }
 
@@ -791,7 +793,11 @@ impl ActionPlan {
             t.included.add(cost);
             add_to(&mut t.by_domain, action.domain, cost);
             add_to(&mut t.by_competency, action.competency, cost);
-            if let Some(h) = t.by_horizon.iter_mut().find(|h| h.horizon == action.horizon) {
+            if let Some(h) = t
+                .by_horizon
+                .iter_mut()
+                .find(|h| h.horizon == action.horizon)
+            {
                 h.totals.add(cost);
             }
         }
