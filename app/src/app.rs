@@ -24,7 +24,7 @@ use crate::routes::{
     plan::{PlanPage, PlanRoute},
     results::{AssessmentResultsPage, ResultsPage},
     rubric::{IndicatorPage, RubricDetailPage, RubricPage},
-    workshop::{ConsensusRoute, EntryRoute, OverviewPage},
+    workshop::{ConsensusRoute, EntryRoute, FinaliseRoute, OverviewPage},
 };
 use crate::tr;
 use crate::ui::layout::{Footer, FormErrorBanner, Header, HydrationMarker};
@@ -115,6 +115,11 @@ fn Layout() -> impl IntoView {
                     <Route
                         path=path!("/evaluations/:id/plan")
                         view=PlanRoute
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/evaluations/:id/finaliser")
+                        view=FinaliseRoute
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -184,6 +184,12 @@ pub enum Problem {
     /// The login name is already taken.
     #[error("this name is already taken")]
     NameTaken,
+    /// The round is below the completeness required: finalise it only as
+    /// provisional, with a reason.
+    #[error(
+        "incomplete: answer every applicable indicator, or mark the round provisional and say why"
+    )]
+    Incomplete,
 }
 
 impl AppError {

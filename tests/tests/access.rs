@@ -181,6 +181,11 @@ fn every_role_gets_what_it_may_and_nothing_more() -> Result {
         ),
         ("plan", page(format!("/evaluations/{b}/plan")), "NAAAAAAA"),
         (
+            "finalise gate",
+            page(format!("/evaluations/{b}/finaliser")),
+            "NAFFAFFF",
+        ),
+        (
             "consensus",
             page(format!("/evaluations/{b}/consensus")),
             "NAAAAAAA",
@@ -303,6 +308,19 @@ fn every_role_gets_what_it_may_and_nothing_more() -> Result {
             fun("save_plan", vec![("id", b.into())]),
             "NAFFAFFF",
         ),
+        (
+            "set_council_action_status",
+            fun(
+                "set_council_action_status",
+                vec![
+                    ("id", b.into()),
+                    ("action", "999999".into()),
+                    ("status", "done".into()),
+                    ("version", "1".into()),
+                ],
+            ),
+            "NAFFAFFF",
+        ),
         ("create_assessment", create, "NAFFAFFF"),
         (
             "unlock elsewhere",
@@ -419,6 +437,26 @@ fn cross_site_posts_are_refused_and_change_nothing() -> Result {
             ],
         ),
         ("save_plan", vec![("id", ids.bandiagara.clone())]),
+        (
+            "add_council_action",
+            vec![
+                ("id", ids.bandiagara.clone()),
+                ("indicator", ids.indicator.clone()),
+                ("title", "x".into()),
+                ("cost", "1".into()),
+                ("horizon", "short".into()),
+                ("responsible", "x".into()),
+            ],
+        ),
+        (
+            "set_council_action_status",
+            vec![
+                ("id", ids.bandiagara.clone()),
+                ("action", "1".into()),
+                ("status", "done".into()),
+                ("version", "1".into()),
+            ],
+        ),
         (
             "finalise_assessment",
             vec![("id", ids.bandiagara.clone()), ("version", "1".into())],

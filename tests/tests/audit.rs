@@ -212,7 +212,13 @@ fn the_whole_path_leaves_exactly_its_events() -> Result {
         &addr,
         &facilitator,
         "finalise_assessment",
-        &[("id", &id), ("version", &version)],
+        &[
+            ("id", &id),
+            ("version", &version),
+            ("confirm", "1"),
+            ("provisional", "1"),
+            ("reason", "atelier interrompu"),
+        ],
     )?
     .as_i64()
     .unwrap_or(0)

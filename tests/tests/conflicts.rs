@@ -496,17 +496,17 @@ async fn a_save_refused_for_good_is_shown_and_not_queued() -> Result {
             // Meanwhile the assessment is finalised: the queued save can never succeed.
             server.resume()?;
             let assessment = path.split('/').nth(2).ok_or("no id in path")?;
-            let overview = page_html(server, &format!("/evaluations/{assessment}"))?;
-            let version = overview
+            let gate = page_html(server, &format!("/evaluations/{assessment}/finaliser"))?;
+            let version = gate
                 .split("name=\"version\" value=\"")
                 .nth(1)
                 .and_then(|v| v.split('"').next())
-                .ok_or("no assessment version on the overview")?
+                .ok_or("no assessment version on the finalise gate")?
                 .to_owned();
             post(
                 server,
                 "/api/finalise_assessment",
-                &format!("id={assessment}&version={version}"),
+                &format!("id={assessment}&version={version}&confirm=1&provisional=1&reason=test"),
             )?;
             c.execute(
                 "window.dispatchEvent(new Event('online')); return null;",

@@ -268,14 +268,51 @@ async fn whole_path(name: &str, js: Js) -> Result {
                 still_marked(&c, js, "plan").await?;
             }
 
-            // 6. Finalise.
+            // 6. Finalise through the gate: coverage, then a confirmation.
             c.goto(&format!("{url}{overview}")).await?;
             wait_for(&c, "[data-testid=finalise]").await?;
+            c.find(Locator::Css("[data-testid=finalise]"))
+                .await?
+                .click()
+                .await?;
+            wait_for(&c, "[data-testid=finalise-form]").await?;
+            let coverage = text_of(&c, "[data-testid=finalise-coverage]").await?;
+            ensure!(coverage.contains(" / "), "coverage not shown: {coverage:?}");
+            wait_for(&c, "[data-testid=finalise-competencies]").await?;
+            let incomplete = !c
+                .find_all(Locator::Css("[data-testid=finalise-incomplete]"))
+                .await?
+                .is_empty();
             if js == Js::On {
                 wait_hydrated(&c).await?;
             }
             mark(&c, js).await?;
-            c.find(Locator::Css("[data-testid=finalise]"))
+            // Without the confirmation the server refuses and locks nothing.
+            c.find(Locator::Css("[data-testid=finalise-submit]"))
+                .await?
+                .click()
+                .await?;
+            wait_for(&c, "[data-testid=form-error]").await?;
+            ensure!(
+                c.current_url().await?.path().ends_with("/finaliser"),
+                "a refused finalisation left the gate"
+            );
+            still_marked(&c, js, "finalise refused").await?;
+            if incomplete {
+                c.find(Locator::Css("[data-testid=finalise-provisional]"))
+                    .await?
+                    .click()
+                    .await?;
+                c.find(Locator::Css("[data-testid=finalise-reason]"))
+                    .await?
+                    .send_keys("atelier interrompu, à compléter au prochain tour")
+                    .await?;
+            }
+            c.find(Locator::Css("[data-testid=finalise-confirm]"))
+                .await?
+                .click()
+                .await?;
+            c.find(Locator::Css("[data-testid=finalise-submit]"))
                 .await?
                 .click()
                 .await?;
@@ -286,12 +323,18 @@ async fn whole_path(name: &str, js: Js) -> Result {
                 ))
                 .await
                 .map_err(|e| format!("the overview does not say finalised: {e}"))?;
-            still_marked(&c, js, "finalise").await?;
             ensure!(
                 c.find_all(Locator::Css("[data-testid=finalise]"))
                     .await?
                     .is_empty(),
                 "still offers to finalise"
+            );
+            ensure!(
+                c.find_all(Locator::Css("[data-testid=provisional]"))
+                    .await?
+                    .len()
+                    == usize::from(incomplete),
+                "the provisional mark does not match the gate (incomplete: {incomplete})"
             );
 
             // 7. Planners compare the region at round 2026: our commune alone.

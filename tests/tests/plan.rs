@@ -241,6 +241,47 @@ async fn plan_is_adjusted_and_downloaded_without_javascript() -> Result {
                 "CSV total differs from the page's"
             );
 
+            // The council adds its own action: it counts in the total, and
+            // the plan page, the CSV and the printable report agree on
+            // that total to the franc.
+            let council_cost: u64 = 75_000;
+            c.find(Locator::Css("[data-testid=council-title]")).await?.send_keys("Classer les registres d'état civil").await?;
+            c.find(Locator::Css("[data-testid=council-cost]")).await?.send_keys("75 000").await?;
+            c.find(Locator::Css("[data-testid=council-responsible]")).await?.send_keys("Awa Traoré").await?;
+            click(&c, "[data-testid=council-submit]").await?;
+            let listed = text_of(&c, "[data-testid=council-actions]").await?;
+            ensure!(listed.contains("Classer les registres") && listed.contains("Awa Traoré"), "council action not listed: {listed}");
+            let with_council = totals(&c).await?;
+            let expected = expected + council_cost;
+            ensure!(
+                with_council.included == expected && with_council.included_count == after.included_count + 1,
+                "with the council's action: {with_council:?}, expected {expected}"
+            );
+            ensure!(
+                francs(&text_of(&c, "[data-testid=total-council-cost]").await?)? == council_cost,
+                "council total"
+            );
+            let (status, response) = http_get(&addr, &format!("/evaluations/{id}/plan.csv"))?;
+            ensure!(status == 200, "CSV status {status}");
+            let (_, body) = split(&response);
+            ensure!(
+                body.contains(&format!("Total (actions retenues);{};{expected}", with_council.included_count)),
+                "CSV total differs from the page's {expected}"
+            );
+            ensure!(
+                body.contains(&format!("dont actions du conseil;1;{council_cost}")),
+                "CSV council total"
+            );
+            let (status, response) = http_get(&addr, &format!("/evaluations/{id}/rapport"))?;
+            ensure!(status == 200, "report status {status}");
+            let (_, report) = split(&response);
+            ensure!(
+                report.contains(&format!("data-plan-total=\"{expected}\"")),
+                "the printable report's total differs from the page's {expected}"
+            );
+            ensure!(report.contains("Classer les registres"), "the report lacks the council's action");
+            let after = with_council;
+
             // XLSX: a ZIP archive with the spreadsheet type.
             let (status, response) = http_get(&addr, &format!("/evaluations/{id}/plan.xlsx"))?;
             let (head, body) = split(&response);

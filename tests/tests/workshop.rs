@@ -281,9 +281,30 @@ async fn a_new_assessment_goes_through_entry_consensus_and_lock_without_javascri
             let consolidated = text_of(&c, &format!("fieldset[id='{id}'] p.muted strong")).await?;
             ensure!(consolidated == "B", "the recorded consensus must be used, got {consolidated}");
 
-            // Finalising locks the assessment.
+            // Finalising goes through the gate: one indicator of many is
+            // answered, so the gate says so and refuses a plain confirmation.
             c.find(Locator::Css(".breadcrumb a")).await?.click().await?;
             c.find(Locator::Css("[data-testid=finalise]")).await?.click().await?;
+            wait_for(&c, "[data-testid=finalise-form]").await?;
+            let coverage = text_of(&c, "[data-testid=finalise-coverage]").await?;
+            ensure!(coverage.contains("1 / "), "one indicator answered: {coverage:?}");
+            ensure!(
+                !c.find_all(Locator::Css("[data-testid=finalise-incomplete]")).await?.is_empty(),
+                "an incomplete round is not said incomplete"
+            );
+            ensure!(
+                !c.find_all(Locator::Css("[data-testid=open-disagreements-none]")).await?.is_empty(),
+                "the disagreement has a consensus: none is open"
+            );
+            c.find(Locator::Css("[data-testid=finalise-confirm]")).await?.click().await?;
+            c.find(Locator::Css("[data-testid=finalise-submit]")).await?.click().await?;
+            let refused = text_of(&c, "[data-testid=form-error]").await?;
+            ensure!(refused.contains("provisoire"), "the refusal does not say what to do: {refused:?}");
+            ensure!(c.current_url().await?.path().ends_with("/finaliser"), "a refused finalisation left the gate");
+            c.find(Locator::Css("[data-testid=finalise-provisional]")).await?.click().await?;
+            c.find(Locator::Css("[data-testid=finalise-reason]")).await?.send_keys("atelier écourté").await?;
+            c.find(Locator::Css("[data-testid=finalise-confirm]")).await?.click().await?;
+            c.find(Locator::Css("[data-testid=finalise-submit]")).await?.click().await?;
             // The page before the click has the same table: wait for the new one.
             c.wait()
                 .at_most(std::time::Duration::from_secs(10))
@@ -291,6 +312,8 @@ async fn a_new_assessment_goes_through_entry_consensus_and_lock_without_javascri
                 .await
                 .map_err(|e| format!("the overview does not say finalised: {e}"))?;
             ensure!(c.find_all(Locator::Css("[data-testid=finalise]")).await?.is_empty(), "still offers to finalise");
+            let mark = text_of(&c, "[data-testid=provisional]").await?;
+            ensure!(mark.contains("atelier écourté"), "the provisional reason is not shown: {mark:?}");
             c.find(Locator::Css("[data-testid=enter-r1]")).await?.click().await?;
             wait_for(&c, "[data-testid=entry-form]").await?;
             ensure!(c.find_all(Locator::Css("[data-testid=save-entry]")).await?.is_empty(), "a locked assessment offers to save");

@@ -99,3 +99,105 @@ pub async fn save_plan(
         .await,
     )
 }
+
+/// Adds one of the council's own actions to the plan (title, indicator,
+/// cost in whole FCFA, horizon, person responsible, deadline); it starts
+/// "not started".
+/// Answers its id; a plain form goes back to the plan's council section,
+/// or to the form with every problem named.
+#[server(endpoint = "add_council_action")]
+pub async fn add_council_action(
+    /// Assessment id.
+    id: i64,
+    /// Indicator id.
+    #[server(default)]
+    indicator: String,
+    /// What to do.
+    #[server(default)]
+    title: String,
+    /// Cost in whole FCFA.
+    #[server(default)]
+    cost: String,
+    /// `short`, `medium` or `long`.
+    #[server(default)]
+    horizon: String,
+    /// The person responsible.
+    #[server(default)]
+    responsible: String,
+    /// Deadline, `YYYY-MM-DD` (may be empty).
+    #[server(default)]
+    deadline: String,
+) -> Result<i64, AppError> {
+    let typed = BTreeMap::from([
+        ("indicator".to_owned(), indicator.clone()),
+        ("title".to_owned(), title.clone()),
+        ("cost".to_owned(), cost.clone()),
+        ("horizon".to_owned(), horizon.clone()),
+        ("responsible".to_owned(), responsible.clone()),
+        ("deadline".to_owned(), deadline.clone()),
+    ]);
+    let result = async move {
+        crate::service::plan::add_council_action(
+            &super::service()?,
+            &super::actor(),
+            id,
+            indicator,
+            title,
+            cost,
+            horizon,
+            responsible,
+            deadline,
+            // A new action starts "not started"; its status changes after.
+            String::new(),
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(v) => {
+            if super::plain_form_post() {
+                leptos_axum::redirect(&format!("/evaluations/{id}/plan#council"));
+            }
+            Ok(v)
+        }
+        Err(e) if super::plain_form_post() => {
+            super::back_with_error(e.clone(), typed);
+            Err(e)
+        }
+        Err(e) => super::respond(Err(e)),
+    }
+}
+
+/// Sets where one of the council's actions stands (`not_started`,
+/// `in_progress`, `done`) at the version read.
+#[server(endpoint = "set_council_action_status")]
+pub async fn set_council_action_status(
+    /// Assessment id.
+    id: i64,
+    /// The action's id.
+    action: i64,
+    /// Status code.
+    #[server(default)]
+    status: String,
+    /// Version read.
+    version: i64,
+) -> Result<i64, AppError> {
+    super::respond(
+        async move {
+            let v = crate::service::plan::set_council_action_status(
+                &super::service()?,
+                &super::actor(),
+                id,
+                action,
+                status,
+                version,
+            )
+            .await?;
+            if super::plain_form_post() {
+                leptos_axum::redirect(&format!("/evaluations/{id}/plan#council"));
+            }
+            Ok(v)
+        }
+        .await,
+    )
+}

@@ -222,30 +222,71 @@ pub async fn save_consensus(
     )
 }
 
-/// Finalises (locks) an assessment at the version read.
+/// The finalise gate of an assessment: coverage, unanswered critical
+/// indicators, disagreements without consensus, and whether it is complete.
+#[server(endpoint = "load_finalise")]
+pub async fn load_finalise(
+    /// Assessment id.
+    id: i64,
+) -> Result<FinalisePage, AppError> {
+    super::respond(
+        async move {
+            crate::service::workshop::load_finalise(&super::service()?, &super::actor(), id).await
+        }
+        .await,
+    )
+}
+
+/// Finalises (locks) an assessment at the version read, through the
+/// finalise gate: `confirm` must be checked; an incomplete round needs
+/// `provisional` checked and a `reason`. Checkboxes send any non-empty
+/// value when checked.
 #[server(endpoint = "finalise_assessment")]
 pub async fn finalise_assessment(
     /// Assessment id.
     id: i64,
     /// Version read.
     version: i64,
+    /// "I confirm" (non-empty when checked).
+    #[server(default)]
+    confirm: String,
+    /// Marked provisional (non-empty when checked).
+    #[server(default)]
+    provisional: String,
+    /// Why it is finalised incomplete.
+    #[server(default)]
+    reason: String,
 ) -> Result<i64, AppError> {
-    super::respond(
-        async move {
-            let v = crate::service::workshop::finalise_assessment(
-                &super::service()?,
-                &super::actor(),
-                id,
-                version,
-            )
-            .await?;
+    let typed = BTreeMap::from([
+        ("reason".to_owned(), reason.clone()),
+        ("provisional".to_owned(), provisional.clone()),
+    ]);
+    let result = async move {
+        crate::service::workshop::finalise_assessment(
+            &super::service()?,
+            &super::actor(),
+            id,
+            version,
+            !confirm.trim().is_empty(),
+            !provisional.trim().is_empty(),
+            reason,
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(v) => {
             if super::plain_form_post() {
                 leptos_axum::redirect(&format!("/evaluations/{id}"));
             }
             Ok(v)
         }
-        .await,
-    )
+        Err(e) if super::plain_form_post() => {
+            super::back_with_error(e.clone(), typed);
+            Err(e)
+        }
+        Err(e) => super::respond(Err(e)),
+    }
 }
 
 /// The choices of the "new assessment" form and the open assessments.

@@ -15,8 +15,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use rust_decimal::Decimal;
 
 use crate::api::plan::{
-    ActionLine, CostProblem, DomainPlan, GoalLine, PlanPage, PlanProblem, PlanSaved, PlanSums,
-    ProblemKind, TypedRow, cost_field, decision, load_plan, parse_cost,
+    ActionLine, CostProblem, CouncilLine, DomainPlan, GoalLine, PlanPage, PlanProblem, PlanSaved,
+    PlanSums, PreviousActions, ProblemKind, TypedRow, cost_field, decision, load_plan, parse_cost,
 };
 use crate::api::results::{ResultLine, list_results};
 use crate::i18n::{Locale, td};
@@ -34,6 +34,14 @@ fn horizon_label(h: capacity::Horizon, l: Locale) -> AnyView {
         capacity::Horizon::Short => td!(l, plan_horizon_short).into_any(),
         capacity::Horizon::Medium => td!(l, plan_horizon_medium).into_any(),
         capacity::Horizon::Long => td!(l, plan_horizon_long).into_any(),
+    }
+}
+
+fn status_label(status: capacity::ActionStatus, l: Locale) -> AnyView {
+    match status {
+        capacity::ActionStatus::NotStarted => td!(l, plan_status_not_started).into_any(),
+        capacity::ActionStatus::InProgress => td!(l, plan_status_in_progress).into_any(),
+        capacity::ActionStatus::Done => td!(l, plan_status_done).into_any(),
     }
 }
 
@@ -193,6 +201,13 @@ fn Totals(
                     <dd>
                         <span data-testid="total-dropped-cost">{fcfa(t.dropped.cost, l)}</span>
                         " · " <span data-testid="total-dropped-count">{t.dropped.actions}</span> " " {tr!(plan_actions_count)}
+                    </dd>
+                </div>
+                <div class="plan-sum">
+                    <dt>{tr!(plan_total_council)}</dt>
+                    <dd>
+                        <span data-testid="total-council-cost">{fcfa(t.council.cost, l)}</span>
+                        " · " {t.council.actions} " " {tr!(plan_actions_count)}
                     </dd>
                 </div>
                 {(t.uncosted_steps > 0).then(|| view! {
@@ -392,6 +407,140 @@ fn PlanView(page: PlanPage, saved: Option<usize>) -> impl IntoView {
                 </form>
             }.into_any()
         }}
+        <CouncilSection id=id actions=page.council.clone() indicators=page.indicators.clone() editable=true />
+        {page.previous.clone().map(|p| view! { <PreviousSection previous=p /> })}
+    }
+}
+
+/// The council's own actions: a table with a status form per row and,
+/// when editable, a plain form to add one.
+#[component]
+fn CouncilSection(
+    id: i64,
+    actions: Vec<CouncilLine>,
+    indicators: Vec<(String, capacity::Text)>,
+    editable: bool,
+) -> impl IntoView {
+    let l = use_locale().get_untracked();
+    let lang = core_lang(l);
+    view! {
+        <section class="plan-council" id="council" aria-labelledby="council-title" data-testid="council">
+            <h2 id="council-title">{tr!(plan_council_title)}</h2>
+            <p class="muted">{tr!(plan_council_intro)}</p>
+            {if actions.is_empty() {
+                view! { <p data-testid="council-empty">{tr!(plan_council_none)}</p> }.into_any()
+            } else {
+                view! { <CouncilTable id actions editable /> }.into_any()
+            }}
+            {editable.then(|| view! {
+                <form method="post" action="/api/add_council_action" class="plan-council-add" data-testid="council-add">
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <h3>{tr!(plan_council_add)}</h3>
+                    <label>{tr!(plan_council_what)}
+                        <input type="text" name="title" required maxlength=crate::view::limits::TEXT data-testid="council-title" />
+                    </label>
+                    <label>{tr!(plan_council_indicator)}
+                        <select name="indicator" data-testid="council-indicator">
+                            {indicators.into_iter().map(|(i, t)| {
+                                let label = format!("{i} — {}", t.get(lang));
+                                view! { <option value=i>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label>{tr!(plan_cost_label)}
+                        <input type="text" name="cost" inputmode="numeric" required data-testid="council-cost" />
+                    </label>
+                    <label>{tr!(plan_horizon)}
+                        <select name="horizon" data-testid="council-horizon">
+                            <option value="short">{horizon_label(capacity::Horizon::Short, l)}</option>
+                            <option value="medium">{horizon_label(capacity::Horizon::Medium, l)}</option>
+                            <option value="long">{horizon_label(capacity::Horizon::Long, l)}</option>
+                        </select>
+                    </label>
+                    <label>{tr!(plan_council_responsible)}
+                        <input type="text" name="responsible" required maxlength=crate::view::limits::NAME data-testid="council-responsible" />
+                    </label>
+                    <label>{tr!(plan_council_deadline)}
+                        <input type="date" name="deadline" data-testid="council-deadline" />
+                    </label>
+                    <button type="submit" data-testid="council-submit">{tr!(plan_council_add_button)}</button>
+                </form>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn CouncilTable(id: i64, actions: Vec<CouncilLine>, editable: bool) -> impl IntoView {
+    let l = use_locale().get_untracked();
+    view! {
+        <div class="table-scroll" tabindex="0">
+            <table data-testid="council-actions">
+                <thead>
+                    <tr>
+                        <th scope="col">{tr!(plan_action)}</th>
+                        <th scope="col">{tr!(plan_council_indicator)}</th>
+                        <th scope="col">{tr!(plan_council_responsible)}</th>
+                        <th scope="col">{tr!(plan_council_deadline)}</th>
+                        <th scope="col">{tr!(plan_horizon)}</th>
+                        <th scope="col" class="num">{tr!(plan_retained_cost)}</th>
+                        <th scope="col">{tr!(plan_council_status)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {actions.into_iter().map(|a| {
+                        let status = if editable {
+                            view! {
+                                <form method="post" action="/api/set_council_action_status" class="inline" data-testid=format!("council-status-{}", a.id)>
+                                    <input type="hidden" name="id" value=id.to_string() />
+                                    <input type="hidden" name="action" value=a.id.to_string() />
+                                    <input type="hidden" name="version" value=a.version.to_string() />
+                                    <label>
+                                        <span class="visually-hidden">{tr!(plan_council_status)} " " {a.title.clone()}</span>
+                                        <select name="status">
+                                            {capacity::ActionStatus::ALL.into_iter().map(|s| view! {
+                                                <option value=s.code() selected=s == a.status>{status_label(s, l)}</option>
+                                            }).collect_view()}
+                                        </select>
+                                    </label>
+                                    <button type="submit">{tr!(save)}</button>
+                                </form>
+                            }.into_any()
+                        } else {
+                            view! { <span data-testid="council-status">{status_label(a.status, l)}</span> }.into_any()
+                        };
+                        view! {
+                            <tr data-testid=format!("council-{}", a.id)>
+                                <td>{a.title.clone()}</td>
+                                <td><span class="ind-id">{a.indicator.clone()}</span> " " <Tx text=a.indicator_title.clone() /></td>
+                                <td>{a.responsible.clone()}</td>
+                                <td>{a.deadline.clone().unwrap_or_default()}</td>
+                                <td>{horizon_label(a.horizon, l)}</td>
+                                <td class="num" data-testid="council-cost">{fcfa(a.cost, l)}</td>
+                                <td>{status}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The council's actions of the previous round, with where they stand.
+#[component]
+fn PreviousSection(previous: PreviousActions) -> impl IntoView {
+    let round = previous.round.clone();
+    let round = move || round.clone();
+    view! {
+        <section class="plan-previous" aria-labelledby="previous-title" data-testid="previous-actions">
+            <h2 id="previous-title">{tr!(plan_previous_title, round = round.clone())}</h2>
+            <p class="muted">
+                {tr!(plan_previous_intro)} " "
+                <a href=format!("/evaluations/{}/plan", previous.id)>{tr!(plan_previous_link)}</a>
+            </p>
+            <CouncilTable id=previous.id actions=previous.actions editable=false />
+        </section>
     }
 }
 
@@ -627,6 +776,13 @@ fn PrintView(page: PlanPage) -> impl IntoView {
                     </table>
                 </section>
             }).collect_view()}
+            {(!page.council.is_empty()).then(|| view! {
+                <section class="plan-council" data-testid="council">
+                    <h2>{tr!(plan_council_title)}</h2>
+                    <CouncilTable id=page.header.id actions=page.council.clone() editable=false />
+                </section>
+            })}
+            {page.previous.clone().map(|p| view! { <PreviousSection previous=p /> })}
         </div>
     }
 }

@@ -1,6 +1,8 @@
-//! The workshop pages: `/evaluations/{id}` (overview and progress) and
+//! The workshop pages: `/evaluations/{id}` (overview and progress),
 //! `/evaluations/{id}/saisie?rater=…&competence=…` (one rater's entry for
-//! one competency).
+//! one competency), the consensus step and `/evaluations/{id}/finaliser`
+//! (the finalise gate: coverage, pending minimum conditions, open
+//! disagreements, then a confirmation).
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -8,8 +10,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::workshop::{
-    ConsensusPage, FinaliseAssessment, Overview, UnlockAssessment, load_consensus, load_entry,
-    load_overview, load_refused,
+    ConsensusPage, FinaliseLine, FinalisePage, Overview, UnlockAssessment, load_consensus,
+    load_entry, load_finalise, load_overview, load_refused,
 };
 use crate::ui::common::{ErrorBox, Loading, Tx};
 use crate::ui::in_place::InPlaceForms;
@@ -67,6 +69,9 @@ fn OverviewView(overview: Overview) -> impl IntoView {
         {h.reopened.then(|| view! {
             <p class="notice" data-testid="reopened">{tr!(reopened_notice)}</p>
         })}
+        {h.finalised.then_some(()).and(h.provisional_reason.clone()).map(|reason| view! {
+            <p class="notice" data-testid="provisional">{tr!(finalised_provisional)} " " <q>{reason}</q></p>
+        })}
         <p data-testid="progress">
             {tr!(answered)} " " <strong>{overview.answered} " / " {overview.applicable}</strong>
         </p>
@@ -93,16 +98,11 @@ fn OverviewView(overview: Overview) -> impl IntoView {
                 </ActionForm>
             }
         })}
-        {(!h.finalised && h.can.finalise).then(|| {
-            let finalise = ServerAction::<FinaliseAssessment>::new();
-            view! {
-                <ActionForm action=finalise attr:class="finalise">
-                    <input type="hidden" name="id" value=h.id.to_string() />
-                    <input type="hidden" name="version" value=h.version.to_string() />
-                    <button type="submit" data-testid="finalise">{tr!(finalise)}</button>
-                    <span class="muted">" " {tr!(finalise_hint)}</span>
-                </ActionForm>
-            }
+        {(!h.finalised && h.can.finalise).then(|| view! {
+            <p class="finalise">
+                <a href=format!("{base}/finaliser") class="button" data-testid="finalise">{tr!(finalise)}</a>
+                <span class="muted">" " {tr!(finalise_hint)}</span>
+            </p>
         })}
         <h2>{tr!(raters_title)}</h2>
         <ul class="cards" data-testid="raters">
@@ -341,5 +341,131 @@ fn ConsensusView(page: ConsensusPage) -> impl IntoView {
             {previous.map(|h| view! { <a href=h rel="prev">"← " {tr!(previous)}</a> })}
             {next.map(|h| view! { <a href=h rel="next" data-testid="next">{tr!(next)} " →"</a> })}
         </nav>
+    }
+}
+
+/// `/evaluations/{id}/finaliser`: the finalise gate. Coverage overall and
+/// per competency, the critical indicators still unanswered, the
+/// disagreements without a consensus; then a plain form to confirm, with
+/// the provisional mark and its reason when the round is incomplete (the
+/// server refuses otherwise). Works without JavaScript.
+#[component]
+pub fn FinaliseRoute() -> impl IntoView {
+    let id = assessment_id();
+    let page = Resource::new(id, load_finalise);
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) => view! { <InPlaceForms><FinaliseView page=p /></InPlaceForms> }.into_any(),
+                    Err(e) => view! { <h1 data-testid="page-title">{tr!(finalise_title)}</h1><ErrorBox error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn FinaliseView(page: FinalisePage) -> impl IntoView {
+    let h = page.header;
+    let base = format!("/evaluations/{}", h.id);
+    let link = move |line: &FinaliseLine| {
+        format!(
+            "{base}/consensus?competence={}#{}",
+            line.competency, line.id
+        )
+    };
+    let indicators = move |list: Vec<FinaliseLine>, testid: &'static str| {
+        view! {
+            <ul data-testid=testid>
+                {list.into_iter().map(|l| view! {
+                    <li><a href=link(&l)><span class="ind-id">{l.id.clone()}</span></a> " " <Tx text=l.title /></li>
+                }).collect_view()}
+            </ul>
+        }
+    };
+    let required = page.required_percent;
+    view! {
+        <nav class="breadcrumb" aria-label="breadcrumb">
+            <a href=format!("/evaluations/{}", h.id)>{h.commune.clone()} " — " {h.round.clone()}</a>
+        </nav>
+        <h1 data-testid="page-title">{tr!(finalise_title)}</h1>
+        <p data-testid="finalise-coverage">
+            {tr!(answered)} " " <strong>{page.answered} " / " {page.applicable}</strong>
+            {(page.no_information > 0).then(|| view! { " " <span class="muted">"(" {tr!(finalise_of_which_ni, n = move || page.no_information)} ")"</span> })}
+        </p>
+        <div class="table-scroll" tabindex="0">
+            <table data-testid="finalise-competencies">
+                <caption>{tr!(finalise_by_competency)}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{tr!(competency)}</th>
+                        <th scope="col" class="num">{tr!(answered)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {page.competencies.into_iter().map(|c| {
+                        let short = c.answered < c.applicable;
+                        view! {
+                            <tr class:short=short>
+                                <th scope="row"><a href=format!("/evaluations/{}/consensus?competence={}", h.id, c.id)><Tx text=c.title /></a></th>
+                                <td class="num">{c.answered} " / " {c.applicable}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <h2>{tr!(finalise_critical_title)}</h2>
+        {if page.unanswered_critical.is_empty() {
+            view! { <p data-testid="unanswered-critical-none">{tr!(finalise_critical_none)}</p> }.into_any()
+        } else {
+            indicators(page.unanswered_critical, "unanswered-critical").into_any()
+        }}
+        <h2>{tr!(finalise_disagreements_title)}</h2>
+        {if page.open_disagreements.is_empty() {
+            view! { <p data-testid="open-disagreements-none">{tr!(finalise_disagreements_none)}</p> }.into_any()
+        } else {
+            view! {
+                <p class="muted">{tr!(finalise_disagreements_hint)}</p>
+                {indicators(page.open_disagreements, "open-disagreements")}
+            }.into_any()
+        }}
+        {if h.finalised {
+            view! { <p class="notice" data-testid="already-finalised">{tr!(finalise_already)}</p> }.into_any()
+        } else {
+            view! {
+                {if page.complete {
+                    view! { <p class="notice" data-testid="finalise-complete">{tr!(finalise_complete)}</p> }.into_any()
+                } else {
+                    view! { <p class="error" data-testid="finalise-incomplete">{tr!(finalise_incomplete, percent = move || required)}</p> }.into_any()
+                }}
+                <form method="post" action="/api/finalise_assessment" class="finalise" data-testid="finalise-form">
+                    <input type="hidden" name="id" value=h.id.to_string() />
+                    <input type="hidden" name="version" value=h.version.to_string() />
+                    {(!page.complete).then(|| view! {
+                        <fieldset>
+                            <legend>{tr!(finalise_provisional_legend)}</legend>
+                            <label>
+                                <input type="checkbox" name="provisional" value="1" data-testid="finalise-provisional" />
+                                " " {tr!(finalise_provisional_label)}
+                            </label>
+                            <label>
+                                {tr!(finalise_reason)}
+                                <textarea name="reason" rows="2" maxlength=crate::view::limits::TEXT data-testid="finalise-reason"></textarea>
+                            </label>
+                        </fieldset>
+                    })}
+                    <label>
+                        <input type="checkbox" name="confirm" value="1" data-testid="finalise-confirm" />
+                        " " {tr!(finalise_confirm)}
+                    </label>
+                    <p>
+                        <button type="submit" class="primary" data-testid="finalise-submit">{tr!(finalise)}</button>
+                        <span class="muted">" " {tr!(finalise_hint)}</span>
+                    </p>
+                </form>
+            }.into_any()
+        }}
     }
 }

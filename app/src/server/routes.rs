@@ -44,7 +44,9 @@ pub fn error_response(e: &AppError) -> Response {
 
 /// `GET /evaluations/{id}/rapport`: the assessment's printable report (one
 /// self-contained HTML page from `capacity-report`, with the previous round
-/// when there is one), in the reader's language.
+/// when there is one, and the plan as the council adjusted it:
+/// `service::plan::adjusted_plan`, like the plan page and its downloads),
+/// in the reader's language.
 pub async fn commune_report(
     Extension(state): Extension<Service>,
     Extension(actor): Extension<Actor>,
@@ -75,7 +77,9 @@ async fn report_html(
     lang: capacity::Lang,
 ) -> Result<String, AppError> {
     use crate::service::results::{internal, previous_of};
-    let stored = crate::service::workshop::visible(state, actor, id).await?;
+    // The plan as the council adjusted it: the same one the plan page and
+    // its downloads show (checks that the actor may see the assessment).
+    let (stored, _, plan, _) = crate::service::plan::adjusted_plan(state, actor, id).await?;
     let (rubric, _, scored) = state.score(&stored).await?;
     let a = &stored.assessment;
     let previous = previous_of(state, id, a).await?;
@@ -83,7 +87,7 @@ async fn report_html(
         Some(p) => Some(state.score(p).await?.2),
         None => None,
     };
-    let mut report = capacity_report::CommuneReport::new(&rubric, a, &scored);
+    let mut report = capacity_report::CommuneReport::new(&rubric, a, &scored).with_plan(&plan);
     if let (Some(p), Some(ps)) = (&previous, &previous_scored) {
         report = report.with_previous(&p.assessment, ps);
     }

@@ -28,7 +28,10 @@ use super::Service;
 #[allow(unused_imports)]
 use crate::view::plan::*;
 
-use capacity::{ActionPlan, CommuneResult, CompiledRubric, Decision, PlanAdjustment};
+use capacity::{
+    ActionPlan, ActionStatus, CommuneResult, CompiledRubric, CouncilActionInput, Decision, Horizon,
+    PlanAdjustment,
+};
 
 /// The submitted plan form, one map per field name.
 #[derive(Debug)]
@@ -184,8 +187,86 @@ pub fn stored_adjustments(
     (adjustments, versions)
 }
 
-/// An assessment's plan with the stored adjustments applied, and the
-/// version of each stored row.
+/// The key of a council action's version in [`adjusted_plan`]'s versions.
+pub fn council_version_key(id: i64) -> String {
+    format!("council/{id}")
+}
+
+fn horizon_of(code: &str) -> Option<Horizon> {
+    match code.trim() {
+        "short" => Some(Horizon::Short),
+        "medium" => Some(Horizon::Medium),
+        "long" => Some(Horizon::Long),
+        _ => None,
+    }
+}
+
+/// The horizon's code in forms and the store.
+pub fn horizon_code(h: Horizon) -> &'static str {
+    match h {
+        Horizon::Short => "short",
+        Horizon::Medium => "medium",
+        Horizon::Long => "long",
+    }
+}
+
+/// The stored council actions as the core reads them. A row that cannot
+/// be read (a cost, horizon or status written by another program) is
+/// logged and left aside rather than priced at zero.
+pub fn council_inputs(rows: &[capacity_store::CouncilActionRow]) -> Vec<CouncilActionInput> {
+    rows.iter()
+        .filter_map(|r| {
+            let cost = parse_cost(&r.cost).ok().flatten();
+            let horizon = horizon_of(&r.horizon);
+            let status = ActionStatus::from_code(&r.status);
+            let (Some(cost), Some(horizon), Some(status)) = (cost, horizon, status) else {
+                tracing::warn!(id = r.id, "stored council action unreadable, left aside");
+                return None;
+            };
+            Some(CouncilActionInput {
+                key: r.id.to_string(),
+                indicator: r.indicator.clone(),
+                title: r.title.clone(),
+                cost,
+                horizon,
+                responsible: r.responsible.clone(),
+                deadline: r.deadline.clone(),
+                status,
+            })
+        })
+        .collect()
+}
+
+fn council_lines(
+    rubric: &CompiledRubric,
+    rows: &[capacity_store::CouncilActionRow],
+) -> Vec<CouncilLine> {
+    let versions: BTreeMap<String, i64> =
+        rows.iter().map(|r| (r.id.to_string(), r.version)).collect();
+    council_inputs(rows)
+        .into_iter()
+        .map(|a| CouncilLine {
+            id: a.key.parse().unwrap_or(0),
+            indicator_title: rubric
+                .indicator_ix(&a.indicator)
+                .and_then(|ix| rubric.title(capacity::NodeRef::Indicator(ix)).cloned())
+                .unwrap_or_default(),
+            version: versions.get(&a.key).copied().unwrap_or(0),
+            indicator: a.indicator,
+            title: a.title,
+            cost: a.cost,
+            horizon: a.horizon,
+            responsible: a.responsible,
+            deadline: a.deadline,
+            status: a.status,
+        })
+        .collect()
+}
+
+/// An assessment's plan with the stored adjustments applied and the
+/// council's own actions added, and the version of each stored row (the
+/// council's under [`council_version_key`]). The one plan the plan page,
+/// the printable report and the downloads show.
 pub async fn adjusted_plan(
     state: &Service,
     actor: &super::access::Actor,
@@ -207,6 +288,13 @@ pub async fn adjusted_plan(
     let (adjustments, versions) = stored_adjustments(&rubric, &plan, &rows);
     plan.adjust(&adjustments)
         .map_err(|e| AppError::Internal(format!("stored adjustments of assessment {id}: {e}")))?;
+    let mut versions = versions;
+    let rows = state.store.council_actions(id).await?;
+    for r in &rows {
+        versions.insert(council_version_key(r.id), r.version);
+    }
+    plan.add_council(&rubric, &council_inputs(&rows))
+        .map_err(|e| AppError::Internal(format!("council actions of assessment {id}: {e}")))?;
     Ok((stored, rubric, plan, versions))
 }
 
@@ -307,7 +395,28 @@ pub async fn load_plan(
     }
     let t = &plan.totals;
     let a = &stored.assessment;
+    let council = council_lines(&rubric, &state.store.council_actions(id).await?);
+    let previous = match super::results::previous_of(state, id, a).await? {
+        Some(p) => {
+            let actions = council_lines(&rubric, &state.store.council_actions(p.header.id).await?);
+            (!actions.is_empty()).then(|| PreviousActions {
+                id: p.header.id,
+                round: p.assessment.round.clone(),
+                actions,
+            })
+        }
+        None => None,
+    };
+    let indicators = rubric
+        .rubric()
+        .indicators
+        .iter()
+        .map(|i| (i.id.clone(), i.title.clone()))
+        .collect();
     Ok(PlanPage {
+        council,
+        previous,
+        indicators,
         header: PlanHeader {
             id,
             commune_id: a.commune.id.clone(),
@@ -325,6 +434,7 @@ pub async fn load_plan(
             included: t.included.into(),
             accepted: t.accepted.into(),
             dropped: t.dropped.into(),
+            council: t.council.into(),
             uncosted_steps: t.uncosted_steps,
             by_horizon: t
                 .by_horizon
@@ -427,6 +537,115 @@ pub async fn save_plan(
         }
     }
     Ok(outcome)
+}
+
+/// Adds one of the council's own actions to an assessment's plan: every
+/// field is checked and every problem reported at once
+/// ([`AppError::Fields`]): `title` and `responsible` required, `indicator`
+/// one of the rubric's, `cost` whole FCFA (the core's rule), `horizon`
+/// `short`, `medium` or `long`, `deadline` empty or a real date, `status`
+/// a status code (empty: not started).
+#[allow(clippy::too_many_arguments)] // the fields of one form, plus who sends it
+pub async fn add_council_action(
+    state: &Service,
+    actor: &super::access::Actor,
+    id: i64,
+    indicator: String,
+    title: String,
+    cost: String,
+    horizon: String,
+    responsible: String,
+    deadline: String,
+    status: String,
+) -> Result<i64, AppError> {
+    use super::limits;
+    use crate::error::{FieldProblem, Problem};
+    let header =
+        super::workshop::allowed(state, actor, id, super::access::Action::EditPlan).await?;
+    let rubric = state.rubric(&header.rubric, &header.rubric_version).await?;
+    let mut problems = Vec::new();
+    let mut text = |field: &str, value: &str, max: usize| {
+        if value.is_empty() {
+            problems.push(FieldProblem::new(field, Problem::Required));
+        } else if let Some(p) = limits::too_long(value, max) {
+            problems.push(FieldProblem::new(field, p));
+        }
+    };
+    let (title, responsible) = (title.trim(), responsible.trim());
+    text("title", title, limits::TEXT);
+    text("responsible", responsible, limits::NAME);
+    if rubric.indicator_ix(indicator.trim()).is_none() {
+        problems.push(FieldProblem::new("indicator", Problem::UnknownChoice));
+    }
+    let cost = match parse_cost(&cost) {
+        Ok(Some(c)) => Some(c),
+        Ok(None) => {
+            problems.push(FieldProblem::new("cost", Problem::Required));
+            None
+        }
+        Err(p) => {
+            problems.push(FieldProblem::new("cost", Problem::Cost(p)));
+            None
+        }
+    };
+    let horizon = horizon_of(&horizon);
+    if horizon.is_none() {
+        problems.push(FieldProblem::new("horizon", Problem::UnknownChoice));
+    }
+    let deadline = deadline.trim();
+    if !deadline.is_empty() && !capacity::valid_date(deadline) {
+        problems.push(FieldProblem::new("deadline", Problem::NotADate));
+    }
+    let status = if status.trim().is_empty() {
+        Some(ActionStatus::NotStarted)
+    } else {
+        ActionStatus::from_code(&status)
+    };
+    if status.is_none() {
+        problems.push(FieldProblem::new("status", Problem::UnknownChoice));
+    }
+    let (Some(cost), Some(horizon), Some(status), true) =
+        (cost, horizon, status, problems.is_empty())
+    else {
+        return Err(AppError::Fields(problems));
+    };
+    let new = capacity_store::NewCouncilAction {
+        indicator: indicator.trim().to_owned(),
+        title: title.to_owned(),
+        cost: cost.to_string(),
+        horizon: horizon_code(horizon).to_owned(),
+        responsible: responsible.to_owned(),
+        deadline: (!deadline.is_empty()).then(|| deadline.to_owned()),
+        status: status.code().to_owned(),
+    };
+    Ok(state
+        .store
+        .add_council_action(id, &new, &actor.audit())
+        .await?)
+}
+
+/// Sets where one of the council's actions stands, at the version read
+/// (a stale save is refused with [`AppError::Stale`], 409).
+pub async fn set_council_action_status(
+    state: &Service,
+    actor: &super::access::Actor,
+    id: i64,
+    action: i64,
+    status: String,
+    version: i64,
+) -> Result<i64, AppError> {
+    use crate::error::{FieldProblem, Problem};
+    super::workshop::allowed(state, actor, id, super::access::Action::EditPlan).await?;
+    let Some(status) = ActionStatus::from_code(&status) else {
+        return Err(AppError::Fields(vec![FieldProblem::new(
+            "status",
+            Problem::UnknownChoice,
+        )]));
+    };
+    Ok(state
+        .store
+        .set_council_action_status(id, action, status.code(), version, &actor.audit())
+        .await?)
 }
 
 /// A plan save as other clients than a plain form see it: the outcome when

@@ -96,6 +96,7 @@ pub fn header_of(
     let a = &stored.assessment;
     WorkshopHeader {
         reopened: stored.header.reopened,
+        provisional_reason: stored.header.provisional_reason.clone(),
         can: can(actor, stored),
         id: stored.header.id,
         commune_id: a.commune.id.clone(),
@@ -690,15 +691,107 @@ pub fn after_consensus_save(
     to
 }
 
-/// Finalises (locks) an assessment at the version read.
+/// The finalise gate of an assessment: coverage per competency, the
+/// critical indicators still unanswered, the disagreements without a
+/// consensus, and whether the round is complete enough to be finalised
+/// without the provisional mark (the core's [`capacity::finalise_check`]).
+pub async fn load_finalise(
+    state: &Service,
+    actor: &Actor,
+    id: i64,
+) -> Result<FinalisePage, AppError> {
+    use capacity::NodeRef;
+    let stored = visible(state, actor, id).await?;
+    actor.check(Action::Finalise, &Place::of(&stored.header))?;
+    let (rubric, _, scored) = state.score(&stored).await?;
+    let check = capacity::finalise_check(&rubric, &scored)
+        .map_err(|e| AppError::Internal(format!("finalise check of assessment {id}: {e}")))?;
+    let title = |r| rubric.title(r).cloned().unwrap_or_default();
+    let indicator = |ix: &capacity::IndicatorIx| FinaliseLine {
+        id: rubric.id(NodeRef::Indicator(*ix)).to_owned(),
+        title: title(NodeRef::Indicator(*ix)),
+        answered: 0,
+        applicable: 0,
+        competency: rubric
+            .indicator(*ix)
+            .map(|i| rubric.id(NodeRef::Node(i.parent)).to_owned())
+            .unwrap_or_default(),
+    };
+    let percent = (check.required.min_answered() * rust_decimal::Decimal::ONE_HUNDRED)
+        .trunc()
+        .try_into()
+        .unwrap_or(100);
+    Ok(FinalisePage {
+        header: header_of(&stored, rubric.rubric().title.clone(), actor),
+        answered: check.coverage.answered,
+        applicable: check.coverage.applicable,
+        no_information: check.coverage.no_information,
+        competencies: check
+            .competencies
+            .iter()
+            .map(|c| FinaliseLine {
+                id: rubric.id(NodeRef::Node(c.competency)).to_owned(),
+                title: title(NodeRef::Node(c.competency)),
+                answered: c.coverage.answered,
+                applicable: c.coverage.applicable,
+                competency: rubric.id(NodeRef::Node(c.competency)).to_owned(),
+            })
+            .collect(),
+        unanswered_critical: check.unanswered_critical.iter().map(indicator).collect(),
+        open_disagreements: check.open_disagreements.iter().map(indicator).collect(),
+        required_percent: percent,
+        complete: check.complete,
+    })
+}
+
+/// Finalises (locks) an assessment at the version read, through the
+/// finalise gate: the facilitator must `confirm`; when the round is below
+/// the completeness required ([`capacity::finalise_check`]) it is locked
+/// only when marked `provisional` with a `reason`, which the store keeps.
+/// Refusals are field problems (422): `confirm` required, `provisional`
+/// required when incomplete, `reason` required with it.
 pub async fn finalise_assessment(
     state: &Service,
     actor: &Actor,
     id: i64,
     version: i64,
+    confirm: bool,
+    provisional: bool,
+    reason: String,
 ) -> Result<i64, AppError> {
     allowed(state, actor, id, Action::Finalise).await?;
-    Ok(state.store.finalise(id, version, &actor.audit()).await?)
+    let stored = stored(state, id).await?;
+    let (rubric, _, scored) = state.score(&stored).await?;
+    let check = capacity::finalise_check(&rubric, &scored)
+        .map_err(|e| AppError::Internal(format!("finalise check of assessment {id}: {e}")))?;
+    let reason = reason.trim();
+    let mut problems = Vec::new();
+    if !confirm {
+        problems.push(FieldProblem::new("confirm", Problem::Required));
+    }
+    if !check.complete {
+        if !provisional {
+            problems.push(FieldProblem::new("provisional", Problem::Incomplete));
+        }
+        if reason.is_empty() {
+            problems.push(FieldProblem::new("reason", Problem::Required));
+        }
+    }
+    if let Some(p) = limits::too_long(reason, limits::TEXT) {
+        problems.push(FieldProblem::new("reason", p));
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Fields(problems));
+    }
+    let audit = actor.audit();
+    Ok(if check.complete {
+        state.store.finalise(id, version, &audit).await?
+    } else {
+        state
+            .store
+            .finalise_provisional(id, version, reason, &audit)
+            .await?
+    })
 }
 
 /// Links rater `rater` of an assessment to the account named `account`

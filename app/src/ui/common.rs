@@ -139,6 +139,7 @@ pub fn ProblemText(
         Problem::TooShort { min } => tr!(problem_too_short, min = move || min).into_any(),
         Problem::PasswordsDiffer => tr!(problem_passwords_differ).into_any(),
         Problem::NameTaken => tr!(problem_name_taken).into_any(),
+        Problem::Incomplete => tr!(problem_incomplete).into_any(),
     }
 }
 

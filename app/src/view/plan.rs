@@ -2,7 +2,7 @@
 //! browser (see the server functions of the same name under `api/` that
 //! answer them, and `service/` for how they are made).
 
-use capacity::{Decision, Horizon, Text};
+use capacity::{ActionStatus, Decision, Horizon, Text};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -137,6 +137,8 @@ pub struct PlanSums {
     pub accepted: Sum,
     /// Dropped actions (not in the total).
     pub dropped: Sum,
+    /// The council's own actions (included).
+    pub council: Sum,
     /// Steps with no costed action (not counted).
     pub uncosted_steps: u32,
     /// Included actions per horizon: short, medium, long.
@@ -156,6 +158,49 @@ pub struct PlanPage {
     pub max_cost: Decimal,
     /// What the last plain form save did (from its token).
     pub outcome: Option<PlanSaved>,
+    /// The council's own actions, in the order they were added.
+    pub council: Vec<CouncilLine>,
+    /// The council's actions of the commune's previous round of the same
+    /// rubric, with where they stand, beside this round's gaps.
+    pub previous: Option<PreviousActions>,
+    /// The rubric's indicators `(id, title)`, for the add form.
+    pub indicators: Vec<(String, Text)>,
+}
+
+/// One of the council's own actions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CouncilLine {
+    /// Row id.
+    pub id: i64,
+    /// Indicator id.
+    pub indicator: String,
+    /// Indicator title.
+    pub indicator_title: Text,
+    /// What to do.
+    pub title: String,
+    /// Cost in whole FCFA.
+    pub cost: Decimal,
+    /// When it bears fruit.
+    pub horizon: Horizon,
+    /// The person responsible.
+    pub responsible: String,
+    /// Deadline, `YYYY-MM-DD`.
+    pub deadline: Option<String>,
+    /// Where it stands.
+    pub status: ActionStatus,
+    /// Row version.
+    pub version: i64,
+}
+
+/// The council's actions of an earlier round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviousActions {
+    /// That round's assessment id.
+    pub id: i64,
+    /// Its round label.
+    pub round: String,
+    /// Its council actions.
+    pub actions: Vec<CouncilLine>,
 }
 
 /// What is wrong with a cost typed in the form (the core's rule).

@@ -38,6 +38,8 @@ pub struct WorkshopHeader {
     /// Unlocked after being finalised, not finalised again yet: its
     /// results are marked as reopened.
     pub reopened: bool,
+    /// Finalised below the required completeness: the reason given.
+    pub provisional_reason: Option<String>,
     /// What the person reading may do here (the server checks again on
     /// every action; this only spares them buttons that would be refused).
     pub can: Can,
@@ -81,6 +83,48 @@ pub struct CompetencyProgress {
     pub disagreements: u32,
     /// Indicators with a recorded consensus.
     pub consensus: u32,
+}
+
+/// One line of the finalise gate: a competency's coverage or an
+/// indicator to look at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinaliseLine {
+    /// Indicator or competency id.
+    pub id: String,
+    /// Its title.
+    pub title: Text,
+    /// Answered applicable indicators (competencies; 0 for indicators).
+    pub answered: u32,
+    /// Applicable indicators (competencies; 0 for indicators).
+    pub applicable: u32,
+    /// For an indicator: the competency it belongs to (to link to its
+    /// consensus step).
+    pub competency: String,
+}
+
+/// The finalise gate (`/evaluations/{id}/finaliser`): what the
+/// facilitator sees and confirms before locking the round (the core's
+/// `capacity::FinaliseCheck`, with titles).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinalisePage {
+    /// The assessment.
+    pub header: WorkshopHeader,
+    /// Answered applicable indicators.
+    pub answered: u32,
+    /// Applicable indicators.
+    pub applicable: u32,
+    /// Answered "no information" (NI), among the answered.
+    pub no_information: u32,
+    /// Per competency, rubric order.
+    pub competencies: Vec<FinaliseLine>,
+    /// Critical indicators (minimum conditions) not answered yet.
+    pub unanswered_critical: Vec<FinaliseLine>,
+    /// Disagreements without a recorded consensus.
+    pub open_disagreements: Vec<FinaliseLine>,
+    /// The least share of applicable indicators to answer, in percent.
+    pub required_percent: u32,
+    /// Complete enough to finalise without the provisional mark.
+    pub complete: bool,
 }
 
 /// The overview of a workshop.

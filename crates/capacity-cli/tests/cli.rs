@@ -356,7 +356,7 @@ fn score_explain_gaps_plan() {
     let plan = capacity(&["plan", f, "--format", "csv"]);
     plan.code(0);
     assert!(plan.stdout.starts_with(
-        "priority,indicator,step,action,responsible,horizon,cost_fcfa,domain,competency\n"
+        "priority,indicator,step,action,responsible,horizon,cost_fcfa,domain,competency,decision\n"
     ));
     let v: serde_json::Value =
         serde_json::from_str(&capacity(&["plan", f, "--format", "json"]).stdout).expect("JSON");

@@ -10,6 +10,10 @@
 //!   dropped ones (left out of the total), steps with no costed action
 //!   (never priced at zero silently), then included actions by domain, by
 //!   competency and by horizon: a count and a cost each.
+//! - **Council actions** (only when the council added some): the council's
+//!   own actions, with the indicator, what to do, the person responsible,
+//!   the deadline, the horizon, the cost and where each stands; they are
+//!   included in every total (the totals say how much of it they are).
 //! - **Goals**: per indicator of the plan, the level it starts from (`NI`
 //!   kept as such), the target, the goal, whether it fails its minimum
 //!   condition, and the steps the rubric has no action for.
@@ -22,7 +26,9 @@ use crate::scores::node_title;
 use crate::table::{Cell, Export, Table};
 use crate::words::{decision, horizon, legend_codes, legend_headers, legend_name, tr, yes_no};
 use capacity::plan::{NodeTotals, Totals};
-use capacity::{ActionPlan, Commune, CompiledRubric, Decision, Horizon, Lang, LevelIx, NodeRef};
+use capacity::{
+    ActionPlan, ActionStatus, Commune, CompiledRubric, Decision, Horizon, Lang, LevelIx, NodeRef,
+};
 
 fn step(rubric: &CompiledRubric, from: LevelIx, to: LevelIx) -> String {
     format!("{} → {}", rubric.level_code(from), rubric.level_code(to))
@@ -130,6 +136,18 @@ impl Export {
             tr(lang, "dont acceptées", "of which accepted"),
             &t.accepted,
         ));
+        if t.council.actions > 0 {
+            totals.rows.push(line(
+                total,
+                "",
+                tr(
+                    lang,
+                    "dont actions du conseil",
+                    "of which the council's own actions",
+                ),
+                &t.council,
+            ));
+        }
         totals.rows.push(line(
             total,
             "",
@@ -226,6 +244,39 @@ impl Export {
             ]);
         }
 
+        let mut council = Table::new(
+            tr(lang, "Actions du conseil", "Council actions"),
+            [
+                tr(lang, "Indicateur", "Indicator"),
+                tr(lang, "Intitulé", "Title"),
+                tr(lang, "Action", "Action"),
+                tr(lang, "Responsable", "Responsible"),
+                tr(lang, "Échéance", "Deadline"),
+                tr(lang, "Horizon", "Horizon"),
+                tr(lang, "Coût (FCFA)", "Cost (FCFA)"),
+                tr(lang, "État", "Status"),
+            ]
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        );
+        for a in &plan.council {
+            council.rows.push(vec![
+                Cell::text(&a.indicator_id),
+                Cell::text(indicator_title(a.indicator)),
+                Cell::text(&a.title),
+                Cell::text(&a.responsible),
+                a.deadline.as_ref().map_or(Cell::Empty, Cell::text),
+                Cell::text(horizon(lang, a.horizon)),
+                Cell::Money(a.cost),
+                Cell::text(match a.status {
+                    ActionStatus::NotStarted => tr(lang, "non commencée", "not started"),
+                    ActionStatus::InProgress => tr(lang, "en cours", "in progress"),
+                    ActionStatus::Done => tr(lang, "réalisée", "done"),
+                }),
+            ]);
+        }
+
         let mut legend = Table::new(legend_name(lang), legend_headers(lang));
         legend.rows.push(vec![
             Cell::text(tr(lang, "Commune", "Commune")),
@@ -281,9 +332,12 @@ impl Export {
         {
             legend.rows.push(vec![Cell::text(h), Cell::text(meaning)]);
         }
-        Ok(Export {
-            tables: vec![actions, totals, goals, legend],
-        })
+        let mut tables = vec![actions, totals];
+        if !council.rows.is_empty() {
+            tables.push(council);
+        }
+        tables.extend([goals, legend]);
+        Ok(Export { tables })
     }
 }
 

@@ -38,6 +38,9 @@ pub struct CommuneReport<'a> {
     /// An earlier round of the same commune, scored with the same rubric,
     /// to show progress.
     pub previous: Option<(&'a Assessment, &'a Scored)>,
+    /// The plan as the council adjusted it (decisions, costs, its own
+    /// actions); `None`: the rubric's unadjusted plan of the results.
+    pub plan: Option<&'a ActionPlan>,
 }
 
 impl<'a> CommuneReport<'a> {
@@ -48,7 +51,16 @@ impl<'a> CommuneReport<'a> {
             assessment,
             scored,
             previous: None,
+            plan: None,
         }
+    }
+
+    /// With the plan as the council adjusted it, so that the report prints
+    /// the same actions and totals as the plan page and its downloads. It
+    /// must be the plan of this assessment (same rubric and commune).
+    pub fn with_plan(mut self, plan: &'a ActionPlan) -> Self {
+        self.plan = Some(plan);
+        self
     }
 
     /// With an earlier round of the same commune.
@@ -73,7 +85,14 @@ impl<'a> CommuneReport<'a> {
         let (rubric, a, scored) = (self.rubric, self.assessment, self.scored);
         let result = CommuneResult::new(a, scored);
         let gaps = capacity::gaps(rubric, scored)?;
-        let plan = ActionPlan::new(rubric, &result)?;
+        let unadjusted;
+        let plan = match self.plan {
+            Some(plan) => plan,
+            None => {
+                unadjusted = ActionPlan::new(rubric, &result)?;
+                &unadjusted
+            }
+        };
         let why = Explainer::new(rubric, a, scored)?;
         let c = &a.commune;
         let title = match lang {
@@ -202,9 +221,15 @@ impl<'a> CommuneReport<'a> {
             tr(lang, "Plan d'action chiffré", "Costed action plan"),
             false,
         );
+        // The exact total in whole francs, for whoever checks the report
+        // against the plan page and the spreadsheets.
+        let total_attr = format!(
+            "data-plan-total=\"{}\"",
+            plan.totals.included.cost.normalize()
+        );
         h.elem(
             "p",
-            "",
+            &total_attr,
             &match lang {
                 Lang::Fr => format!(
                     "{} actions, coût indicatif total {} (à reprendre dans le PDESC).",
@@ -219,8 +244,11 @@ impl<'a> CommuneReport<'a> {
             },
         )
         .nl();
-        tables::plan_totals(rubric, &plan, lang).write_html(&mut h, lang);
-        tables::plan_items(rubric, &plan, lang).write_html(&mut h, lang);
+        tables::plan_totals(rubric, plan, lang).write_html(&mut h, lang);
+        tables::plan_items(rubric, plan, lang).write_html(&mut h, lang);
+        if !plan.council.is_empty() {
+            tables::council_actions(rubric, plan, lang).write_html(&mut h, lang);
+        }
         page::end_section(&mut h);
 
         // Progress.

@@ -128,6 +128,28 @@ pub fn horizon(horizon: Horizon, lang: Lang) -> &'static str {
     }
 }
 
+/// The council's decision about a generated action.
+pub fn decision(decision: capacity::Decision, lang: Lang) -> &'static str {
+    match decision {
+        capacity::Decision::Proposed => tr(lang, "proposée", "proposed"),
+        capacity::Decision::Accepted => tr(lang, "acceptée", "accepted"),
+        capacity::Decision::Dropped => tr(
+            lang,
+            "abandonnée (hors total)",
+            "dropped (not in the total)",
+        ),
+    }
+}
+
+/// Where one of the council's own actions stands.
+pub fn action_status(status: capacity::ActionStatus, lang: Lang) -> &'static str {
+    match status {
+        capacity::ActionStatus::NotStarted => tr(lang, "non commencée", "not started"),
+        capacity::ActionStatus::InProgress => tr(lang, "en cours", "in progress"),
+        capacity::ActionStatus::Done => tr(lang, "réalisée", "done"),
+    }
+}
+
 /// The short marks of a set of flags, for a table cell: `D*` (no
 /// information), `≠` (disagreement), `NA` (not applicable by rule), `?`
 /// (applicability unknown), `±` (mixed marks), `C` (consensus), `P`

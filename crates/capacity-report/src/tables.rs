@@ -539,6 +539,7 @@ pub fn plan_items(rubric: &CompiledRubric, plan: &ActionPlan, lang: Lang) -> Tab
             ("cost_fcfa", tr(lang, "Coût", "Cost")),
             ("domain", tr(lang, "Domaine", "Domain")),
             ("competency", tr(lang, "Compétence", "Competency")),
+            ("decision", tr(lang, "Décision", "Decision")),
         ],
     );
     for item in &plan.items {
@@ -556,6 +557,7 @@ pub fn plan_items(rubric: &CompiledRubric, plan: &ActionPlan, lang: Lang) -> Tab
             Cell::Money(item.cost()),
             Cell::Text(rubric.id(NodeRef::Node(item.domain)).to_owned()),
             Cell::Text(rubric.id(NodeRef::Node(item.competency)).to_owned()),
+            Cell::text(labels::decision(item.decision, lang)),
         ]);
     }
     let uncosted: Vec<String> = plan
@@ -593,6 +595,37 @@ pub fn plan_items(rubric: &CompiledRubric, plan: &ActionPlan, lang: Lang) -> Tab
     t.with_note(note)
 }
 
+/// The council's own actions of a plan, in the order they were added
+/// (all included in the plan's totals).
+pub fn council_actions(rubric: &CompiledRubric, plan: &ActionPlan, lang: Lang) -> Table {
+    let mut t = Table::new(
+        tr(lang, "Actions du conseil", "The council's own actions"),
+        &[
+            ("indicator", tr(lang, "Indicateur", "Indicator")),
+            ("action", tr(lang, "Action", "Action")),
+            ("responsible", tr(lang, "Responsable", "Responsible")),
+            ("deadline", tr(lang, "Échéance", "Deadline")),
+            ("horizon", tr(lang, "Horizon", "Horizon")),
+            ("cost_fcfa", tr(lang, "Coût", "Cost")),
+            ("status", tr(lang, "État", "Status")),
+            ("competency", tr(lang, "Compétence", "Competency")),
+        ],
+    );
+    for a in &plan.council {
+        t.push(vec![
+            Cell::Text(a.indicator_id.clone()),
+            Cell::Text(a.title.clone()),
+            Cell::Text(a.responsible.clone()),
+            a.deadline.clone().map_or(Cell::Empty, Cell::Text),
+            Cell::Text(labels::horizon(a.horizon, lang).to_owned()),
+            Cell::Money(a.cost),
+            Cell::text(labels::action_status(a.status, lang)),
+            Cell::Text(rubric.id(NodeRef::Node(a.competency)).to_owned()),
+        ]);
+    }
+    t
+}
+
 /// The totals of a plan: overall, by domain, by competency, by horizon.
 pub fn plan_totals(rubric: &CompiledRubric, plan: &ActionPlan, lang: Lang) -> Table {
     let mut t = Table::new(
@@ -617,6 +650,32 @@ pub fn plan_totals(rubric: &CompiledRubric, plan: &ActionPlan, lang: Lang) -> Ta
         Cell::Int(u64::from(tot.included.actions)),
         Cell::Money(tot.included.cost),
     ]);
+    if tot.council.actions > 0 {
+        t.push(vec![
+            Cell::text(tr(lang, "total", "total")),
+            Cell::Empty,
+            Cell::text(tr(
+                lang,
+                "dont actions du conseil",
+                "of which the council's own actions",
+            )),
+            Cell::Int(u64::from(tot.council.actions)),
+            Cell::Money(tot.council.cost),
+        ]);
+    }
+    if tot.dropped.actions > 0 {
+        t.push(vec![
+            Cell::text(tr(lang, "total", "total")),
+            Cell::Empty,
+            Cell::text(tr(
+                lang,
+                "Abandonnées (hors total)",
+                "Dropped (not in the total)",
+            )),
+            Cell::Int(u64::from(tot.dropped.actions)),
+            Cell::Money(tot.dropped.cost),
+        ]);
+    }
     for n in &tot.by_domain {
         t.push(vec![
             Cell::text(tr(lang, "domaine", "domain")),

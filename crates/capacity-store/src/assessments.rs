@@ -13,8 +13,9 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::audit::{Event, append};
 use crate::rows::{
-    AssessmentFilter, AssessmentHeader, Audit, CommuneFilter, CommuneRow, PlanAdjustmentRow,
-    RatingInput, RubricRow, StoredAssessment, StoredRating, Versions,
+    AssessmentFilter, AssessmentHeader, Audit, CommuneFilter, CommuneRow, CouncilActionRow,
+    NewCouncilAction, PlanAdjustmentRow, RatingInput, RubricRow, StoredAssessment, StoredRating,
+    Versions,
 };
 use crate::{NOW, Store, StoreError, from_json, not_found, to_json, write_tx};
 
@@ -887,7 +888,7 @@ impl Store {
                 });
             }
             let version: i64 = sqlx::query_scalar(&format!(
-                "UPDATE assessment SET finalised = 1, reopened = 0, version = version + 1, revision = revision + 1, updated_at = {NOW}
+                "UPDATE assessment SET finalised = 1, reopened = 0, provisional_reason = NULL, version = version + 1, revision = revision + 1, updated_at = {NOW}
                  WHERE id = ? RETURNING version"
             ))
             .bind(assessment)
@@ -900,6 +901,58 @@ impl Store {
                     .assessment(assessment)
                     .before(json!({ "finalised": false, "reopened": lock.reopened }))
                     .after(json!({ "finalised": true, "reopened": false })),
+            )
+            .await?;
+            Ok(version)
+        })
+    }
+
+    /// Finalises (locks) an assessment still at `expected` version as a
+    /// *provisional* round: below the completeness required, by the
+    /// facilitator's explicit choice, with `reason` (required, kept on the
+    /// assessment and in the trail). Returns the new version. Event
+    /// `assessment.finalised` (before and after = `{finalised, reopened,
+    /// provisional}`; the reason).
+    pub async fn finalise_provisional(
+        &self,
+        assessment: i64,
+        expected: i64,
+        reason: &str,
+        audit: &Audit,
+    ) -> Result<i64, StoreError> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(
+                "finalising a provisional round needs a reason: say why it cannot be completed"
+                    .to_owned(),
+            ));
+        }
+        write_tx!(self, |tx| {
+            check_open(tx, assessment).await?;
+            let lock = lock_state(tx, assessment).await?;
+            if lock.version != expected {
+                return Err(StoreError::Stale {
+                    what: format!("assessment {assessment}"),
+                    expected,
+                    current: lock.version,
+                });
+            }
+            let version: i64 = sqlx::query_scalar(&format!(
+                "UPDATE assessment SET finalised = 1, reopened = 0, provisional_reason = ?, version = version + 1, revision = revision + 1, updated_at = {NOW}
+                 WHERE id = ? RETURNING version"
+            ))
+            .bind(reason)
+            .bind(assessment)
+            .fetch_one(&mut *tx)
+            .await?;
+            append(
+                tx,
+                audit,
+                Event::new("assessment.finalised", lock.label())
+                    .assessment(assessment)
+                    .before(json!({ "finalised": false, "reopened": lock.reopened, "provisional": false }))
+                    .after(json!({ "finalised": true, "reopened": false, "provisional": true }))
+                    .reason(reason),
             )
             .await?;
             Ok(version)
@@ -940,7 +993,7 @@ impl Store {
                 });
             }
             let version: i64 = sqlx::query_scalar(&format!(
-                "UPDATE assessment SET finalised = 0, reopened = 1, version = version + 1, revision = revision + 1, updated_at = {NOW}
+                "UPDATE assessment SET finalised = 0, reopened = 1, provisional_reason = NULL, version = version + 1, revision = revision + 1, updated_at = {NOW}
                  WHERE id = ? RETURNING version"
             ))
             .bind(assessment)
@@ -1064,6 +1117,143 @@ impl Store {
         })
     }
 
+    /// The council's own actions of an assessment's plan, in the order
+    /// they were added.
+    pub async fn council_actions(
+        &self,
+        assessment: i64,
+    ) -> Result<Vec<CouncilActionRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, indicator, title, cost, horizon, responsible, deadline, status, version
+             FROM council_action WHERE assessment_id = ? ORDER BY id",
+        )
+        .bind(assessment)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CouncilActionRow {
+                id: r.get("id"),
+                indicator: r.get("indicator"),
+                title: r.get("title"),
+                cost: r.get("cost"),
+                horizon: r.get("horizon"),
+                responsible: r.get("responsible"),
+                deadline: r.get("deadline"),
+                status: r.get("status"),
+                version: r.get("version"),
+            })
+            .collect())
+    }
+
+    /// Adds one of the council's own actions to an assessment's plan (also
+    /// after finalising: the plan is the council's working document).
+    /// Returns its id. Event `plan.action_added` (object = the indicator;
+    /// after = the action).
+    pub async fn add_council_action(
+        &self,
+        assessment: i64,
+        action: &NewCouncilAction,
+        audit: &Audit,
+    ) -> Result<i64, StoreError> {
+        write_tx!(self, |tx| {
+            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM assessment WHERE id = ?")
+                .bind(assessment)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if exists.is_none() {
+                return Err(not_found(format!("assessment {assessment}")));
+            }
+            let id: i64 = sqlx::query_scalar(&format!(
+                "INSERT INTO council_action (assessment_id, indicator, title, cost, horizon, responsible, deadline, status, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, {NOW}, {NOW}) RETURNING id"
+            ))
+            .bind(assessment)
+            .bind(&action.indicator)
+            .bind(&action.title)
+            .bind(&action.cost)
+            .bind(&action.horizon)
+            .bind(&action.responsible)
+            .bind(&action.deadline)
+            .bind(&action.status)
+            .fetch_one(&mut *tx)
+            .await?;
+            touch(tx, assessment).await?;
+            append(
+                tx,
+                audit,
+                Event::new("plan.action_added", action.indicator.as_str())
+                    .assessment(assessment)
+                    .indicator(&action.indicator)
+                    .after(json!({
+                        "id": id,
+                        "title": action.title,
+                        "cost": action.cost,
+                        "horizon": action.horizon,
+                        "responsible": action.responsible,
+                        "deadline": action.deadline,
+                        "status": action.status,
+                    })),
+            )
+            .await?;
+            Ok(id)
+        })
+    }
+
+    /// Sets the status of one of the council's actions, still at
+    /// `expected` version; returns the new version. Event
+    /// `plan.action_updated` (object = the indicator; before and after =
+    /// `{id, status}`).
+    pub async fn set_council_action_status(
+        &self,
+        assessment: i64,
+        action: i64,
+        status: &str,
+        expected: i64,
+        audit: &Audit,
+    ) -> Result<i64, StoreError> {
+        write_tx!(self, |tx| {
+            let row = sqlx::query(
+                "SELECT indicator, status, version FROM council_action WHERE id = ? AND assessment_id = ?",
+            )
+            .bind(action)
+            .bind(assessment)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| not_found(format!("council action {action} of assessment {assessment}")))?;
+            let indicator: String = row.get("indicator");
+            let before: String = row.get("status");
+            let current: i64 = row.get("version");
+            if current != expected {
+                return Err(StoreError::Stale {
+                    what: format!("council action {action}"),
+                    expected,
+                    current,
+                });
+            }
+            let version: i64 = sqlx::query_scalar(&format!(
+                "UPDATE council_action SET status = ?, version = version + 1, updated_at = {NOW}
+                 WHERE id = ? RETURNING version"
+            ))
+            .bind(status)
+            .bind(action)
+            .fetch_one(&mut *tx)
+            .await?;
+            touch(tx, assessment).await?;
+            append(
+                tx,
+                audit,
+                Event::new("plan.action_updated", indicator.as_str())
+                    .assessment(assessment)
+                    .indicator(&indicator)
+                    .before(json!({ "id": action, "status": before }))
+                    .after(json!({ "id": action, "status": status })),
+            )
+            .await?;
+            Ok(version)
+        })
+    }
+
     /// Number of stored assessments.
     pub async fn count_assessments(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM assessment")
@@ -1076,7 +1266,7 @@ impl Store {
 /// (one list: a column added to the header is added to every such query).
 macro_rules! header_columns {
     () => {
-        "a.id, a.commune_id, c.name AS commune_name, c.cercle, c.region, a.rubric_id, a.rubric_version, a.round, a.date, a.fictional, a.finalised, a.reopened, a.comment, a.commune_snapshot, a.version, a.revision"
+        "a.id, a.commune_id, c.name AS commune_name, c.cercle, c.region, a.rubric_id, a.rubric_version, a.round, a.date, a.fictional, a.finalised, a.reopened, a.provisional_reason, a.comment, a.commune_snapshot, a.version, a.revision"
     };
 }
 pub(crate) use header_columns;
@@ -1139,6 +1329,7 @@ pub(crate) fn header_row(r: &sqlx::sqlite::SqliteRow) -> Result<AssessmentHeader
         fictional: r.try_get("fictional")?,
         finalised: r.try_get("finalised")?,
         reopened: r.try_get("reopened")?,
+        provisional_reason: r.try_get("provisional_reason")?,
         version: r.try_get("version")?,
         revision: r.try_get("revision")?,
     })

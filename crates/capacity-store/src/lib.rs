@@ -11,7 +11,9 @@
 //!   newer data, and nothing is overwritten silently;
 //! - a finalised assessment is locked: every save to it is refused; it is
 //!   unlocked only with a reason ([`Store::unlock`]), and is then marked
-//!   `reopened` until finalised again;
+//!   `reopened` until finalised again; finalised below the required
+//!   completeness, it carries the facilitator's reason
+//!   ([`Store::finalise_provisional`], [`AssessmentHeader::provisional_reason`]);
 //! - clearing a rating keeps its row as a *tombstone* (flag `cleared`,
 //!   version bumped), so that a save against the version before the clear
 //!   is still recognised as stale; loading skips tombstones;
@@ -75,8 +77,8 @@ pub use error::StoreError;
 pub use results::{HeaderWithResult, NewResult};
 pub use rows::{
     AccountRow, AssessmentFilter, AssessmentHeader, Audit, AuditEvent, AuditFilter, CommuneFilter,
-    CommuneRow, GrantRow, NewGrant, PlanAdjustmentRow, ROLES, RatingInput, RubricRow, SCOPE_KINDS,
-    StoredAssessment, StoredRating, TOKEN_PURPOSES, Versions,
+    CommuneRow, CouncilActionRow, GrantRow, NewCouncilAction, NewGrant, PlanAdjustmentRow, ROLES,
+    RatingInput, RubricRow, SCOPE_KINDS, StoredAssessment, StoredRating, TOKEN_PURPOSES, Versions,
 };
 pub use seed::SeedReport;
 /// The session store of the web app (`tower-sessions` 0.14), kept in the

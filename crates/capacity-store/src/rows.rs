@@ -85,6 +85,9 @@ pub struct AssessmentHeader {
     /// Unlocked after a finalisation (for a correction) and not finalised
     /// again since.
     pub reopened: bool,
+    /// Finalised below the required completeness: the facilitator's reason
+    /// (`None` when finalised complete, or not finalised).
+    pub provisional_reason: Option<String>,
     /// Row version of the assessment row itself (what finalising checks).
     pub version: i64,
     /// Revision of everything stored about this assessment: moves, in the
@@ -171,6 +174,48 @@ pub struct PlanAdjustmentRow {
     pub cost_override: Option<String>,
     /// Row version.
     pub version: i64,
+}
+
+/// One of the council's own actions, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CouncilActionRow {
+    /// Row id (the action's key in the plan).
+    pub id: i64,
+    /// Indicator id.
+    pub indicator: String,
+    /// What to do.
+    pub title: String,
+    /// Cost in whole FCFA, a decimal string.
+    pub cost: String,
+    /// `short`, `medium` or `long`.
+    pub horizon: String,
+    /// The person responsible.
+    pub responsible: String,
+    /// Deadline, `YYYY-MM-DD`.
+    pub deadline: Option<String>,
+    /// `not_started`, `in_progress` or `done`.
+    pub status: String,
+    /// Row version.
+    pub version: i64,
+}
+
+/// A new council action (its status starts as given).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCouncilAction {
+    /// Indicator id.
+    pub indicator: String,
+    /// What to do.
+    pub title: String,
+    /// Cost in whole FCFA, a decimal string.
+    pub cost: String,
+    /// `short`, `medium` or `long`.
+    pub horizon: String,
+    /// The person responsible.
+    pub responsible: String,
+    /// Deadline, `YYYY-MM-DD`.
+    pub deadline: Option<String>,
+    /// `not_started`, `in_progress` or `done`.
+    pub status: String,
 }
 
 /// Who does a write, for the audit trail: every write method takes one,

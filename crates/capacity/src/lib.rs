@@ -72,7 +72,9 @@
 //! [`diagnostic`] errors and positions · [`compiled`] rubric validation and
 //! index form · [`resolve`] assessment validation and index form ·
 //! [`score`](mod@score) scoring · [`explain`] explanations · [`gaps`](mod@gaps) gaps and
-//! priorities · [`format`](mod@format) presentation · [`example`] sample data.
+//! priorities · [`finalise`](mod@finalise) the finalise gate (coverage,
+//! pending minimum conditions, open disagreements) · [`format`](mod@format)
+//! presentation · [`example`] sample data.
 //!
 //! Planning and comparison, over the results above: [`planning`] shared
 //! inputs ([`CommuneResult`]), shares, quantiles, groups and errors ·
@@ -94,6 +96,7 @@ mod exact;
 pub mod example;
 pub mod explain;
 pub mod filename;
+pub mod finalise;
 pub mod format;
 pub mod gaps;
 pub mod grants;
@@ -123,6 +126,9 @@ pub use compiled::{
 };
 pub use diagnostic::{Diagnostic, Diagnostics, Error, Item, KeyPath, Position};
 pub use explain::{Explainer, Explanation};
+pub use finalise::{
+    CompetencyCoverage, Completeness, FinaliseCheck, finalise_check, finalise_check_with,
+};
 pub use gaps::{Gaps, gaps, gaps_into};
 pub use resolve::{Mark, ResolvedAssessment, valid_date};
 pub use rubric::{
@@ -144,7 +150,8 @@ pub use grants::{
     GrantSimulation, MinimumConditionSet, ProvisionalRule, simulate_grants,
 };
 pub use plan::{
-    ActionPlan, CostProblem, Decision, PlanAdjustment, PlanGoal, PlanItem, PlanTotals, parse_cost,
+    ActionPlan, ActionStatus, CostProblem, CouncilAction, CouncilActionInput, Decision,
+    PlanAdjustment, PlanGoal, PlanItem, PlanTotals, parse_cost,
 };
 pub use planning::{CommuneResult, Group, PlanningError, PlanningErrors, Quartiles, Share};
 pub use progress::{Change, GapChange, IndicatorChange, Progress, progress};

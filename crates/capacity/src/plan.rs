@@ -16,8 +16,13 @@
 //! order the rubric lists the actions.
 //!
 //! A plan is adjusted ([`PlanAdjustment`]: accept, drop, restore an action,
-//! override its cost) and re-totalled ([`PlanTotals`]: included, accepted
-//! and dropped actions; included ones by domain, competency and horizon).
+//! override its cost), gets the council's own actions
+//! ([`ActionPlan::add_council`]: title, indicator, cost, horizon, person
+//! responsible, deadline and [`ActionStatus`]), and is re-totalled
+//! ([`PlanTotals`]: included, accepted, dropped and council actions;
+//! included ones by domain, competency and horizon). The totals are the one
+//! home of a plan's cost: the plan page, the printable report and the
+//! spreadsheets all print [`ActionPlan::totals`] of the same adjusted plan.
 //! An action is named by its indicator id and its index among the
 //! indicator's `[[indicator.action]]` tables, which stays valid when the
 //! assessment is scored again on the same rubric version. Plans serialise
@@ -67,7 +72,11 @@ pub struct ActionPlan {
     pub goals: Vec<PlanGoal>,
     /// The actions, in plan order.
     pub items: Vec<PlanItem>,
-    /// Totals, kept up to date by [`ActionPlan::adjust`].
+    /// The council's own actions, in the order they were added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub council: Vec<CouncilAction>,
+    /// Totals, kept up to date by [`ActionPlan::adjust`] and
+    /// [`ActionPlan::add_council`].
     pub totals: PlanTotals,
 }
 
@@ -282,6 +291,102 @@ impl PlanItem {
     }
 }
 
+/// Where one of the council's own actions stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionStatus {
+    /// Not started.
+    #[default]
+    NotStarted,
+    /// In progress.
+    InProgress,
+    /// Done.
+    Done,
+}
+
+impl ActionStatus {
+    /// Every status, in the order a form offers them.
+    pub const ALL: [ActionStatus; 3] = [
+        ActionStatus::NotStarted,
+        ActionStatus::InProgress,
+        ActionStatus::Done,
+    ];
+
+    /// The status's code in forms, files and the store: `not_started`,
+    /// `in_progress`, `done`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            ActionStatus::NotStarted => "not_started",
+            ActionStatus::InProgress => "in_progress",
+            ActionStatus::Done => "done",
+        }
+    }
+
+    /// The status of a code (surrounding spaces ignored), or `None`.
+    pub fn from_code(code: &str) -> Option<ActionStatus> {
+        ActionStatus::ALL
+            .into_iter()
+            .find(|s| s.code() == code.trim())
+    }
+}
+
+/// An action the council adds to its plan itself, as stored or typed: the
+/// indicator is named by its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CouncilActionInput {
+    /// A key that names the action for good (the app uses its row id).
+    pub key: String,
+    /// The indicator it works on.
+    pub indicator: String,
+    /// What to do.
+    pub title: String,
+    /// Its cost in whole FCFA.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub cost: Decimal,
+    /// When it bears fruit.
+    pub horizon: Horizon,
+    /// The person responsible.
+    pub responsible: String,
+    /// The deadline (`YYYY-MM-DD`), when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    /// Where it stands.
+    #[serde(default)]
+    pub status: ActionStatus,
+}
+
+/// One of the council's own actions in a plan: always included in the
+/// totals (the council decided it), under its indicator's competency and
+/// domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CouncilAction {
+    /// Its key (see [`CouncilActionInput::key`]).
+    pub key: String,
+    /// The indicator.
+    pub indicator: IndicatorIx,
+    /// Its id.
+    pub indicator_id: String,
+    /// Its competency.
+    pub competency: NodeIx,
+    /// Its domain.
+    pub domain: NodeIx,
+    /// What to do.
+    pub title: String,
+    /// Cost in whole FCFA.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub cost: Decimal,
+    /// When it bears fruit.
+    pub horizon: Horizon,
+    /// The person responsible.
+    pub responsible: String,
+    /// The deadline (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    /// Where it stands.
+    pub status: ActionStatus,
+}
+
 /// A number of actions and their cost in FCFA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Totals {
@@ -293,6 +398,10 @@ pub struct Totals {
 }
 
 impl Totals {
+    fn is_nothing(&self) -> bool {
+        self.actions == 0 && self.cost.is_zero()
+    }
+
     fn add(&mut self, cost: Decimal) {
         self.actions = self.actions.saturating_add(1);
         self.cost = self.cost.saturating_add(cost);
@@ -326,6 +435,9 @@ pub struct PlanTotals {
     pub accepted: Totals,
     /// Dropped actions.
     pub dropped: Totals,
+    /// The council's own actions (all included).
+    #[serde(default, skip_serializing_if = "Totals::is_nothing")]
+    pub council: Totals,
     /// Steps toward the goals with no action in the rubric (not costed).
     pub uncosted_steps: u32,
     /// Included actions per domain with at least one action, rubric order.
@@ -426,6 +538,7 @@ impl ActionPlan {
             round: result.round.to_owned(),
             goals: Vec::with_capacity(gaps.priorities.len()),
             items: Vec::new(),
+            council: Vec::new(),
             totals: PlanTotals::default(),
         };
         for (rank, p) in gaps.priorities.iter().enumerate() {
@@ -564,6 +677,81 @@ impl ActionPlan {
         Ok(())
     }
 
+    /// Adds the council's own actions and re-totals. All or nothing: when
+    /// an action names an indicator the rubric does not have or has an
+    /// invalid cost (not whole francs, negative, or above [`MAX_COST`]),
+    /// nothing changes and every problem is reported.
+    ///
+    /// ```
+    /// use capacity::{ActionPlan, ActionStatus, CommuneResult, CompiledRubric, CouncilActionInput, Horizon, example};
+    /// let rubric = CompiledRubric::from_toml(example::RUBRIC)?;
+    /// let (assessment, resolved) = rubric.resolve_toml(example::ASSESSMENT)?;
+    /// let scored = capacity::score(&rubric, &resolved)?;
+    /// let mut plan = ActionPlan::new(&rubric, &CommuneResult::new(&assessment, &scored))?;
+    /// let before = plan.totals.included.cost;
+    /// plan.add_council(&rubric, &[CouncilActionInput {
+    ///     key: "1".into(), indicator: "ADM-EC-01".into(), title: "Archive the civil registers".into(),
+    ///     cost: 75_000.into(), horizon: Horizon::Short, responsible: "Awa Traoré".into(),
+    ///     deadline: Some("2026-06-30".into()), status: ActionStatus::InProgress,
+    /// }])?;
+    /// assert_eq!(plan.totals.included.cost - before, 75_000.into());
+    /// assert_eq!(plan.totals.council.actions, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_council(
+        &mut self,
+        rubric: &CompiledRubric,
+        actions: &[CouncilActionInput],
+    ) -> Result<(), PlanningErrors> {
+        let mut errors = Vec::new();
+        let mut added = Vec::with_capacity(actions.len());
+        for (n, a) in actions.iter().enumerate() {
+            if a.cost.is_sign_negative() && !a.cost.is_zero()
+                || !a.cost.fract().is_zero()
+                || a.cost > MAX_COST
+            {
+                errors.push(PlanningError::InvalidCost {
+                    adjustment: n,
+                    cost: a.cost,
+                    max: MAX_COST,
+                });
+            }
+            let Some((ix, compiled)) = rubric
+                .indicator_ix(&a.indicator)
+                .and_then(|ix| rubric.indicator(ix).map(|c| (ix, c)))
+            else {
+                errors.push(PlanningError::UnknownActionIndicator {
+                    action: a.key.clone(),
+                    indicator: a.indicator.clone(),
+                });
+                continue;
+            };
+            let competency = compiled.parent;
+            added.push(CouncilAction {
+                key: a.key.clone(),
+                indicator: ix,
+                indicator_id: compiled.id.clone(),
+                competency,
+                domain: rubric
+                    .node(competency)
+                    .and_then(|n| n.parent)
+                    .unwrap_or(ROOT),
+                title: a.title.clone(),
+                cost: a.cost.trunc().normalize(),
+                horizon: a.horizon,
+                responsible: a.responsible.clone(),
+                deadline: a.deadline.clone(),
+                status: a.status,
+            });
+        }
+        if !errors.is_empty() {
+            return Err(PlanningErrors(errors));
+        }
+        self.council.extend(added);
+        self.retotal();
+        Ok(())
+    }
+
     /// Recomputes [`ActionPlan::totals`] from the items and goals (after
     /// editing them directly, or reading a plan back).
     pub fn retotal(&mut self) {
@@ -596,6 +784,20 @@ impl ActionPlan {
             add_to(&mut t.by_domain, item.domain, cost);
             add_to(&mut t.by_competency, item.competency, cost);
             if let Some(h) = t.by_horizon.iter_mut().find(|h| h.horizon == item.horizon) {
+                h.totals.add(cost);
+            }
+        }
+        for action in &self.council {
+            let cost = action.cost;
+            t.council.add(cost);
+            t.included.add(cost);
+            add_to(&mut t.by_domain, action.domain, cost);
+            add_to(&mut t.by_competency, action.competency, cost);
+            if let Some(h) = t
+                .by_horizon
+                .iter_mut()
+                .find(|h| h.horizon == action.horizon)
+            {
                 h.totals.add(cost);
             }
         }

@@ -526,6 +526,17 @@ pub enum PlanningError {
         /// The action's index among the indicator's actions.
         action: u32,
     },
+    /// One of the council's own actions names an indicator the rubric does
+    /// not have.
+    #[error(
+        "council action `{action}`: the rubric has no indicator `{indicator}`: choose an indicator of the rubric"
+    )]
+    UnknownActionIndicator {
+        /// The action's key.
+        action: String,
+        /// The indicator id given.
+        indicator: String,
+    },
     /// A cost that is not whole francs between 0 and the maximum.
     #[error(
         "adjustment {adjustment}: cost \"{cost}\" is not valid: write whole francs between \"0\" and \"{max}\""

@@ -330,3 +330,87 @@ proptest::proptest! {
         }
     }
 }
+
+fn council(key: &str, indicator: &str, cost: i64, horizon: Horizon) -> CouncilActionInput {
+    CouncilActionInput {
+        key: key.to_owned(),
+        indicator: indicator.to_owned(),
+        title: format!("council {key}"),
+        cost: Decimal::from(cost),
+        horizon,
+        responsible: "Awa".to_owned(),
+        deadline: Some("2026-06-30".to_owned()),
+        status: ActionStatus::InProgress,
+    }
+}
+
+#[test]
+fn council_actions_count_in_every_total_once() {
+    let rubric = rubric();
+    let mut plan = plan_of(&commune());
+    let before = plan.totals.clone();
+    plan.add_council(
+        &rubric,
+        &[
+            council("1", "i3", 500, Horizon::Short),
+            council("2", "i1", 7, Horizon::Long),
+        ],
+    )
+    .expect("known indicators, whole francs");
+    let t = &plan.totals;
+    assert_eq!(t.council.actions, 2);
+    assert_eq!(t.council.cost, d(507));
+    assert_eq!(t.included.cost, before.included.cost + d(507));
+    assert_eq!(t.included.actions, before.included.actions + 2);
+    assert_eq!(t.accepted, before.accepted, "council actions are apart");
+    let by_domain: Decimal = t.by_domain.iter().map(|n| n.totals.cost).sum();
+    let by_competency: Decimal = t.by_competency.iter().map(|n| n.totals.cost).sum();
+    let by_horizon: Decimal = t.by_horizon.iter().map(|h| h.totals.cost).sum();
+    assert_eq!(by_domain, t.included.cost);
+    assert_eq!(by_competency, t.included.cost);
+    assert_eq!(by_horizon, t.included.cost);
+    // Dropping a generated action leaves the council's in.
+    plan.adjust(&[PlanAdjustment::Drop {
+        indicator: "i1".into(),
+        action: 0,
+    }])
+    .expect("in the plan");
+    assert_eq!(plan.totals.council.cost, d(507));
+    assert_eq!(plan.totals.dropped.cost, d(100));
+    let json = serde_json::to_string(&plan).expect("serialises");
+    assert_eq!(
+        serde_json::from_str::<ActionPlan>(&json).expect("reads back"),
+        plan
+    );
+}
+
+#[test]
+fn council_actions_are_all_or_nothing() {
+    let rubric = rubric();
+    let mut plan = plan_of(&commune());
+    let before = plan.clone();
+    let mut fraction = council("2", "i1", 0, Horizon::Short);
+    fraction.cost = Decimal::new(125, 1);
+    let err = plan
+        .add_council(
+            &rubric,
+            &[
+                council("1", "nope", 5, Horizon::Short),
+                fraction,
+                council("3", "i2", 5, Horizon::Short),
+            ],
+        )
+        .expect_err("unknown indicator and cents");
+    assert_eq!(err.0.len(), 2, "{err:?}");
+    assert!(err.to_string().contains("no indicator `nope`"), "{err}");
+    assert_eq!(plan, before);
+}
+
+#[test]
+fn action_status_codes_round_trip() {
+    for s in ActionStatus::ALL {
+        assert_eq!(ActionStatus::from_code(s.code()), Some(s));
+    }
+    assert_eq!(ActionStatus::from_code(" done "), Some(ActionStatus::Done));
+    assert_eq!(ActionStatus::from_code("finished"), None);
+}
