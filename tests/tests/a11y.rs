@@ -61,6 +61,7 @@ fn pages(addr: &str) -> Result<Vec<String>> {
         "/referentiel/ml-communes/1.0.0".into(),
         indicator,
         format!("{assessment}/historique"),
+        format!("{assessment}/finaliser"),
         "/connexion".into(),
         "/mot-de-passe?jeton=unknown".into(),
         "/admin/comptes".into(),
