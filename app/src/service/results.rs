@@ -248,7 +248,7 @@ type ViewKey = (i64, i64, Option<(i64, i64)>, Lang);
 pub struct Views(Arc<Mutex<HashMap<ViewKey, Arc<ResultsView>>>>);
 
 /// Results views kept (each some tens of kilobytes); past it, all go.
-const VIEWS_KEPT: usize = 512;
+pub const VIEWS_KEPT: usize = 512;
 
 impl Views {
     fn get(&self, key: &ViewKey) -> Option<Arc<ResultsView>> {
