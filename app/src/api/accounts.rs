@@ -59,19 +59,7 @@ pub async fn log_in(
         crate::session::start(row).await
     }
     .await;
-    match result {
-        Ok(()) => {
-            if super::plain_form_post() {
-                leptos_axum::redirect(&local_path(&back));
-            }
-            Ok(())
-        }
-        Err(e) if super::plain_form_post() => {
-            super::back_with_error(e.clone(), typed);
-            Err(e)
-        }
-        Err(e) => super::respond(Err(e)),
-    }
+    super::form_answer(result, |_| local_path(&back), typed)
 }
 
 /// Logs out and goes to the home page.
@@ -153,19 +141,7 @@ pub async fn load_accounts(
 /// it came from otherwise.
 #[cfg(feature = "ssr")]
 fn after_admin<T>(result: Result<T, AppError>, next: &str) -> Result<T, AppError> {
-    match result {
-        Ok(v) => {
-            if super::plain_form_post() {
-                leptos_axum::redirect(next);
-            }
-            Ok(v)
-        }
-        Err(e) if super::plain_form_post() => {
-            super::back_with_error(e.clone(), BTreeMap::new());
-            Err(e)
-        }
-        Err(e) => super::respond(Err(e)),
-    }
+    super::form_answer(result, |_| next.to_owned(), BTreeMap::new())
 }
 
 /// The administrators' page showing `link` once.
@@ -211,19 +187,11 @@ pub async fn create_account(
         &scope,
     )
     .await;
-    match result {
-        Ok(link) => {
-            if super::plain_form_post() {
-                leptos_axum::redirect(&accounts_with_link(&service, link.clone()));
-            }
-            Ok(link)
-        }
-        Err(e) if super::plain_form_post() => {
-            super::back_with_error(e.clone(), typed);
-            Err(e)
-        }
-        Err(e) => super::respond(Err(e)),
-    }
+    super::form_answer(
+        result,
+        |link| accounts_with_link(&service, link.clone()),
+        typed,
+    )
 }
 
 /// Makes a new set-password link for an account (a reset); earlier unused
@@ -236,15 +204,11 @@ pub async fn reset_password(
     let service = super::service()?;
     let result =
         crate::service::accounts::password_link(&service, &super::actor(), account, "reset").await;
-    match result {
-        Ok(link) => {
-            if super::plain_form_post() {
-                leptos_axum::redirect(&accounts_with_link(&service, link.clone()));
-            }
-            Ok(link)
-        }
-        Err(e) => after_admin(Err(e), "/admin/comptes"),
-    }
+    super::form_answer(
+        result,
+        |link| accounts_with_link(&service, link.clone()),
+        BTreeMap::new(),
+    )
 }
 
 /// Gives an account a role over a scope.

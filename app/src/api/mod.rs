@@ -58,6 +58,31 @@ pub(crate) fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
+/// Answers a form's server function: for a plain form post, a redirect to
+/// `next(&value)` on success, or back to the form's page with the error
+/// and the fields as `typed` on failure; for other clients the value, or
+/// the error with its status ([`respond`]).
+#[cfg(feature = "ssr")]
+pub(crate) fn form_answer<T>(
+    result: Result<T, AppError>,
+    next: impl FnOnce(&T) -> String,
+    typed: std::collections::BTreeMap<String, String>,
+) -> Result<T, AppError> {
+    match result {
+        Ok(value) => {
+            if plain_form_post() {
+                leptos_axum::redirect(&next(&value));
+            }
+            Ok(value)
+        }
+        Err(e) if plain_form_post() => {
+            back_with_error(e.clone(), typed);
+            Err(e)
+        }
+        Err(e) => respond(Err(e)),
+    }
+}
+
 /// Sends a plain form post back to the page it came from (its `Referer`,
 /// when it is a page of this site; else the home page) with `error` and the
 /// typed fields kept for it under a token.

@@ -153,19 +153,7 @@ pub async fn add_council_action(
         .await
     }
     .await;
-    match result {
-        Ok(v) => {
-            if super::plain_form_post() {
-                leptos_axum::redirect(&format!("/evaluations/{id}/plan#council"));
-            }
-            Ok(v)
-        }
-        Err(e) if super::plain_form_post() => {
-            super::back_with_error(e.clone(), typed);
-            Err(e)
-        }
-        Err(e) => super::respond(Err(e)),
-    }
+    super::form_answer(result, |_| format!("/evaluations/{id}/plan#council"), typed)
 }
 
 /// Sets where one of the council's actions stands (`not_started`,

@@ -274,19 +274,7 @@ pub async fn finalise_assessment(
         .await
     }
     .await;
-    match result {
-        Ok(v) => {
-            if super::plain_form_post() {
-                leptos_axum::redirect(&format!("/evaluations/{id}"));
-            }
-            Ok(v)
-        }
-        Err(e) if super::plain_form_post() => {
-            super::back_with_error(e.clone(), typed);
-            Err(e)
-        }
-        Err(e) => super::respond(Err(e)),
-    }
+    super::form_answer(result, |_| format!("/evaluations/{id}"), typed)
 }
 
 /// The choices of the "new assessment" form and the open assessments.
@@ -347,19 +335,7 @@ pub async fn create_assessment(
         .await
     }
     .await;
-    match result {
-        Ok(id) => {
-            if super::plain_form_post() {
-                leptos_axum::redirect(&format!("/evaluations/{id}"));
-            }
-            Ok(id)
-        }
-        Err(e) if super::plain_form_post() => {
-            super::back_with_error(e.clone(), typed);
-            Err(e)
-        }
-        Err(e) => super::respond(Err(e)),
-    }
+    super::form_answer(result, |id| format!("/evaluations/{id}"), typed)
 }
 
 /// Unlocks a finalised assessment at the version read, with a reason
@@ -386,19 +362,7 @@ pub async fn unlock_assessment(
         .await
     }
     .await;
-    match result {
-        Ok(v) => {
-            if super::plain_form_post() {
-                leptos_axum::redirect(&format!("/evaluations/{id}"));
-            }
-            Ok(v)
-        }
-        Err(e) if super::plain_form_post() => {
-            super::back_with_error(e.clone(), typed);
-            Err(e)
-        }
-        Err(e) => super::respond(Err(e)),
-    }
+    super::form_answer(result, |_| format!("/evaluations/{id}"), typed)
 }
 
 /// The audit trail of an assessment, or of one of its indicators

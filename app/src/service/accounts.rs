@@ -109,10 +109,12 @@ pub async fn verify_password(
         .and_then(|a| a.password_hash.clone());
     let matches = {
         let known = stored.is_some();
-        let hash = stored.unwrap_or_else(|| decoy_hash().to_owned());
         let password = password.to_owned();
+        // The decoy is made (once) on the blocking pool too: hashing never
+        // runs on the async workers.
         let ok = tokio::task::spawn_blocking(move || {
-            password_auth::verify_password(password, &hash).is_ok()
+            let hash = stored.as_deref().unwrap_or_else(|| decoy_hash());
+            password_auth::verify_password(password, hash).is_ok()
         })
         .await
         .map_err(|e| AppError::Internal(format!("password check failed: {e}")))?;

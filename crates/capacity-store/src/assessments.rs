@@ -877,34 +877,7 @@ impl Store {
         expected: i64,
         audit: &Audit,
     ) -> Result<i64, StoreError> {
-        write_tx!(self, |tx| {
-            check_open(tx, assessment).await?;
-            let lock = lock_state(tx, assessment).await?;
-            if lock.version != expected {
-                return Err(StoreError::Stale {
-                    what: format!("assessment {assessment}"),
-                    expected,
-                    current: lock.version,
-                });
-            }
-            let version: i64 = sqlx::query_scalar(&format!(
-                "UPDATE assessment SET finalised = 1, reopened = 0, provisional_reason = NULL, version = version + 1, revision = revision + 1, updated_at = {NOW}
-                 WHERE id = ? RETURNING version"
-            ))
-            .bind(assessment)
-            .fetch_one(&mut *tx)
-            .await?;
-            append(
-                tx,
-                audit,
-                Event::new("assessment.finalised", lock.label())
-                    .assessment(assessment)
-                    .before(json!({ "finalised": false, "reopened": lock.reopened }))
-                    .after(json!({ "finalised": true, "reopened": false })),
-            )
-            .await?;
-            Ok(version)
-        })
+        self.lock(assessment, expected, None, audit).await
     }
 
     /// Finalises (locks) an assessment still at `expected` version as a
@@ -927,6 +900,18 @@ impl Store {
                     .to_owned(),
             ));
         }
+        self.lock(assessment, expected, Some(reason), audit).await
+    }
+
+    /// Locks an assessment at `expected` version: provisional with its
+    /// reason, or complete ([`Store::finalise`], [`Store::finalise_provisional`]).
+    async fn lock(
+        &self,
+        assessment: i64,
+        expected: i64,
+        provisional: Option<&str>,
+        audit: &Audit,
+    ) -> Result<i64, StoreError> {
         write_tx!(self, |tx| {
             check_open(tx, assessment).await?;
             let lock = lock_state(tx, assessment).await?;
@@ -941,20 +926,21 @@ impl Store {
                 "UPDATE assessment SET finalised = 1, reopened = 0, provisional_reason = ?, version = version + 1, revision = revision + 1, updated_at = {NOW}
                  WHERE id = ? RETURNING version"
             ))
-            .bind(reason)
+            .bind(provisional)
             .bind(assessment)
             .fetch_one(&mut *tx)
             .await?;
-            append(
-                tx,
-                audit,
-                Event::new("assessment.finalised", lock.label())
-                    .assessment(assessment)
+            let mut event = Event::new("assessment.finalised", lock.label()).assessment(assessment);
+            event = match provisional {
+                None => event
+                    .before(json!({ "finalised": false, "reopened": lock.reopened }))
+                    .after(json!({ "finalised": true, "reopened": false })),
+                Some(reason) => event
                     .before(json!({ "finalised": false, "reopened": lock.reopened, "provisional": false }))
                     .after(json!({ "finalised": true, "reopened": false, "provisional": true }))
                     .reason(reason),
-            )
-            .await?;
+            };
+            append(tx, audit, event).await?;
             Ok(version)
         })
     }
