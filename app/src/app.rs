@@ -24,6 +24,7 @@ use crate::routes::{
     plan::{PlanPage, PlanRoute},
     results::{AssessmentResultsPage, ResultsPage},
     rubric::{IndicatorPage, RubricDetailPage, RubricPage},
+    verification::{AssignRoute, VerifyRoute},
     workshop::{ConsensusRoute, EntryRoute, FinaliseRoute, OverviewPage},
 };
 use crate::tr;
@@ -127,6 +128,12 @@ fn Layout() -> impl IntoView {
                         view=ConsensusRoute
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("/evaluations/:id/verification")
+                        view=VerifyRoute
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/verification") view=AssignRoute ssr=SsrMode::Async />
                     <Route path=path!("/referentiel") view=RubricPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/referentiel/:id/:version")

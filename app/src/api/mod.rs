@@ -12,6 +12,7 @@ pub mod compare;
 pub mod plan;
 pub mod results;
 pub mod rubrics;
+pub mod verification;
 pub mod workshop;
 
 use leptos::prelude::*;

@@ -10,4 +10,5 @@ pub mod not_found;
 pub mod plan;
 pub mod results;
 pub mod rubric;
+pub mod verification;
 pub mod workshop;

@@ -10,4 +10,5 @@ pub mod limits;
 pub mod plan;
 pub mod results;
 pub mod rubrics;
+pub mod verification;
 pub mod workshop;
