@@ -833,3 +833,106 @@ pub async fn verified_many(
     }
     Ok((out, errors))
 }
+
+/// The verified results of many assessments, against a real store.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use capacity_store::{Audit, NewGrant, Store};
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    #[tokio::test]
+    async fn verified_results_of_many_are_computed_once_and_kept() -> TestResult {
+        let store = Store::open_in_memory().await?;
+        super::super::seed_embedded(&store, true).await?;
+        let system = Audit::system("test");
+        let header = store
+            .list_assessments(&AssessmentFilter::default())
+            .await?
+            .into_iter()
+            .find(|h| h.finalised && h.rubric == "ml-communes")
+            .ok_or("a finalised sample")?;
+        let verifier = store
+            .create_account(
+                "v",
+                "V",
+                false,
+                &[NewGrant {
+                    role: "verifier".into(),
+                    scope_kind: "national".into(),
+                    scope: String::new(),
+                }],
+                &system,
+            )
+            .await?;
+        store
+            .assign_verifier(&header.campaign_id, &header.commune_id, verifier, &system)
+            .await?;
+        store.start_verification(header.id, &system).await?;
+        let service = Service::new(store.clone());
+        let stored = store.assessment(header.id).await?.ok_or("stored")?;
+        let (rubric, _, scored) = service.score(&stored).await?;
+        // The first indicator with a level other than the lowest is set to
+        // the lowest, with a reason.
+        let lowest = rubric.level_code(rubric.lowest()).to_owned();
+        let (indicator, self_level) = rubric
+            .indicators()
+            .iter()
+            .zip(&scored.indicators)
+            .find_map(|(ind, r)| {
+                let code = capacity::status_code(&rubric, r.status)?;
+                (rubric.level_ix(&code).is_some() && code != lowest).then(|| (ind.id.clone(), code))
+            })
+            .ok_or("an indicator above the lowest level")?;
+        store
+            .set_verified_level(
+                header.id,
+                &LevelInput::new(
+                    &indicator,
+                    Some(&self_level),
+                    &lowest,
+                    Some("pièce absente"),
+                ),
+                0,
+                &system,
+            )
+            .await?;
+
+        let all = AssessmentFilter::default();
+        let (first, errors) = verified_many(&service, &all).await?;
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(first.len(), 1, "only the verified assessment");
+        let verification = store.verification(header.id).await?.ok_or("verification")?;
+        let expected = capacity::verify(
+            &rubric,
+            &stored.assessment,
+            &scored,
+            &levels_of(&verification),
+        )?;
+        assert_eq!(first[0].scored, expected.scored);
+        assert!(first[0].scored.overall < scored.overall);
+        assert_eq!(first[0].state.changed, 1);
+        // Kept in the store: a new server reads it in the one query.
+        let rows = store.verified_with_results(&all, VERIFIED_SCORER).await?;
+        assert!(rows[0].result.is_some(), "the verified result is kept");
+        let (again, _) = verified_many(&Service::new(store.clone()), &all).await?;
+        assert_eq!(again[0].scored, expected.scored);
+        // A level set since: computed again, at the new revision.
+        store
+            .set_verified_level(
+                header.id,
+                &LevelInput::new(&indicator, Some(&self_level), &self_level, None),
+                1,
+                &system,
+            )
+            .await?;
+        let (after, _) = verified_many(&service, &all).await?;
+        assert_eq!(
+            after[0].scored.overall, scored.overall,
+            "confirmed: as self-assessed"
+        );
+        assert!(after[0].header.revision > first[0].header.revision);
+        Ok(())
+    }
+}
