@@ -17,9 +17,9 @@ use crate::api::verification::{
     AssignPage, AssignRow, VerifyLine, VerifyPage, VerifyStatus, load_assign_page, load_verify_page,
 };
 use crate::locale::{core_lang, use_locale};
-use crate::tr;
 use crate::ui::common::{ErrorBox, Loading, Tx};
 use crate::ui::in_place::InPlaceForms;
+use crate::{tr, tr_string};
 
 /// A verification's state in words.
 fn status_view(status: VerifyStatus) -> impl IntoView {
@@ -119,15 +119,14 @@ fn AssignLine(r: AssignRow, campaign: String) -> impl IntoView {
                         <form method="post" action="/api/assign_verifier" class="inline">
                             <input type="hidden" name="campaign" value=campaign.clone() />
                             <input type="hidden" name="commune" value=r.commune_id.clone() />
-                            <label>
-                                <span class="visually-hidden">{tr!(ver_verifier)}</span>
-                                <select name="account" data-testid="assign-account">
+                            // Named by `aria-label`: a hidden label text, positioned
+                            // outside the scrolling table, would widen the page.
+                            <select name="account" data-testid="assign-account" aria-label=tr_string!(ver_verifier)>
                                     <option value="" selected=assigned.is_none()>{tr!(ver_nobody)}</option>
                                     {r.candidates.iter().map(|(id, name)| view! {
                                         <option value=id.to_string() selected=assigned == Some(*id)>{name.clone()}</option>
                                     }).collect_view()}
-                                </select>
-                            </label>
+                            </select>
                             " " <button type="submit" data-testid="assign-submit">{tr!(ver_assign)}</button>
                         </form>
                         {r.candidates.is_empty().then(|| view! { <p class="muted">{tr!(ver_no_candidate)}</p> })}
