@@ -526,3 +526,127 @@ async fn the_verifier_changes_a_level_in_place_when_hydrated() -> Result {
         })
         .await
 }
+
+/// The text of the first `data-col="{col}"` cell after `after` in `html`.
+fn cell_after(html: &str, after: &str, col: &str) -> Option<String> {
+    let rest = &html[html.find(after)?..];
+    let marker = format!("data-col=\"{col}\"");
+    let rest = &rest[rest.find(&marker)?..];
+    let rest = &rest[rest.find('>')? + 1..];
+    Some(rest[..rest.find('<')?].trim().to_owned())
+}
+
+/// Grants and compare read the verified result once the verification is
+/// complete, and say so; the self-assessed scores stay one link away, and
+/// both scores are listed side by side.
+#[test]
+fn grants_run_on_verified_scores_by_default() -> Result {
+    let server = Server::start()?;
+    let addr = server.addr();
+    let admin = server.login("admin")?;
+    let planner = server.login("planificateur")?;
+    let verifier = server.login("verificateur")?;
+    // Djenné's 2025 round is finalised complete, and the demo verifier is
+    // assigned to it.
+    let id = assessment(&addr, &admin, "Djenné", "2025")?;
+    let vp = call(
+        &addr,
+        &verifier,
+        "load_verify_page",
+        &[("id", &id), ("lang", "fr")],
+    )?;
+    ensure!(
+        vp["can_verify"] == true,
+        "the demo verifier may not verify Djenné: {vp}"
+    );
+    // An indicator answered above the scale's lowest level, D.
+    let indicator = vp["lines"]
+        .as_array()
+        .and_then(|lines| {
+            lines.iter().find_map(|l| {
+                let level = l["self_level"].as_str()?;
+                (!matches!(level, "NA" | "NI" | "D")).then(|| l["id"].as_str())?
+            })
+        })
+        .ok_or("no answered indicator above the lowest level")?
+        .to_owned();
+    // That level lowered to D, with its reason; the rest confirmed.
+    submit(
+        &addr,
+        &verifier,
+        "set_verified_level",
+        &[
+            ("id", &id),
+            ("indicator", &indicator),
+            ("level", "D"),
+            ("reason", "Aucune pièce présentée"),
+            ("version", "0"),
+        ],
+    )?;
+    submit(&addr, &verifier, "confirm_remaining_levels", &[("id", &id)])?;
+    let vp = call(
+        &addr,
+        &verifier,
+        "load_verify_page",
+        &[("id", &id), ("lang", "fr")],
+    )?;
+    let version = vp["version"].to_string();
+    submit(
+        &addr,
+        &verifier,
+        "complete_verification",
+        &[("id", &id), ("version", &version), ("comment", "")],
+    )?;
+    let results = call(
+        &addr,
+        &admin,
+        "load_results",
+        &[("id", &id), ("lang", "fr")],
+    )?;
+    let self_overall = results["overall"].as_str().unwrap_or_default().to_owned();
+    let verified_overall = results["verification"]["verified_overall"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    ensure!(
+        !verified_overall.is_empty() && verified_overall != self_overall,
+        "verified {verified_overall:?} vs self {self_overall:?}"
+    );
+
+    let grants =
+        "/comparer/subventions?campaign=ml-communes-2025&region=Mopti&pool=1000000&threshold=0";
+    let (status, html) = page(&addr, &planner, grants)?;
+    ensure!(status == 200, "grant page: {status}");
+    ensure!(
+        html.contains("data-testid=\"verified-used\">1<"),
+        "the page does not say it uses one verified result"
+    );
+    let score =
+        cell_after(&html, "id=\"grants-table\"", "score").ok_or("no score in the grant table")?;
+    ensure!(
+        score == verified_overall,
+        "the grant runs on {score}, not the verified {verified_overall}"
+    );
+    let row = html
+        .split("data-testid=\"verified-row\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</tr>").next())
+        .ok_or("no side-by-side row")?;
+    ensure!(
+        row.contains("Djenné") && row.contains(&self_overall) && row.contains(&verified_overall),
+        "self-assessed and verified scores are not side by side: {row}"
+    );
+    // The self-assessed scores, on request.
+    let (status, html) = page(&addr, &planner, &format!("{grants}&scores=self"))?;
+    ensure!(
+        status == 200,
+        "grant page on self-assessed scores: {status}"
+    );
+    let score =
+        cell_after(&html, "id=\"grants-table\"", "score").ok_or("no score in the grant table")?;
+    ensure!(
+        score == self_overall,
+        "self-assessed grant runs on {score}, not {self_overall}"
+    );
+    Ok(())
+}

@@ -101,12 +101,12 @@ fn CompareBody(data: ComparePageData, query: CompareQuery, paging: ComparePaging
     } = data;
     let form_query = query.clone();
     let body = match comparison {
-        Some(view) => view! { <Comparison view query paging /> }.into_any(),
+        Some(view) => view! { <Comparison view query=query.clone() paging /> }.into_any(),
         None => view! { <EmptySelection query=query.clone() /> }.into_any(),
     };
     view! {
         <FilterForm options query=form_query />
-        {campaign.map(|campaign| view! { <CampaignNotice campaign /> })}
+        {campaign.map(|campaign| view! { <CampaignNotice campaign query=query.clone() path="/comparer" /> })}
         <p><a href="/campagnes" data-testid="to-campaigns">{tr!(campaigns_title)}</a></p>
         {body}
     }
@@ -115,7 +115,11 @@ fn CompareBody(data: ComparePageData, query: CompareQuery, paging: ComparePaging
 /// The campaign compared: its window, what counts, progress from which
 /// campaign, and every assessment set apart with the reason.
 #[component]
-fn CampaignNotice(campaign: CampaignShown) -> impl IntoView {
+fn CampaignNotice(
+    campaign: CampaignShown,
+    query: CompareQuery,
+    path: &'static str,
+) -> impl IntoView {
     let CampaignShown {
         id: _,
         label,
@@ -125,8 +129,16 @@ fn CampaignNotice(campaign: CampaignShown) -> impl IntoView {
         eligible,
         previous,
         set_apart,
+        scores_self,
+        verified,
     } = campaign;
     let apart = set_apart.len();
+    let other_scores = CompareQuery {
+        scores: (!scores_self).then(|| "self".to_owned()),
+        ..query
+    };
+    let toggle = href(path, &other_scores.pairs());
+    let used = verified.len();
     view! {
         <section class="cmp-campaign" aria-labelledby="cmp-campaign-title" data-testid="compare-campaign">
             <h2 id="cmp-campaign-title">{tr!(campaign)} " " {label}</h2>
@@ -136,6 +148,44 @@ fn CampaignNotice(campaign: CampaignShown) -> impl IntoView {
                 {verification_required.then(|| view! { " · " <span class="tag" data-testid="campaign-verification">{tr!(cmp_verification_required)}</span> })}
                 {previous.map(|p| view! { " · " {tr!(cmp_progress_from)} " " {p} })}
             </p>
+            {(used == 0).then(|| view! {
+                <p data-testid="campaign-scores">{tr!(cmp_scores_none_verified)}</p>
+            })}
+            {(used > 0).then(|| view! {
+                <p data-testid="campaign-scores">
+                    {if scores_self {
+                        view! { {tr!(cmp_scores_self)} " · " <a href=toggle.clone()>{tr!(cmp_use_verified)}</a> }.into_any()
+                    } else {
+                        view! {
+                            {tr!(cmp_scores_verified)} " (" <strong data-testid="verified-used">{used}</strong> ")"
+                            " · " <a href=toggle.clone()>{tr!(cmp_use_self)}</a>
+                        }.into_any()
+                    }}
+                </p>
+                <details class="notice" data-testid="compare-verified">
+                    <summary>{tr!(cmp_verified_title)}</summary>
+                    <div class="table-scroll" tabindex="0" role="region" aria-label=crate::tr_string!(cmp_verified_title)>
+                        <table class="data">
+                            <thead><tr>
+                                <th scope="col">{tr!(commune)}</th>
+                                <th scope="col">{tr!(cmp_self_score)}</th>
+                                <th scope="col">{tr!(cmp_verified_score)}</th>
+                                <th scope="col">{tr!(cmp_levels_changed)}</th>
+                            </tr></thead>
+                            <tbody>
+                                {verified.into_iter().map(|v| view! {
+                                    <tr data-testid="verified-row">
+                                        <th scope="row"><a href=format!("/evaluations/{}/verification/rapport", v.id)>{v.commune}</a></th>
+                                        <td>{v.self_overall}</td>
+                                        <td>{v.verified_overall}</td>
+                                        <td>{v.changed}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                </details>
+            })}
             {(apart > 0).then(|| view! {
                 <details class="notice" data-testid="compare-set-apart">
                     <summary>
@@ -207,7 +257,7 @@ fn GrantsBody(data: GrantsPageData, query: CompareQuery, grants: GrantQuery) -> 
     };
     view! {
         <p class="breadcrumb"><a href=back data-testid="back-to-compare">{tr!(cmp_back_to_compare)}</a></p>
-        {campaign.map(|campaign| view! { <CampaignNotice campaign /> })}
+        {campaign.map(|campaign| view! { <CampaignNotice campaign query=query.clone() path="/comparer/subventions" /> })}
         {body}
     }
 }

@@ -124,14 +124,19 @@ pub async fn campaign_detail(
         .await?
         .into_iter()
         .collect();
-    let headers = state
+    let filter = capacity_store::AssessmentFilter {
+        campaign: Some(id.to_owned()),
+        ..Default::default()
+    };
+    let headers = state.store.list_assessments(&filter).await?;
+    let verified: BTreeSet<i64> = state
         .store
-        .list_assessments(&capacity_store::AssessmentFilter {
-            campaign: Some(id.to_owned()),
-            ..Default::default()
-        })
-        .await?;
-    let verified = state.store.verified_assessments(&k.rubric_id).await?;
+        .verification_states(&filter)
+        .await?
+        .into_iter()
+        .filter(|v| v.is_completed())
+        .map(|v| v.assessment)
+        .collect();
     let today = limits::today();
     let mut communes = Vec::new();
     let mut may_edit = true;

@@ -135,8 +135,9 @@ pub struct Scope {
     /// The campaigns of this rubric version with assessments in the
     /// area, the latest first.
     pub campaigns: Vec<CampaignRow>,
-    /// The assessments whose verification is complete.
-    pub verified: std::collections::HashSet<i64>,
+    /// The verified results of the assessments whose verification is
+    /// complete, by assessment id.
+    pub verified: HashMap<i64, Arc<super::verification::VerifiedScored>>,
     /// The day the scope was computed (`YYYY-MM-DD`).
     pub today: String,
 }
@@ -147,6 +148,8 @@ pub struct Scope {
 pub struct Cohort<'a> {
     /// The campaign compared.
     pub campaign: Option<&'a CampaignRow>,
+    /// Which results: verified where complete, or self-assessed only.
+    pub scores: Scores,
     /// Every assessment of the scope.
     pub entries: Vec<Entry<'a>>,
     /// The positions compared, by commune id.
@@ -251,14 +254,14 @@ pub async fn load_scope(
         .filter(|h| h.rubric_version == version)
         .cloned()
         .collect();
-    let verified = state.store.verified_assessments(id).await?;
     let today = super::limits::today();
+    // Every verification write moves its assessment's revision: the
+    // revisions cover the verified results too.
     let fingerprint = fingerprint_of(
         of_version
             .iter()
             .map(|h| (h.id, h.revision))
-            .chain(campaigns.iter().map(|k| (k.version, k.assessments)))
-            .chain(verified.iter().map(|id| (*id, -1))),
+            .chain(campaigns.iter().map(|k| (k.version, k.assessments))),
     ) ^ fingerprint_of(
         std::iter::once((today.len() as i64, 0)).chain(today.bytes().map(|b| (i64::from(b), 1))),
     );
@@ -270,6 +273,14 @@ pub async fn load_scope(
     let (assessments, mut left_out) = state
         .scored_of(&filter, &of_version, super::Keep::After)
         .await?;
+    let (verified_results, unverifiable) =
+        super::verification::verified_many(state, &filter).await?;
+    left_out.extend(unverifiable);
+    let verified: HashMap<i64, Arc<super::verification::VerifiedScored>> = verified_results
+        .into_iter()
+        .filter(|v| v.state.is_completed())
+        .map(|v| (v.header.id, v))
+        .collect();
     if !others.is_empty() {
         let others: Vec<String> = others
             .iter()
@@ -399,7 +410,7 @@ impl Scope {
                 finalised: a.header.finalised,
                 provisional: a.header.provisional_reason.as_deref(),
                 date: &a.header.date,
-                verified: self.verified.contains(&a.header.id),
+                verified: self.verified.contains_key(&a.header.id),
             },
             &CampaignRule {
                 starts: &k.starts,
@@ -410,12 +421,20 @@ impl Scope {
         )
     }
 
-    /// The cohort of campaign `campaign` ([`Scope::campaign`]).
-    pub fn cohort(&self, campaign: Option<&str>) -> Cohort<'_> {
+    /// The cohort of campaign `campaign` ([`Scope::campaign`]), on the
+    /// verified results of the assessments whose verification is complete
+    /// unless `scores` is [`Scores::SelfAssessed`].
+    pub fn cohort(&self, campaign: Option<&str>, scores: Scores) -> Cohort<'_> {
         let entries: Vec<Entry<'_>> = self
             .assessments
             .iter()
-            .map(|a| Entry::new(&a.assessment, &a.scored))
+            .map(|a| {
+                let verified = match scores {
+                    Scores::Verified => self.verified.get(&a.header.id),
+                    Scores::SelfAssessed => None,
+                };
+                Entry::new(&a.assessment, verified.map_or(&a.scored, |v| &v.scored))
+            })
             .collect();
         let chosen = self.campaign(campaign);
         // The campaigns before the chosen one, latest first: progress runs
@@ -471,6 +490,7 @@ impl Scope {
             .collect();
         Cohort {
             campaign: chosen,
+            scores,
             entries,
             selected,
             results,
@@ -488,7 +508,7 @@ impl Scope {
     }
 
     /// What the pages say of the cohort's campaign (`None` without one).
-    pub fn shown(&self, cohort: &Cohort<'_>) -> Option<CampaignShown> {
+    pub fn shown(&self, cohort: &Cohort<'_>, lang: Lang) -> Option<CampaignShown> {
         let k = cohort.campaign?;
         let previous = self
             .campaigns
@@ -496,7 +516,29 @@ impl Scope {
             .position(|c| c.id == k.id)
             .and_then(|at| self.campaigns.get(at + 1))
             .map(|p| p.label.clone());
+        let overall = |s: &capacity::Scored| {
+            s.overall
+                .map_or_else(|| "—".to_owned(), |v| capacity::format::score(v, lang))
+        };
+        let mut verified: Vec<VerifiedLine> = self
+            .assessments
+            .iter()
+            .filter(|a| a.header.campaign_id == k.id)
+            .filter_map(|a| {
+                let v = self.verified.get(&a.header.id)?;
+                Some(VerifiedLine {
+                    id: a.header.id,
+                    commune: a.header.commune_name.clone(),
+                    self_overall: overall(&a.scored),
+                    verified_overall: overall(&v.scored),
+                    changed: u32::try_from(v.state.changed).unwrap_or(u32::MAX),
+                })
+            })
+            .collect();
+        verified.sort_by(|a, b| a.commune.cmp(&b.commune));
         Some(CampaignShown {
+            scores_self: cohort.scores == Scores::SelfAssessed,
+            verified,
             id: k.id.clone(),
             label: k.label.clone(),
             starts: k.starts.clone(),
@@ -827,7 +869,7 @@ pub async fn comparison_export(
     let q = q.clone();
     state
         .cpu(move || {
-            let cohort = scope.cohort(q.campaign.as_deref());
+            let cohort = scope.cohort(q.campaign.as_deref(), q.scores());
             if cohort.results.is_empty() {
                 return Ok(None);
             }
@@ -864,9 +906,10 @@ pub async fn grants_export(
         Err(e) => return Ok(Some(Err(e))),
     };
     let campaign = q.campaign.clone();
+    let scores = q.scores();
     state
         .cpu(move || {
-            let cohort = scope.cohort(campaign.as_deref());
+            let cohort = scope.cohort(campaign.as_deref(), scores);
             if cohort.results.is_empty() {
                 return None;
             }
@@ -929,7 +972,7 @@ pub async fn page_data_paged(
         });
     };
     options.campaigns = scope.campaign_options();
-    let campaign = scope.shown(&scope.cohort(q.campaign.as_deref()));
+    let campaign = scope.shown(&scope.cohort(q.campaign.as_deref(), q.scores()), lang);
     // The redeployment checklist's campaign of the same label, else its
     // latest.
     let redeployment = if q.rubric_id() == REDEPLOYMENT_RUBRIC {
@@ -962,7 +1005,7 @@ pub async fn page_data_paged(
             let q = q.clone();
             let computed = state
                 .cpu(move || -> Result<Option<ComparisonView>, AppError> {
-                    let cohort = scope.cohort(q.campaign.as_deref());
+                    let cohort = scope.cohort(q.campaign.as_deref(), q.scores());
                     if cohort.results.is_empty() {
                         return Ok(None);
                     }
@@ -1061,11 +1104,11 @@ pub async fn grants_page_data_paged(
         });
     };
     options.campaigns = scope.campaign_options();
-    let campaign = scope.shown(&scope.cohort(q.campaign.as_deref()));
+    let campaign = scope.shown(&scope.cohort(q.campaign.as_deref(), q.scores()), lang);
     let (q, g, table) = (q.clone(), g.clone(), table.clone());
     let selection = state
         .cpu(move || {
-            let cohort = scope.cohort(q.campaign.as_deref());
+            let cohort = scope.cohort(q.campaign.as_deref(), q.scores());
             if cohort.results.is_empty() {
                 return None;
             }
@@ -1094,7 +1137,7 @@ fn reform_of(
     prefix: &str,
     lang: Lang,
 ) -> Result<Option<ReformView>, AppError> {
-    let cohort = scope.cohort(campaign);
+    let cohort = scope.cohort(campaign, Scores::Verified);
     if cohort.results.is_empty() {
         return Ok(None);
     }
@@ -1597,6 +1640,7 @@ mod tests {
             region: Some("Ségou".into()),
             cercle: Some("a&b=<c>".into()),
             campaign: None,
+            scores: None,
         };
         assert_eq!(
             href("/comparer/export.csv", &q.pairs()),
@@ -1899,6 +1943,42 @@ mod store_tests {
             .filter(|a| a.reason == capacity::Ineligible::NotVerified)
             .count();
         assert_eq!(not_verified, 2);
+        // Gao's verification completes: it alone counts, on its verified
+        // result, listed beside its self-assessment.
+        let verifier = store
+            .create_account(
+                "verif",
+                "Vérificatrice",
+                false,
+                &[capacity_store::NewGrant {
+                    role: "verifier".into(),
+                    scope_kind: "national".into(),
+                    scope: String::new(),
+                }],
+                &audit,
+            )
+            .await?;
+        store
+            .assign_verifier("test-2026", "ml-gao-gao", verifier, &audit)
+            .await?;
+        let version = store.start_verification(ids[2], &audit).await?;
+        store
+            .complete_verification(ids[2], version, None, &audit)
+            .await?;
+        let data = page_data(&state, &q, Lang::Fr).await?;
+        let shown = data.campaign.ok_or("the campaign is shown")?;
+        assert_eq!(shown.eligible, 1);
+        assert!(!shown.scores_self);
+        assert_eq!(
+            shown.verified.iter().map(|v| v.commune.as_str()).collect::<Vec<_>>(),
+            ["Gao"]
+        );
+        let view = data.comparison.ok_or("Gao is compared")?;
+        assert_eq!(
+            view.communes.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            ["Gao"]
+        );
+        assert_eq!(shown.set_apart.len(), 3);
         // The default campaign is the latest one of the area.
         let data = page_data(&state, &CompareQuery::default(), Lang::Fr).await?;
         assert_eq!(data.campaign.map(|c| c.id), Some("test-2026".to_owned()));

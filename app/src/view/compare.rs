@@ -29,6 +29,20 @@ pub struct CompareQuery {
     pub cercle: Option<String>,
     /// Campaign id; none: the latest campaign of the rubric in the area.
     pub campaign: Option<String>,
+    /// `self`: self-assessed results only; none: verified results where
+    /// the verification is complete.
+    pub scores: Option<String>,
+}
+
+/// Which results a comparison or grant simulation reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Scores {
+    /// The verified result where the verification is complete, else the
+    /// self-assessed one (the default: independent verification is what
+    /// performance-based grants pay on).
+    Verified,
+    /// The self-assessed results only.
+    SelfAssessed,
 }
 
 impl CompareQuery {
@@ -44,6 +58,15 @@ impl CompareQuery {
             region: get("region"),
             cercle: get("cercle"),
             campaign: get("campaign"),
+            scores: get("scores").filter(|s| s == "self"),
+        }
+    }
+
+    /// Which results to read.
+    pub fn scores(&self) -> Scores {
+        match self.scores.as_deref() {
+            Some("self") => Scores::SelfAssessed,
+            _ => Scores::Verified,
         }
     }
 
@@ -59,6 +82,7 @@ impl CompareQuery {
             ("region", &self.region),
             ("cercle", &self.cercle),
             ("campaign", &self.campaign),
+            ("scores", &self.scores),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
@@ -468,6 +492,27 @@ pub struct CampaignShown {
     pub previous: Option<String>,
     /// Assessments of the campaign that do not count, with the reason.
     pub set_apart: Vec<SetApart>,
+    /// The figures read self-assessed results only (else verified ones
+    /// where the verification is complete).
+    pub scores_self: bool,
+    /// The assessments of the campaign whose verification is complete:
+    /// self-assessed and verified overall scores side by side.
+    pub verified: Vec<VerifiedLine>,
+}
+
+/// One verified assessment beside its self-assessment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifiedLine {
+    /// Assessment id.
+    pub id: i64,
+    /// Commune name.
+    pub commune: String,
+    /// Self-assessed overall score, formatted.
+    pub self_overall: String,
+    /// Verified overall score, formatted.
+    pub verified_overall: String,
+    /// Indicators whose level the verifier changed.
+    pub changed: u32,
 }
 
 /// An assessment of the campaign compared that does not count, and why

@@ -215,8 +215,9 @@ impl Store {
     /// [`Store::insert_assessment`] into campaign `campaign` when given
     /// (refused unless it takes the assessment: same rubric version, the
     /// commune in scope, the date in its window; the round label is the
-    /// campaign's label), else into the campaign of its round (see
-    /// [`crate::campaigns`]).
+    /// campaign's label), else into the campaign of its round (a declared
+    /// one whose window and scope hold it, else the implicit campaign the
+    /// store keeps for that round; see [`Store::campaigns`]).
     pub async fn insert_assessment_in(
         &self,
         assessment: &Assessment,
