@@ -7,7 +7,8 @@
 //! this themselves: they pass the [`Actor`] of the request down.
 //!
 //! The rules (roles in [`crate::view::account::AccessRole`]):
-//! - an administrator may do everything, everywhere;
+//! - an administrator may do everything, everywhere, and is the only one
+//!   who keeps the commune register ([`Action::ManageCommunes`]);
 //! - a planner or an observer sees the communes of their scope, their
 //!   assessments and the comparisons of that territory; a planner also
 //!   reads the audit trail there;
@@ -112,6 +113,8 @@ pub enum Action {
     Compare,
     /// Create and change accounts, roles and settings.
     ManageAccounts,
+    /// Add, edit, deactivate, merge and import communes (the register).
+    ManageCommunes,
 }
 
 /// The person behind a request (or nobody) and where the request came
@@ -215,7 +218,7 @@ impl Actor {
             },
             Action::ViewAudit => any(&[Planner, Verifier, Facilitator]),
             Action::Compare => any(&[Planner, Observer]),
-            Action::ManageAccounts => false,
+            Action::ManageAccounts | Action::ManageCommunes => false,
         }
     }
 

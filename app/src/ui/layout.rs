@@ -50,7 +50,10 @@ pub fn Account() -> impl IntoView {
                 <div class="account" data-testid="account">
                     <span data-testid="account-name">{me.display_name}</span>
                     {me.demo.then(|| view! { " " <span class="tag">{tr!(demo)}</span> })}
-                    {admin.then(|| view! { " " <a href="/admin/comptes" data-testid="nav-accounts">{tr!(accounts_title)}</a> })}
+                    {admin.then(|| view! {
+                        " " <a href="/admin/comptes" data-testid="nav-accounts">{tr!(accounts_title)}</a>
+                        " " <a href="/admin/communes" data-testid="nav-register">{tr!(nav_register)}</a>
+                    })}
                     <form method="post" action="/api/log_out" class="inline">
                         <button type="submit" class="link" data-testid="logout">{tr!(logout)}</button>
                     </form>

@@ -12,6 +12,7 @@ use serde_json::json;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::audit::{Event, append};
+use crate::register::MAX_RATERS;
 use crate::rows::{
     AssessmentFilter, AssessmentHeader, Audit, CommuneFilter, CommuneRow, CouncilActionRow,
     NewCouncilAction, PlanAdjustmentRow, RatingInput, RubricRow, StoredAssessment, StoredRating,
@@ -134,14 +135,16 @@ impl Store {
 
     /// Communes matching the filter, by region, cercle and name.
     pub async fn communes(&self, filter: &CommuneFilter) -> Result<Vec<CommuneRow>, StoreError> {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT c.*, (SELECT COUNT(*) FROM assessment a WHERE a.commune_id = c.id) AS n FROM commune c WHERE 1 = 1",
-        );
+        let mut q =
+            QueryBuilder::<Sqlite>::new(format!("SELECT * FROM ({COMMUNE_TODAY}) c WHERE 1 = 1"));
         if let Some(region) = filter.region.as_deref().filter(|s| !s.is_empty()) {
             q.push(" AND c.region = ").push_bind(region.to_owned());
         }
         if let Some(cercle) = filter.cercle.as_deref().filter(|s| !s.is_empty()) {
             q.push(" AND c.cercle = ").push_bind(cercle.to_owned());
+        }
+        if filter.active_only {
+            q.push(" AND c.active = 1");
         }
         if let Some(search) = filter
             .search
@@ -163,19 +166,19 @@ impl Store {
 
     /// One commune.
     pub async fn commune(&self, id: &str) -> Result<Option<CommuneRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT c.*, (SELECT COUNT(*) FROM assessment a WHERE a.commune_id = c.id) AS n FROM commune c WHERE c.id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(&format!("SELECT * FROM ({COMMUNE_TODAY}) c WHERE c.id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(commune_row).transpose()
     }
 
-    /// Regions with their cercles, sorted, for filters.
+    /// Regions with their cercles, sorted, for filters: every territory a
+    /// commune has or had (`commune_territory`), since assessments are
+    /// filed under the territory of their date.
     pub async fn regions(&self) -> Result<Vec<(String, Vec<String>)>, StoreError> {
         let rows =
-            sqlx::query("SELECT DISTINCT region, cercle FROM commune ORDER BY region, cercle")
+            sqlx::query("SELECT region, cercle FROM commune UNION SELECT region, cercle FROM commune_territory ORDER BY region, cercle")
                 .fetch_all(&self.pool)
                 .await?;
         let mut out: Vec<(String, Vec<String>)> = Vec::new();
@@ -209,6 +212,12 @@ impl Store {
         audit: &Audit,
     ) -> Result<i64, StoreError> {
         write_tx!(self, |tx| {
+            if assessment.raters.len() > MAX_RATERS {
+                return Err(too_many_raters(&format!(
+                    "the assessment of {} ({})",
+                    assessment.commune.name, assessment.round
+                )));
+            }
             upsert_commune(tx, &assessment.commune, audit).await?;
             let exists: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM assessment WHERE commune_id = ? AND rubric_id = ? AND round = ?",
@@ -523,6 +532,9 @@ impl Store {
                     .bind(assessment)
                     .fetch_one(&mut *tx)
                     .await?;
+            if usize::try_from(position).unwrap_or(usize::MAX) >= MAX_RATERS {
+                return Err(too_many_raters(&format!("assessment {assessment}")));
+            }
             insert_rater(tx, assessment, rater, position as usize).await?;
             touch(tx, assessment).await?;
             append(
@@ -1248,11 +1260,20 @@ impl Store {
     }
 }
 
+/// The refusal of a rater beyond [`MAX_RATERS`].
+fn too_many_raters(what: &str) -> StoreError {
+    StoreError::Invalid(format!(
+        "{what} would have more than {MAX_RATERS} raters, the most one workshop holds: record the others' views through these raters, or split the workshop"
+    ))
+}
+
 /// The columns [`header_row`] reads, for every query that lists headers
 /// (one list: a column added to the header is added to every such query).
+/// The cercle and region are the commune's territory at the assessment's
+/// date ([`REGION_AT_DATE`]), so a reorganisation does not move old rounds.
 macro_rules! header_columns {
     () => {
-        "a.id, a.commune_id, c.name AS commune_name, c.cercle, c.region, a.rubric_id, a.rubric_version, a.round, a.date, a.fictional, a.finalised, a.reopened, a.provisional_reason, a.comment, a.commune_snapshot, a.version, a.revision"
+        "a.id, a.commune_id, c.name AS commune_name, COALESCE((SELECT t.cercle FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= a.date AND (t.valid_to IS NULL OR a.date < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.cercle) AS cercle, COALESCE((SELECT t.region FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= a.date AND (t.valid_to IS NULL OR a.date < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.region) AS region, a.rubric_id, a.rubric_version, a.round, a.date, a.fictional, a.finalised, a.reopened, a.provisional_reason, a.comment, a.commune_snapshot, a.version, a.revision"
     };
 }
 pub(crate) use header_columns;
@@ -1283,13 +1304,20 @@ impl IdFilter<'_> {
     }
 }
 
+/// A filter on the region of assessment `a`'s commune `c` at the
+/// assessment's date (the period of `commune_territory` covering it, else
+/// the commune's own region), as in [`header_columns`].
+const REGION_AT_DATE: &str = " AND COALESCE((SELECT t.region FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= a.date AND (t.valid_to IS NULL OR a.date < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.region) = ";
+/// The same for the cercle.
+const CERCLE_AT_DATE: &str = " AND COALESCE((SELECT t.cercle FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= a.date AND (t.valid_to IS NULL OR a.date < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.cercle) = ";
+
 pub(crate) fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AssessmentFilter) {
     let fields = [
         (" AND a.rubric_id = ", &f.rubric),
         (" AND a.rubric_version = ", &f.rubric_version),
         (" AND a.round = ", &f.round),
-        (" AND c.region = ", &f.region),
-        (" AND c.cercle = ", &f.cercle),
+        (REGION_AT_DATE, &f.region),
+        (CERCLE_AT_DATE, &f.cercle),
         (" AND a.commune_id = ", &f.commune),
     ];
     for (sql, value) in fields {
@@ -1321,7 +1349,7 @@ pub(crate) fn header_row(r: &sqlx::sqlite::SqliteRow) -> Result<AssessmentHeader
     })
 }
 
-fn commune_row(r: &sqlx::sqlite::SqliteRow) -> Result<CommuneRow, StoreError> {
+pub(crate) fn commune_row(r: &sqlx::sqlite::SqliteRow) -> Result<CommuneRow, StoreError> {
     let id: String = r.get("id");
     let kind: String = r.get("kind");
     let setting: Option<String> = r.get("setting");
@@ -1342,15 +1370,26 @@ fn commune_row(r: &sqlx::sqlite::SqliteRow) -> Result<CommuneRow, StoreError> {
         },
         assessments: r.get("n"),
         version: r.get("version"),
+        active: r.try_get("active")?,
+        merged_into: r.try_get("merged_into")?,
     })
 }
 
+/// Every commune with its territory valid today (the period of
+/// `commune_territory` covering today, else its own region and cercle) and
+/// its number of assessments: the columns [`commune_row`] reads.
+pub(crate) const COMMUNE_TODAY: &str = "SELECT c.id, c.name, c.kind, c.population, c.setting, c.transferred, c.version, c.active, c.merged_into,
+   COALESCE((SELECT t.region FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= date('now') AND (t.valid_to IS NULL OR date('now') < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.region) AS region,
+   COALESCE((SELECT t.cercle FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= date('now') AND (t.valid_to IS NULL OR date('now') < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.cercle) AS cercle,
+   (SELECT COUNT(*) FROM assessment a WHERE a.commune_id = c.id) AS n
+ FROM commune c";
+
 /// A serde enum's wire name (`"urban"` → `urban`).
-fn enum_code<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn enum_code<T: serde::Serialize>(value: &T) -> String {
     to_json(value).trim_matches('"').to_owned()
 }
 
-async fn upsert_commune(
+pub(crate) async fn upsert_commune(
     conn: &mut SqliteConnection,
     c: &Commune,
     audit: &Audit,
@@ -1552,7 +1591,7 @@ fn answer_json(
 }
 
 /// A commune in the audit trail: as in assessment files.
-fn commune_json(commune: &Commune) -> serde_json::Value {
+pub(crate) fn commune_json(commune: &Commune) -> serde_json::Value {
     serde_json::to_value(commune).unwrap_or(serde_json::Value::Null)
 }
 

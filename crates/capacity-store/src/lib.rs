@@ -60,6 +60,7 @@ mod accounts;
 mod assessments;
 mod audit;
 mod error;
+mod register;
 mod results;
 mod rows;
 mod seed;
@@ -74,11 +75,13 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use error::StoreError;
+pub use register::{MAX_RATERS, RegisterImport};
 pub use results::{HeaderWithResult, NewResult};
 pub use rows::{
     AccountRow, AssessmentFilter, AssessmentHeader, Audit, AuditEvent, AuditFilter, CommuneFilter,
     CommuneRow, CouncilActionRow, GrantRow, NewCouncilAction, NewGrant, PlanAdjustmentRow, ROLES,
-    RatingInput, RubricRow, SCOPE_KINDS, StoredAssessment, StoredRating, TOKEN_PURPOSES, Versions,
+    RatingInput, RubricRow, SCOPE_KINDS, StoredAssessment, StoredRating, TOKEN_PURPOSES,
+    TerritoryRow, Versions,
 };
 pub use seed::SeedReport;
 /// The session store of the web app (`tower-sessions` 0.14), kept in the
