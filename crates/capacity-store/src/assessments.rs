@@ -12,6 +12,7 @@ use serde_json::json;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::audit::{Event, append};
+use crate::campaigns::{RoundOf, campaign_for_round, check_joins};
 use crate::register::MAX_RATERS;
 use crate::rows::{
     AssessmentFilter, AssessmentHeader, Audit, CommuneFilter, CommuneRow, CouncilActionRow,
@@ -211,6 +212,20 @@ impl Store {
         assessment: &Assessment,
         audit: &Audit,
     ) -> Result<i64, StoreError> {
+        self.insert_assessment_in(assessment, None, audit).await
+    }
+
+    /// [`Store::insert_assessment`] into campaign `campaign` when given
+    /// (refused unless it takes the assessment: same rubric version, the
+    /// commune in scope, the date in its window; the round label is the
+    /// campaign's label), else into the campaign of its round (see
+    /// [`crate::campaigns`]).
+    pub async fn insert_assessment_in(
+        &self,
+        assessment: &Assessment,
+        campaign: Option<&str>,
+        audit: &Audit,
+    ) -> Result<i64, StoreError> {
         write_tx!(self, |tx| {
             if assessment.raters.len() > MAX_RATERS {
                 return Err(too_many_raters(&format!(
@@ -219,31 +234,47 @@ impl Store {
                 )));
             }
             upsert_commune(tx, &assessment.commune, audit).await?;
+            let of = RoundOf {
+                commune: &assessment.commune.id,
+                rubric: &assessment.rubric,
+                rubric_version: &assessment.rubric_version,
+                round: &assessment.round,
+                date: &assessment.date,
+            };
+            let (campaign, round) = match campaign {
+                Some(id) => (id.to_owned(), check_joins(tx, id, &of).await?),
+                None => (
+                    campaign_for_round(tx, &of, audit).await?,
+                    assessment.round.clone(),
+                ),
+            };
             let exists: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM assessment WHERE commune_id = ? AND rubric_id = ? AND round = ?",
+                "SELECT id FROM assessment WHERE commune_id = ? AND ((rubric_id = ? AND round = ?) OR campaign_id = ?)",
             )
             .bind(&assessment.commune.id)
             .bind(&assessment.rubric)
-            .bind(&assessment.round)
+            .bind(&round)
+            .bind(&campaign)
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(id) = exists {
                 return Err(StoreError::Conflict {
                     what: format!(
-                        "an assessment of {} on {} for round {} (number {id})",
-                        assessment.commune.name, assessment.rubric, assessment.round
+                        "an assessment of {} on {} for round {round} (number {id})",
+                        assessment.commune.name, assessment.rubric
                     ),
-                    hint: "open it to continue, or choose another round".to_owned(),
+                    hint: "open it to continue, or choose another campaign".to_owned(),
                 });
             }
             let id: i64 = sqlx::query_scalar(&format!(
-            "INSERT INTO assessment (commune_id, rubric_id, rubric_version, round, date, fictional, finalised, comment, commune_snapshot, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW}, {NOW}) RETURNING id"
+            "INSERT INTO assessment (commune_id, rubric_id, rubric_version, round, campaign_id, date, fictional, finalised, comment, commune_snapshot, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW}, {NOW}) RETURNING id"
         ))
         .bind(&assessment.commune.id)
         .bind(&assessment.rubric)
         .bind(&assessment.rubric_version)
-        .bind(&assessment.round)
+        .bind(&round)
+        .bind(&campaign)
         .bind(&assessment.date)
         .bind(assessment.fictional)
         .bind(assessment.finalised)
@@ -319,14 +350,15 @@ impl Store {
                 audit,
                 Event::new(
                     "assessment.created",
-                    format!("{} / {}", assessment.commune.id, assessment.round),
+                    format!("{} / {round}", assessment.commune.id),
                 )
                 .assessment(id)
                 .after(json!({
                     "commune": assessment.commune.id,
                     "rubric": assessment.rubric,
                     "rubric_version": assessment.rubric_version,
-                    "round": assessment.round,
+                    "round": round,
+                    "campaign": campaign,
                     "date": assessment.date,
                     "fictional": assessment.fictional,
                     "finalised": assessment.finalised,
@@ -1273,7 +1305,7 @@ fn too_many_raters(what: &str) -> StoreError {
 /// date ([`REGION_AT_DATE`]), so a reorganisation does not move old rounds.
 macro_rules! header_columns {
     () => {
-        "a.id, a.commune_id, c.name AS commune_name, COALESCE((SELECT t.cercle FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= a.date AND (t.valid_to IS NULL OR a.date < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.cercle) AS cercle, COALESCE((SELECT t.region FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= a.date AND (t.valid_to IS NULL OR a.date < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.region) AS region, a.rubric_id, a.rubric_version, a.round, a.date, a.fictional, a.finalised, a.reopened, a.provisional_reason, a.comment, a.commune_snapshot, a.version, a.revision"
+        "a.id, a.commune_id, c.name AS commune_name, COALESCE((SELECT t.cercle FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= a.date AND (t.valid_to IS NULL OR a.date < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.cercle) AS cercle, COALESCE((SELECT t.region FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= a.date AND (t.valid_to IS NULL OR a.date < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.region) AS region, a.rubric_id, a.rubric_version, a.round, a.campaign_id, a.date, a.fictional, a.finalised, a.reopened, a.provisional_reason, a.comment, a.commune_snapshot, a.version, a.revision"
     };
 }
 pub(crate) use header_columns;
@@ -1316,6 +1348,7 @@ pub(crate) fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AssessmentFilter
         (" AND a.rubric_id = ", &f.rubric),
         (" AND a.rubric_version = ", &f.rubric_version),
         (" AND a.round = ", &f.round),
+        (" AND a.campaign_id = ", &f.campaign),
         (REGION_AT_DATE, &f.region),
         (CERCLE_AT_DATE, &f.cercle),
         (" AND a.commune_id = ", &f.commune),
@@ -1339,6 +1372,9 @@ pub(crate) fn header_row(r: &sqlx::sqlite::SqliteRow) -> Result<AssessmentHeader
         rubric: r.try_get("rubric_id")?,
         rubric_version: r.try_get("rubric_version")?,
         round: r.try_get("round")?,
+        campaign_id: r
+            .try_get::<Option<String>, _>("campaign_id")?
+            .unwrap_or_default(),
         date: r.try_get("date")?,
         fictional: r.try_get("fictional")?,
         finalised: r.try_get("finalised")?,

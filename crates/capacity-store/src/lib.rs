@@ -59,6 +59,7 @@
 mod accounts;
 mod assessments;
 mod audit;
+mod campaigns;
 mod error;
 mod register;
 mod results;
@@ -78,10 +79,10 @@ pub use error::StoreError;
 pub use register::{MAX_RATERS, RegisterImport};
 pub use results::{HeaderWithResult, NewResult};
 pub use rows::{
-    AccountRow, AssessmentFilter, AssessmentHeader, Audit, AuditEvent, AuditFilter, CommuneFilter,
-    CommuneRow, CouncilActionRow, GrantRow, NewCouncilAction, NewGrant, PlanAdjustmentRow, ROLES,
-    RatingInput, RubricRow, SCOPE_KINDS, StoredAssessment, StoredRating, TOKEN_PURPOSES,
-    TerritoryRow, Versions,
+    AccountRow, AssessmentFilter, AssessmentHeader, Audit, AuditEvent, AuditFilter, CampaignRow,
+    CommuneFilter, CommuneRow, CouncilActionRow, GrantRow, NewCampaign, NewCouncilAction, NewGrant,
+    PlanAdjustmentRow, ROLES, RatingInput, RubricRow, SCOPE_KINDS, StoredAssessment, StoredRating,
+    TOKEN_PURPOSES, TerritoryRow, Versions,
 };
 pub use seed::SeedReport;
 /// The session store of the web app (`tower-sessions` 0.14), kept in the
@@ -205,11 +206,15 @@ impl Store {
         // The session table belongs to the session store's crate, which
         // creates it (`CREATE TABLE IF NOT EXISTS tower_sessions`).
         SessionStore::new(writer.clone()).migrate().await?;
-        Ok(Store {
+        let store = Store {
             pool,
             writer,
             generation: Arc::default(),
-        })
+        };
+        // Rows written before campaigns existed join the campaign of their
+        // round (nothing to do, and no transaction, once they all have one).
+        store.attach_to_campaigns(&Audit::system("migrate")).await?;
+        Ok(store)
     }
 
     /// A number that changes after every write through this handle or its

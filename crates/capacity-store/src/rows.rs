@@ -75,6 +75,8 @@ pub struct AssessmentFilter {
     pub rubric_version: Option<String>,
     /// Round label.
     pub round: Option<String>,
+    /// Campaign id.
+    pub campaign: Option<String>,
     /// Region of the commune.
     pub region: Option<String>,
     /// Cercle of the commune.
@@ -100,8 +102,10 @@ pub struct AssessmentHeader {
     pub rubric: String,
     /// Rubric version.
     pub rubric_version: String,
-    /// Round label.
+    /// Round label (its campaign's label).
     pub round: String,
+    /// The campaign it belongs to (see [`crate::Store::campaigns`]).
+    pub campaign_id: String,
     /// Workshop date (ISO).
     pub date: String,
     /// Sample data.
@@ -387,4 +391,60 @@ pub struct AuditFilter {
     pub after_id: Option<i64>,
     /// At most this many events.
     pub limit: Option<i64>,
+}
+
+/// A campaign as stored, with its counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignRow {
+    /// Short id chosen by the planner (`2025`, `mopti-2026`).
+    pub id: String,
+    /// What pages show; the round label of its assessments.
+    pub label: String,
+    /// Rubric id.
+    pub rubric_id: String,
+    /// Rubric version.
+    pub rubric_version: String,
+    /// First day of the window (YYYY-MM-DD).
+    pub starts: String,
+    /// Last day of the window (YYYY-MM-DD).
+    pub ends: String,
+    /// An assessment counts in comparisons and grants only once verified.
+    pub verification_required: bool,
+    /// Made by the store for assessments that came without a campaign
+    /// (files, imports, older rows), not declared by a planner.
+    pub implicit: bool,
+    /// Row version.
+    pub version: i64,
+    /// Communes in scope.
+    pub communes: i64,
+    /// Assessments in the campaign.
+    pub assessments: i64,
+}
+
+impl CampaignRow {
+    /// True when `date` (YYYY-MM-DD) lies in the window.
+    pub fn holds(&self, date: &str) -> bool {
+        self.starts.as_str() <= date && date <= self.ends.as_str()
+    }
+}
+
+/// A campaign to declare, or its new state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCampaign {
+    /// Short id (unique; not changed once declared).
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Rubric id (not changed once declared).
+    pub rubric_id: String,
+    /// Rubric version (not changed once declared).
+    pub rubric_version: String,
+    /// First day of the window (YYYY-MM-DD).
+    pub starts: String,
+    /// Last day of the window (YYYY-MM-DD).
+    pub ends: String,
+    /// Whether a verified result is required.
+    pub verification_required: bool,
+    /// Commune ids in scope.
+    pub communes: Vec<String>,
 }

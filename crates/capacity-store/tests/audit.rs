@@ -378,6 +378,20 @@ async fn the_whole_path_of_an_assessment_leaves_its_events_in_order() {
             Some(json!({"id": rubric.id, "version": rubric.version, "title_fr": rubric.title.fr})),
         ),
         event("commune.saved", "c-audit", None, Some(commune_json(12000))),
+        // The assessment came without a campaign: it makes its round's.
+        event(
+            "campaign.created",
+            &format!("{}-2026", rubric.id),
+            None,
+            Some(json!({
+                "label": "2026",
+                "rubric": rubric.id,
+                "rubric_version": rubric.version,
+                "starts": "2026-01-01",
+                "ends": "2026-12-31",
+                "implicit": true,
+            })),
+        ),
         event(
             "assessment.created",
             "c-audit / 2026",
@@ -387,6 +401,7 @@ async fn the_whole_path_of_an_assessment_leaves_its_events_in_order() {
                 "rubric": rubric.id,
                 "rubric_version": rubric.version,
                 "round": "2026",
+                "campaign": format!("{}-2026", rubric.id),
                 "date": "2026-12-06",
                 "fictional": true,
                 "finalised": false,
@@ -526,7 +541,10 @@ async fn the_whole_path_of_an_assessment_leaves_its_events_in_order() {
 
     // Who and where.
     for e in &events {
-        let assessment_event = !matches!(e.kind.as_str(), "rubric.stored" | "commune.saved");
+        let assessment_event = !matches!(
+            e.kind.as_str(),
+            "rubric.stored" | "commune.saved" | "campaign.created"
+        );
         assert_eq!(
             e.assessment_id,
             assessment_event.then_some(id),
@@ -537,11 +555,13 @@ async fn the_whole_path_of_an_assessment_leaves_its_events_in_order() {
     }
     assert_eq!(events[0].actor, "system");
     assert_eq!(events[0].request_id, "import");
-    assert_eq!(events[4].actor_id, Some(11));
-    assert_eq!(events[4].actor, "Awa");
-    assert_eq!(events[5].actor_id, Some(12));
-    assert_eq!(events[5].address, "192.168.1.20");
+    assert_eq!(events[5].actor_id, Some(11));
+    assert_eq!(events[5].actor, "Awa");
+    assert_eq!(events[6].actor_id, Some(12));
+    assert_eq!(events[6].address, "192.168.1.20");
+    // The campaign made for the assessment is the creator's act too.
     assert_eq!(events[2].actor, "Mariam (facilitatrice)");
+    assert_eq!(events[3].actor, "Mariam (facilitatrice)");
     // Ascending ids.
     assert!(events.windows(2).all(|w| w[0].id < w[1].id));
 
@@ -584,7 +604,8 @@ async fn the_whole_path_of_an_assessment_leaves_its_events_in_order() {
         })
         .await
         .len(),
-        events.len() - 3
+        // All but the rubric, the commune and the campaign.
+        events.len() - 4
     );
     let by_sidi = of(AuditFilter {
         actor_id: Some(12),
