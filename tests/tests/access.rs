@@ -334,6 +334,35 @@ fn every_role_gets_what_it_may_and_nothing_more() -> Result {
             ),
             "NAFFAFFF",
         ),
+        (
+            "update_council_action",
+            fun(
+                "update_council_action",
+                vec![
+                    ("id", b.into()),
+                    ("action", "999999".into()),
+                    ("version", "1".into()),
+                    ("indicator", ind.clone()),
+                    ("title", "x".into()),
+                    ("cost", "1".into()),
+                    ("horizon", "short".into()),
+                    ("responsible", "x".into()),
+                ],
+            ),
+            "NAFFAFFF",
+        ),
+        (
+            "delete_council_action",
+            fun(
+                "delete_council_action",
+                vec![
+                    ("id", b.into()),
+                    ("action", "999999".into()),
+                    ("version", "1".into()),
+                ],
+            ),
+            "NAFFAFFF",
+        ),
         ("create_assessment", create, "NAFFAFFF"),
         (
             "unlock elsewhere",
@@ -546,6 +575,27 @@ fn cross_site_posts_are_refused_and_change_nothing() -> Result {
                 ("id", ids.bandiagara.clone()),
                 ("action", "1".into()),
                 ("status", "done".into()),
+                ("version", "1".into()),
+            ],
+        ),
+        (
+            "update_council_action",
+            vec![
+                ("id", ids.bandiagara.clone()),
+                ("action", "1".into()),
+                ("version", "1".into()),
+                ("indicator", ids.indicator.clone()),
+                ("title", "x".into()),
+                ("cost", "1".into()),
+                ("horizon", "short".into()),
+                ("responsible", "x".into()),
+            ],
+        ),
+        (
+            "delete_council_action",
+            vec![
+                ("id", ids.bandiagara.clone()),
+                ("action", "1".into()),
                 ("version", "1".into()),
             ],
         ),

@@ -1243,24 +1243,8 @@ impl Store {
         audit: &Audit,
     ) -> Result<i64, StoreError> {
         write_tx!(self, |tx| {
-            let row = sqlx::query(
-                "SELECT indicator, status, version FROM council_action WHERE id = ? AND assessment_id = ?",
-            )
-            .bind(action)
-            .bind(assessment)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| not_found(format!("council action {action} of assessment {assessment}")))?;
-            let indicator: String = row.get("indicator");
-            let before: String = row.get("status");
-            let current: i64 = row.get("version");
-            if current != expected {
-                return Err(StoreError::Stale {
-                    what: format!("council action {action}"),
-                    expected,
-                    current,
-                });
-            }
+            let stored = council_action_at(tx, assessment, action, expected).await?;
+            let (indicator, before) = (stored.indicator, stored.status);
             let version: i64 = sqlx::query_scalar(&format!(
                 "UPDATE council_action SET status = ?, version = version + 1, updated_at = {NOW}
                  WHERE id = ? RETURNING version"
@@ -1284,12 +1268,136 @@ impl Store {
         })
     }
 
+    /// Changes one of the council's actions (every field but its status),
+    /// still at `expected` version; returns the new version. Event
+    /// `plan.action_updated` (object = the indicator; before and after =
+    /// the action's fields with its id).
+    pub async fn update_council_action(
+        &self,
+        assessment: i64,
+        action: i64,
+        changed: &NewCouncilAction,
+        expected: i64,
+        audit: &Audit,
+    ) -> Result<i64, StoreError> {
+        write_tx!(self, |tx| {
+            let before = council_action_at(tx, assessment, action, expected).await?;
+            let version: i64 = sqlx::query_scalar(&format!(
+                "UPDATE council_action SET indicator = ?, title = ?, cost = ?, horizon = ?, responsible = ?, deadline = ?,
+                   version = version + 1, updated_at = {NOW} WHERE id = ? RETURNING version"
+            ))
+            .bind(&changed.indicator)
+            .bind(&changed.title)
+            .bind(&changed.cost)
+            .bind(&changed.horizon)
+            .bind(&changed.responsible)
+            .bind(&changed.deadline)
+            .bind(action)
+            .fetch_one(&mut *tx)
+            .await?;
+            touch(tx, assessment).await?;
+            let after = NewCouncilAction {
+                status: before.status.clone(),
+                ..changed.clone()
+            };
+            append(
+                tx,
+                audit,
+                Event::new("plan.action_updated", changed.indicator.as_str())
+                    .assessment(assessment)
+                    .indicator(&changed.indicator)
+                    .before(council_json(action, &before))
+                    .after(council_json(action, &after)),
+            )
+            .await?;
+            Ok(version)
+        })
+    }
+
+    /// Deletes one of the council's actions, still at `expected` version.
+    /// Event `plan.action_deleted` (object = the indicator; before = the
+    /// action), so the trail keeps what it was.
+    pub async fn delete_council_action(
+        &self,
+        assessment: i64,
+        action: i64,
+        expected: i64,
+        audit: &Audit,
+    ) -> Result<(), StoreError> {
+        write_tx!(self, |tx| {
+            let before = council_action_at(tx, assessment, action, expected).await?;
+            sqlx::query("DELETE FROM council_action WHERE id = ?")
+                .bind(action)
+                .execute(&mut *tx)
+                .await?;
+            touch(tx, assessment).await?;
+            append(
+                tx,
+                audit,
+                Event::new("plan.action_deleted", before.indicator.as_str())
+                    .assessment(assessment)
+                    .indicator(&before.indicator)
+                    .before(council_json(action, &before)),
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
     /// Number of stored assessments.
     pub async fn count_assessments(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM assessment")
             .fetch_one(&self.pool)
             .await?)
     }
+}
+
+/// One of the council's actions as stored, when it is still at
+/// `expected`; else the refusal naming the version now.
+async fn council_action_at(
+    conn: &mut SqliteConnection,
+    assessment: i64,
+    action: i64,
+    expected: i64,
+) -> Result<NewCouncilAction, StoreError> {
+    let row = sqlx::query(
+        "SELECT indicator, title, cost, horizon, responsible, deadline, status, version FROM council_action WHERE id = ? AND assessment_id = ?",
+    )
+    .bind(action)
+    .bind(assessment)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| not_found(format!("council action {action} of assessment {assessment}")))?;
+    let current: i64 = row.get("version");
+    if current != expected {
+        return Err(StoreError::Stale {
+            what: format!("council action {action}"),
+            expected,
+            current,
+        });
+    }
+    Ok(NewCouncilAction {
+        indicator: row.get("indicator"),
+        title: row.get("title"),
+        cost: row.get("cost"),
+        horizon: row.get("horizon"),
+        responsible: row.get("responsible"),
+        deadline: row.get("deadline"),
+        status: row.get("status"),
+    })
+}
+
+/// A council action in the audit trail.
+fn council_json(id: i64, a: &NewCouncilAction) -> serde_json::Value {
+    json!({
+        "id": id,
+        "title": a.title,
+        "cost": a.cost,
+        "horizon": a.horizon,
+        "responsible": a.responsible,
+        "deadline": a.deadline,
+        "status": a.status,
+    })
 }
 
 /// The refusal of a rater beyond [`MAX_RATERS`].
