@@ -431,6 +431,20 @@ async fn plan_form_works_hydrated() -> Result {
         .await
 }
 
+/// Clicks the button `css` inside `el` (a form's, without JavaScript: the
+/// browser then loads the answer) and waits until `el` belongs to the
+/// page that was left, so what is read next is the new page.
+async fn submit_and_wait(el: &Element, css: &str) -> Result {
+    el.find(Locator::Css(css)).await?.click().await?;
+    for _ in 0..100 {
+        if el.attr("class").await.is_err() {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Err(format!("the page did not change within 10 s after `{css}`").into())
+}
+
 /// The council's own actions with JavaScript off: one is added to the
 /// 2023 round, its status changed from the page, edited, then shown with
 /// that status beside the next round's gaps; an edit at an old version is
@@ -453,7 +467,8 @@ async fn council_actions_are_followed_edited_and_carried_to_the_next_round() -> 
             c.find(Locator::Css("[data-testid=council-title]")).await?.send_keys("Former les agents de l'état civil").await?;
             c.find(Locator::Css("[data-testid=council-cost]")).await?.send_keys("120 000").await?;
             c.find(Locator::Css("[data-testid=council-responsible]")).await?.send_keys("Fatoumata Cissé").await?;
-            click(&c, "[data-testid=council-submit]").await?;
+            let add = wait_for(&c, "[data-testid=council-add]").await?;
+            submit_and_wait(&add, "[data-testid=council-submit]").await?;
             let listed = text_of(&c, "[data-testid=council-actions]").await?;
             ensure!(listed.contains("Former les agents"), "council action not listed: {listed}");
             let row_el = c
@@ -468,7 +483,7 @@ async fn council_actions_are_followed_edited_and_carried_to_the_next_round() -> 
             // The status, changed from the page's own form.
             let form = wait_for(&c, &format!("[data-testid=\"council-status-{action}\"]")).await?;
             form.find(Locator::Css("select[name=status] option[value=in_progress]")).await?.click().await?;
-            form.find(Locator::Css("button[type=submit]")).await?.click().await?;
+            submit_and_wait(&form, "button[type=submit]").await?;
             let row_el = wait_for(&c, &format!("[data-testid=\"council-{action}\"]")).await?;
             let selected = row_el
                 .find(Locator::Css("select[name=status] option[selected]"))
@@ -491,7 +506,7 @@ async fn council_actions_are_followed_edited_and_carried_to_the_next_round() -> 
             let cost = edit.find(Locator::Css("input[name=cost]")).await?;
             cost.clear().await?;
             cost.send_keys("95000").await?;
-            edit.find(Locator::Css("button[type=submit]")).await?.click().await?;
+            submit_and_wait(&edit, "button[type=submit]").await?;
             let after = francs(&text_of(&c, "[data-testid=total-council-cost]").await?)?;
             ensure!(after == 95_000, "council total after the edit: {after}");
             let row_text = text_of(&c, &format!("[data-testid=\"council-{action}\"]")).await?;
@@ -528,7 +543,8 @@ async fn council_actions_are_followed_edited_and_carried_to_the_next_round() -> 
             // Deleted from the 2023 plan: gone there and from the next round.
             c.goto(&format!("{url}/evaluations/{id}/plan")).await?;
             click(&c, &format!("[data-testid=\"council-edit-{action}\"] summary")).await?;
-            click(&c, &format!("[data-testid=\"council-delete-{action}\"]")).await?;
+            let delete = wait_for(&c, &format!("[data-testid=\"council-edit-{action}\"]")).await?;
+            submit_and_wait(&delete, &format!("[data-testid=\"council-delete-{action}\"]")).await?;
             wait_for(&c, "[data-testid=council]").await?;
             ensure!(
                 c.find_all(Locator::Css(&format!("[data-testid=\"council-{action}\"]"))).await?.is_empty(),
