@@ -279,8 +279,10 @@ pub fn RegisterImportPage() -> impl IntoView {
         </nav>
         <h1 data-testid="page-title">{tr!(register_import_title)}</h1>
         <p>{tr!(register_import_help)}</p>
-        <p><code>{COMMUNE_COLUMNS.join(",")}</code></p>
-        <p><code>{TERRITORY_COLUMNS.join(",")}</code></p>
+        // Listed with spaces so that a small screen can wrap them (the
+        // reader trims each header cell, so either way is read).
+        <p><code>{COMMUNE_COLUMNS.join(", ")}</code></p>
+        <p><code>{TERRITORY_COLUMNS.join(", ")}</code></p>
         <p class="muted">{tr!(register_import_limit, kib = move || IMPORT_BYTES / 1024)}</p>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -310,7 +312,7 @@ fn ImportForm() -> impl IntoView {
             </label>
             <label>
                 {tr!(register_import_text)}
-                <textarea name="text" rows="8" cols="80" spellcheck="false"></textarea>
+                <textarea name="text" rows="8" spellcheck="false"></textarea>
             </label>
             <button type="submit" class="primary">{tr!(register_preview)}</button>
         </form>
