@@ -15,6 +15,7 @@ use crate::i18n::{Locale, td_string};
 use crate::locale::{code, provide_locale, use_locale};
 use crate::routes::{
     account::{AccountsAdminPage, LoginPage, PasswordPage},
+    campaigns::{CampaignRoute, CampaignsRoute},
     communes::{CommunePage, CommunesPage},
     compare::{ComparePage, GrantsPage},
     evaluate::EvaluatePage,
@@ -92,6 +93,8 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/plan") view=PlanPage ssr=SsrMode::Async />
                     <Route path=path!("/comparer") view=ComparePage ssr=SsrMode::Async />
                     <Route path=path!("/comparer/subventions") view=GrantsPage ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes") view=CampaignsRoute ssr=SsrMode::Async />
+                    <Route path=path!("/campagnes/:id") view=CampaignRoute ssr=SsrMode::Async />
                     <Route path=path!("/communes") view=CommunesPage ssr=SsrMode::Async />
                     <Route path=path!("/communes/:id") view=CommunePage ssr=SsrMode::Async />
                     <Route path=path!("/connexion") view=LoginPage ssr=SsrMode::Async />

@@ -241,6 +241,19 @@ pub enum Problem {
         "incomplete: answer every applicable indicator, or mark the round provisional and say why"
     )]
     Incomplete,
+    /// A date outside the campaign's window.
+    #[error("outside the campaign's window ({starts} – {ends}): give a date inside it")]
+    OutsideWindow {
+        /// First day of the window.
+        starts: String,
+        /// Last day of the window.
+        ends: String,
+    },
+    /// The commune is not in the campaign's scope.
+    #[error(
+        "this commune is not in the campaign's scope: choose another campaign, or ask a planner to add the commune"
+    )]
+    NotInCampaign,
 }
 
 impl AppError {

@@ -57,6 +57,8 @@ fn pages(addr: &str) -> Result<Vec<String>> {
         "/plan".into(),
         "/comparer".into(),
         "/comparer/subventions?pool=1000003&threshold=30".into(),
+        "/campagnes".into(),
+        "/campagnes/demo".into(),
         "/referentiel".into(),
         "/referentiel/ml-communes/1.0.0".into(),
         indicator,

@@ -148,17 +148,36 @@ fn every_role_gets_what_it_may_and_nothing_more() -> Result {
             call(endpoint, &args, &a)
         })
     };
+    // A campaign per person (a commune has one assessment per campaign),
+    // declared by the administrator.
+    for who in 0..PEOPLE.len() {
+        let answer = send_as(
+            &addr,
+            Some(&admin),
+            &call(
+                "declare_campaign",
+                &[
+                    ("id", &format!("matrix-{who}")),
+                    ("label", &format!("matrix {who}")),
+                    ("rubric", &ids.rubric),
+                    ("starts", "2026-01-01"),
+                    ("ends", "2026-12-31"),
+                    ("scope[commune:ml-mopti-bandiagara]", "on"),
+                ],
+                &addr,
+            ),
+        )?;
+        ensure!(answer.status == 200, "campaign {who}: {answer:?}");
+    }
     let a = addr.clone();
-    let rubric = ids.rubric.clone();
-    // Each person creates an assessment of their own round.
+    // Each person creates an assessment in their own campaign.
     let create: Request = Box::new(move |who| {
-        let round = format!("matrix-{who}");
+        let campaign = format!("matrix-{who}");
         call(
             "create_assessment",
             &[
                 ("commune", "ml-mopti-bandiagara"),
-                ("rubric", &rubric),
-                ("round", &round),
+                ("campaign", &campaign),
                 ("date", "2026-01-15"),
                 ("rater_name[0]", "Awa"),
                 ("rater_role[0]", "elected"),
@@ -166,6 +185,26 @@ fn every_role_gets_what_it_may_and_nothing_more() -> Result {
             &a,
         )
     });
+    // Each person declares a campaign of their own, here or elsewhere.
+    let declare = |commune: &'static str| -> Request {
+        let a = addr.clone();
+        let rubric = ids.rubric.clone();
+        Box::new(move |who| {
+            call(
+                "declare_campaign",
+                &[
+                    ("id", &format!("decl-{commune}-{who}")),
+                    ("label", "2027"),
+                    ("rubric", &rubric),
+                    ("starts", "2027-01-01"),
+                    ("ends", "2027-12-31"),
+                    ("verification", "on"),
+                    (&format!("scope[commune:{commune}]"), "on"),
+                ],
+                &a,
+            )
+        })
+    };
     let ind = ids.indicator.clone();
     let rows: Vec<(&str, Request, &str)> = vec![
         ("home", page("/".into()), "AAAAAAAA"),
@@ -364,6 +403,33 @@ fn every_role_gets_what_it_may_and_nothing_more() -> Result {
             "NAFFAFFF",
         ),
         ("create_assessment", create, "NAFFAFFF"),
+        ("campaigns", page("/campagnes".into()), "NAAAAAAA"),
+        ("campaign", page("/campagnes/matrix-1".into()), "NAAAAAAA"),
+        (
+            "declare_campaign",
+            declare("ml-mopti-bandiagara"),
+            "NAAAFFFF",
+        ),
+        (
+            "declare_campaign elsewhere",
+            declare("ml-gao-gao"),
+            "NAFFFFFF",
+        ),
+        (
+            "update_campaign",
+            fun(
+                "update_campaign",
+                vec![
+                    ("id", "matrix-7".into()),
+                    ("version", "1".into()),
+                    ("label", "matrix 7".into()),
+                    ("starts", "2026-01-01".into()),
+                    ("ends", "2026-12-31".into()),
+                    ("scope[commune:ml-mopti-bandiagara]", "on".into()),
+                ],
+            ),
+            "NAAAFFFF",
+        ),
         (
             "unlock elsewhere",
             fun(
@@ -612,11 +678,21 @@ fn cross_site_posts_are_refused_and_change_nothing() -> Result {
             ],
         ),
         (
+            "declare_campaign",
+            vec![
+                ("id", "evil".into()),
+                ("label", "evil".into()),
+                ("rubric", ids.rubric.clone()),
+                ("starts", "2026-01-01".into()),
+                ("ends", "2026-12-31".into()),
+                ("scope[commune:ml-mopti-bandiagara]", "on".into()),
+            ],
+        ),
+        (
             "create_assessment",
             vec![
                 ("commune", "ml-mopti-bandiagara".into()),
-                ("rubric", ids.rubric.clone()),
-                ("round", "evil".into()),
+                ("campaign", "demo".into()),
                 ("date", "2026-01-01".into()),
                 ("rater_name[0]", "E".into()),
                 ("rater_role[0]", "elected".into()),

@@ -9,7 +9,7 @@ use capacity_e2e::{
 };
 use fantoccini::{Client, Locator};
 
-/// Fills the new-assessment form with a round, a date and no rater, and
+/// Fills the new-assessment form with a campaign, a date and no rater, and
 /// sends it.
 async fn send_without_raters(c: &Client, url: &str, date: &str, hydrated: bool) -> Result {
     c.goto(&format!("{url}/evaluer")).await?;
@@ -17,10 +17,12 @@ async fn send_without_raters(c: &Client, url: &str, date: &str, hydrated: bool) 
         wait_hydrated(c).await?;
     }
     wait_for(c, "[data-testid=new-assessment]").await?;
-    c.find(Locator::Css("input[name=round]"))
-        .await?
-        .send_keys("2026-essai")
-        .await?;
+    // Another campaign than the first offered, to see it kept.
+    c.execute(
+        "document.querySelector('select[name=campaign]').value = 'ml-communes-2025'; return null;",
+        vec![],
+    )
+    .await?;
     // The date is set directly: typing into a date input depends on the
     // browser's locale. It is made a text input first, as on the phones
     // whose browsers have no date picker, so that an impossible date can be
@@ -49,13 +51,16 @@ async fn check_refused_and_kept(c: &Client) -> Result {
         raters.contains("évaluateur") || raters.contains("remplir"),
         "the raters' problem is said in French: {raters:?}"
     );
-    let round = c
-        .find(Locator::Css("input[name=round]"))
+    let campaign = c
+        .find(Locator::Css("select[name=campaign]"))
         .await?
         .prop("value")
         .await?
         .unwrap_or_default();
-    ensure!(round == "2026-essai", "the round typed is kept: {round:?}");
+    ensure!(
+        campaign == "ml-communes-2025",
+        "the campaign chosen is kept: {campaign:?}"
+    );
     let banner = text_of(c, "[data-testid=form-error]").await?;
     ensure!(
         banner.contains("pas été enregistré"),

@@ -126,10 +126,8 @@ async fn whole_path(name: &str, js: Js) -> Result {
                 .next()
                 .map(|r| r.trim_end_matches(')').to_owned())
                 .ok_or("commune option without a region")?;
-            form.find(Locator::Css("input[name=round]"))
-                .await?
-                .send_keys("2026")
-                .await?;
+            // This year's demonstration campaign is offered first.
+            set_value(&c, "select[name=campaign]", "demo").await?;
             set_value(&c, "input[name=date]", "2026-11-29").await?;
             form.find(Locator::Css("input[name='rater_name[1]']"))
                 .await?
@@ -337,22 +335,24 @@ async fn whole_path(name: &str, js: Js) -> Result {
                 "the provisional mark does not match the gate (incomplete: {incomplete})"
             );
 
-            // 7. Planners compare the region at round 2026: our commune alone.
+            // 7. Planners compare the region in this year's campaign: it
+            // requires a verification, so our finalised round is not ranked
+            // yet; it is listed apart with the reason.
             c.goto(&format!("{url}/comparer")).await?;
             wait_for(&c, "[data-testid=compare-filters]").await?;
             set_value(&c, "select[name=region]", &region).await?;
-            set_value(&c, "select[name=round]", "2026").await?;
+            set_value(&c, "select[name=campaign]", "demo").await?;
             c.find(Locator::Css("[data-testid=compare-submit]"))
                 .await?
                 .click()
                 .await?;
-            // The default page has a list too: wait for the filtered one.
+            // The default page has a campaign too: wait for the filtered one.
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
             while !c
                 .current_url()
                 .await?
                 .query()
-                .is_some_and(|q| q.contains("round=2026"))
+                .is_some_and(|q| q.contains("campaign=demo"))
             {
                 ensure!(
                     std::time::Instant::now() < deadline,
@@ -360,18 +360,32 @@ async fn whole_path(name: &str, js: Js) -> Result {
                 );
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
+            let eligible = text_of(&c, "[data-testid=campaign-eligible]").await?;
+            ensure!(
+                eligible == "0",
+                "{eligible} assessments counted, expected none"
+            );
             // The list sits in a closed <details>: read its text content.
-            let listed = wait_for(&c, "[data-testid=compare-communes]")
+            let apart = wait_for(&c, "[data-testid=compare-set-apart]")
                 .await?
                 .prop("textContent")
                 .await?
                 .unwrap_or_default();
+            let reason = if incomplete {
+                "provisoire"
+            } else {
+                "vérification non terminée"
+            };
             ensure!(
-                listed.contains(&commune),
-                "{commune} not in the comparison of {region} 2026: {listed}"
+                apart.contains(&commune) && apart.contains(reason),
+                "{commune} is not set apart with the reason {reason:?}: {apart}"
             );
-            let count = text_of(&c, "[data-testid=compare-count]").await?;
-            ensure!(count == "1", "{count} communes compared, expected 1");
+            ensure!(
+                c.find_all(Locator::Css("[data-testid=compare-count]"))
+                    .await?
+                    .is_empty(),
+                "something was ranked in {region}"
+            );
             Ok(())
         })
         .await

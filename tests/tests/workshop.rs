@@ -234,7 +234,8 @@ async fn a_new_assessment_goes_through_entry_consensus_and_lock_without_javascri
             login_browser(&c, &url, "admin", &admin_password).await?;
             c.goto(&format!("{url}/evaluer")).await?;
             let form = wait_for(&c, "[data-testid=new-assessment]").await?;
-            form.find(Locator::Css("input[name=round]")).await?.send_keys("2026").await?;
+            c.execute("document.querySelector('select[name=campaign]').value = 'demo'; return null;", vec![])
+                .await?;
             // Chromium's date input takes the digits in the locale's order;
             // set the value directly to stay independent of it.
             c.execute("document.querySelector('input[name=date]').value = '2026-11-29'; return null;", vec![])

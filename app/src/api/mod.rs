@@ -7,6 +7,7 @@
 //! authorisation decision lives here.
 
 pub mod accounts;
+pub mod campaigns;
 pub mod communes;
 pub mod compare;
 pub mod plan;
@@ -137,6 +138,15 @@ pub async fn load_form_error(
     token: String,
 ) -> Result<Option<crate::error::FormError>, AppError> {
     respond(service().map(|s| s.form_error(&token)))
+}
+
+/// The kept error of a refused plain form post, by the token of the
+/// page's `?erreur=` (`None` without a token, or when it is unknown).
+pub async fn kept_form_error(token: String) -> Option<crate::error::FormError> {
+    if token.is_empty() {
+        return None;
+    }
+    load_form_error(token).await.ok().flatten()
 }
 
 /// Sets the status of the response being built to the one of `error`.

@@ -288,17 +288,15 @@ pub async fn load_new_assessment() -> Result<NewAssessmentChoices, AppError> {
     )
 }
 
-/// Starts a new assessment of an existing commune: rubric (`id@version`),
-/// round, date and raters (`rater_name[i]`, `rater_role[i]`; empty rows are
+/// Starts a new assessment of an existing commune in a campaign: date and
+/// raters (`rater_name[i]`, `rater_role[i]`; empty rows are
 /// ignored). Answers the new id (a redirect to its page for a plain form).
 #[server(endpoint = "create_assessment")]
 pub async fn create_assessment(
     /// Commune id.
     commune: String,
-    /// `rubric-id@version`.
-    rubric: String,
-    /// Round label, e.g. `2026`.
-    round: String,
+    /// Campaign id.
+    campaign: String,
     /// Workshop date, `YYYY-MM-DD`.
     date: String,
     /// Rater names by row.
@@ -311,8 +309,7 @@ pub async fn create_assessment(
     // Kept to show the form again as typed if it is refused.
     let mut typed = BTreeMap::from([
         ("commune".to_owned(), commune.clone()),
-        ("rubric".to_owned(), rubric.clone()),
-        ("round".to_owned(), round.clone()),
+        ("campaign".to_owned(), campaign.clone()),
         ("date".to_owned(), date.clone()),
     ]);
     for (k, v) in &rater_name {
@@ -326,8 +323,7 @@ pub async fn create_assessment(
             &super::service()?,
             &super::actor(),
             commune,
-            rubric,
-            round,
+            campaign,
             date,
             rater_name,
             rater_role,

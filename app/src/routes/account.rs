@@ -17,13 +17,8 @@ fn kept_field(name: &'static str) -> Resource<String> {
     let query = use_query_map();
     let token = move || query.with(|q| q.get("erreur")).unwrap_or_default();
     Resource::new(token, move |token| async move {
-        if token.is_empty() {
-            return String::new();
-        }
-        crate::api::load_form_error(token)
+        crate::api::kept_form_error(token)
             .await
-            .ok()
-            .flatten()
             .map(|f| f.typed(name))
             .unwrap_or_default()
     })

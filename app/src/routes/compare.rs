@@ -4,7 +4,7 @@
 //! Server components (no island): everything is rendered on the server
 //! from `load_comparison` and `load_grants`, and every control is a plain
 //! GET form or link, so the pages work the same with JavaScript off.
-//! Filters (rubric, region, cercle, round), the grant simulation's fields
+//! Filters (rubric, region, cercle, campaign), the grant simulation's fields
 //! and the page and order of each long table live in the query string, so
 //! a view can be bookmarked, shared and downloaded with the same filters
 //! (`/comparer/export.csv`, `.xlsx`, `/comparer/subventions.csv`).
@@ -21,14 +21,15 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::compare::{
-    COMMUNES_LISTED, ChartView, ComparePageData, ComparePaging, CompareQuery, ComparisonView,
-    DEFAULT_POOL, DEFAULT_THRESHOLD, FilterOptions, GrantInputError, GrantQuery, GrantSelection,
-    GrantView, GrantsPageData, HeatmapView, Paging, ReformView, TableQuery, TableView,
-    encode_component, href, load_comparison, load_grants,
+    COMMUNES_LISTED, CampaignShown, ChartView, ComparePageData, ComparePaging, CompareQuery,
+    ComparisonView, DEFAULT_POOL, DEFAULT_THRESHOLD, FilterOptions, GrantInputError, GrantQuery,
+    GrantSelection, GrantView, GrantsPageData, HeatmapView, Paging, ReformView, TableQuery,
+    TableView, encode_component, href, load_comparison, load_grants,
 };
 use crate::locale::{code, use_locale};
 use crate::ui::common::{ErrorBox, Loading};
 use crate::{tr, tr_string};
+use capacity::Ineligible;
 
 /// `/comparer?rubric=…&region=…&cercle=…&round=…[&rank_page=…&rank_sort=…&rank_dir=desc&prog_…]`.
 #[component]
@@ -95,6 +96,7 @@ pub fn GrantsPage() -> impl IntoView {
 fn CompareBody(data: ComparePageData, query: CompareQuery, paging: ComparePaging) -> impl IntoView {
     let ComparePageData {
         options,
+        campaign,
         comparison,
     } = data;
     let form_query = query.clone();
@@ -104,14 +106,81 @@ fn CompareBody(data: ComparePageData, query: CompareQuery, paging: ComparePaging
     };
     view! {
         <FilterForm options query=form_query />
+        {campaign.map(|campaign| view! { <CampaignNotice campaign /> })}
+        <p><a href="/campagnes" data-testid="to-campaigns">{tr!(campaigns_title)}</a></p>
         {body}
+    }
+}
+
+/// The campaign compared: its window, what counts, progress from which
+/// campaign, and every assessment set apart with the reason.
+#[component]
+fn CampaignNotice(campaign: CampaignShown) -> impl IntoView {
+    let CampaignShown {
+        id: _,
+        label,
+        starts,
+        ends,
+        verification_required,
+        eligible,
+        previous,
+        set_apart,
+    } = campaign;
+    let apart = set_apart.len();
+    view! {
+        <section class="cmp-campaign" aria-labelledby="cmp-campaign-title" data-testid="compare-campaign">
+            <h2 id="cmp-campaign-title">{tr!(campaign)} " " {label}</h2>
+            <p>
+                {starts} " – " {ends}
+                " · " <strong data-testid="campaign-eligible">{eligible}</strong> " " {tr!(cmp_eligible)}
+                {verification_required.then(|| view! { " · " <span class="tag" data-testid="campaign-verification">{tr!(cmp_verification_required)}</span> })}
+                {previous.map(|p| view! { " · " {tr!(cmp_progress_from)} " " {p} })}
+            </p>
+            {(apart > 0).then(|| view! {
+                <details class="notice" data-testid="compare-set-apart">
+                    <summary>
+                        <strong data-testid="set-apart-count">{apart}</strong> " " {tr!(cmp_set_apart)}
+                    </summary>
+                    <ul>
+                        {set_apart.into_iter().map(|a| view! {
+                            <li data-testid="set-apart-row">
+                                <a href=format!("/evaluations/{}", a.id)>{a.commune}</a>
+                                <span class="muted">" · " {a.cercle} " · " {a.region}</span>
+                                " — " <IneligibleText reason=a.reason />
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </details>
+            })}
+        </section>
+    }
+}
+
+/// Why an assessment does not count, said in the page's language.
+#[component]
+pub fn IneligibleText(
+    /// The reason.
+    reason: Ineligible,
+) -> impl IntoView {
+    match reason {
+        Ineligible::Future => tr!(ineligible_future).into_any(),
+        Ineligible::OutsideWindow => tr!(ineligible_outside_window).into_any(),
+        Ineligible::InProgress => tr!(ineligible_in_progress).into_any(),
+        Ineligible::Provisional(why) => {
+            view! { {tr!(ineligible_provisional)} " « " {why} " »" }.into_any()
+        }
+        Ineligible::NotVerified => tr!(ineligible_not_verified).into_any(),
     }
 }
 
 #[component]
 fn GrantsBody(data: GrantsPageData, query: CompareQuery, grants: GrantQuery) -> impl IntoView {
     let back = href("/comparer", &query.pairs());
-    let GrantsPageData { options, selection } = data;
+    let GrantsPageData {
+        options,
+        campaign,
+        selection,
+    } = data;
     let _ = options;
     let body = match selection {
         Some(GrantSelection {
@@ -138,6 +207,7 @@ fn GrantsBody(data: GrantsPageData, query: CompareQuery, grants: GrantQuery) -> 
     };
     view! {
         <p class="breadcrumb"><a href=back data-testid="back-to-compare">{tr!(cmp_back_to_compare)}</a></p>
+        {campaign.map(|campaign| view! { <CampaignNotice campaign /> })}
         {body}
     }
 }
@@ -148,7 +218,7 @@ fn FilterForm(options: FilterOptions, query: CompareQuery) -> impl IntoView {
     let rubric = query.rubric_id().to_owned();
     let region = query.region.clone();
     let cercle = query.cercle.clone();
-    let round = query.round.clone();
+    let campaign = query.campaign.clone();
     let cercles: Vec<String> = options
         .regions
         .iter()
@@ -188,13 +258,12 @@ fn FilterForm(options: FilterOptions, query: CompareQuery) -> impl IntoView {
                 </select>
             </label>
             <label>
-                {tr!(round)}
-                <select name="round">
+                {tr!(campaign)}
+                <select name="campaign">
                     <option value="">{tr!(cmp_latest_round)}</option>
-                    {options.rounds.into_iter().map(|r| {
-                        let selected = round.as_deref() == Some(r.as_str());
-                        let value = r.clone();
-                        view! { <option value=value selected=selected>{r}</option> }
+                    {options.campaigns.into_iter().map(|(id, label)| {
+                        let selected = campaign.as_deref() == Some(id.as_str());
+                        view! { <option value=id selected=selected>{label}</option> }
                     }).collect_view()}
                 </select>
             </label>
@@ -207,7 +276,7 @@ fn FilterForm(options: FilterOptions, query: CompareQuery) -> impl IntoView {
 #[component]
 fn EmptySelection(query: CompareQuery) -> impl IntoView {
     let rubric = query.rubric_id().to_owned();
-    let filters: Vec<String> = [&query.region, &query.cercle, &query.round]
+    let filters: Vec<String> = [&query.region, &query.cercle, &query.campaign]
         .into_iter()
         .flatten()
         .cloned()

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use leptos_router::hooks::use_query_map;
 
-use crate::api::load_form_error;
+use crate::api::kept_form_error;
 use crate::api::workshop::{CreateAssessment, NewAssessmentChoices, load_new_assessment};
 use crate::error::FormError;
 use crate::tr;
@@ -18,11 +18,7 @@ pub fn EvaluatePage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.with(|q| q.get("erreur")).unwrap_or_default();
     let choices = Resource::new(token, |token| async move {
-        let kept = if token.is_empty() {
-            None
-        } else {
-            load_form_error(token).await.ok().flatten()
-        };
+        let kept = kept_form_error(token).await;
         load_new_assessment().await.map(|c| (c, kept))
     });
     view! {
@@ -69,7 +65,7 @@ fn NewAssessmentForm(choices: NewAssessmentChoices, kept: Option<FormError>) -> 
         move |name: &str| kept.problem(name).is_some().then_some("true")
     };
     let typed_commune = kept.typed("commune");
-    let typed_rubric = kept.typed("rubric");
+    let typed_campaign = kept.typed("campaign");
     view! {
         <h2>{tr!(open_assessments)}</h2>
         <ul class="cards" data-testid="open-assessments">
@@ -91,22 +87,19 @@ fn NewAssessmentForm(choices: NewAssessmentChoices, kept: Option<FormError>) -> 
             </label>
             {err("commune")}
             <label>
-                {tr!(rubric)}
-                <select name="rubric" required aria-invalid=invalid("rubric") aria-describedby=field_error_id("rubric")>
-                    {choices.rubrics.into_iter().map(|(id, version, title)| {
-                        let value = format!("{id}@{version}");
-                        let selected = value == typed_rubric;
-                        view! { <option value=value selected=selected><Tx text=title /> " (" {version} ")"</option> }
+                {tr!(campaign)}
+                <select name="campaign" required aria-invalid=invalid("campaign") aria-describedby=field_error_id("campaign")>
+                    {choices.campaigns.into_iter().map(|k| {
+                        let selected = k.id == typed_campaign;
+                        view! {
+                            <option value=k.id selected=selected>
+                                {k.label} " — " <Tx text=k.rubric /> " " {k.version} " (" {k.starts} " – " {k.ends} ")"
+                            </option>
+                        }
                     }).collect_view()}
                 </select>
             </label>
-            {err("rubric")}
-            <label>
-                {tr!(round)}
-                <input type="text" name="round" required maxlength=ROUND_MAX placeholder="2026"
-                    value=kept.typed("round") aria-invalid=invalid("round") aria-describedby=field_error_id("round") />
-            </label>
-            {err("round")}
+            {err("campaign")}
             <label>
                 {tr!(date)}
                 <input type="date" name="date" required value=kept.typed("date")
@@ -138,7 +131,7 @@ fn NewAssessmentForm(choices: NewAssessmentChoices, kept: Option<FormError>) -> 
 
 /// Rater rows offered by the form (the service accepts up to 12 raters).
 const RATER_ROWS: usize = 6;
-use crate::view::limits::{NAME as NAME_MAX, ROUND as ROUND_MAX};
+use crate::view::limits::NAME as NAME_MAX;
 
 fn role_name(code: &str) -> AnyView {
     match code {

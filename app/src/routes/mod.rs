@@ -1,6 +1,7 @@
 //! Pages, one file a section of the navigation.
 
 pub mod account;
+pub mod campaigns;
 pub mod communes;
 pub mod compare;
 pub mod evaluate;

@@ -219,6 +219,9 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
             seed_synthetic(&store, config.synthetic).await?;
         }
         if config.demo {
+            crate::service::campaigns::create_demo_campaign(&service)
+                .await
+                .map_err(|e| StartError::Demo(e.to_string()))?;
             let accounts = crate::service::accounts::create_demo_accounts(&service)
                 .await
                 .map_err(|e| StartError::Demo(e.to_string()))?;

@@ -324,7 +324,7 @@ async fn comparison_download(
             Ok(None) => return nothing_matches(lang),
             Err(e) => return plain_error(e),
         };
-    let round = query.round.as_deref().unwrap_or("");
+    let round = query.campaign.as_deref().unwrap_or("");
     let stem = match lang {
         capacity::Lang::Fr => "comparaison",
         capacity::Lang::En => "comparison",
@@ -395,7 +395,7 @@ async fn grants_download(
         query.rubric_id(),
         query.region.as_deref().unwrap_or(""),
         query.cercle.as_deref().unwrap_or(""),
-        query.round.as_deref().unwrap_or(""),
+        query.campaign.as_deref().unwrap_or(""),
     ];
     match capacity_exchange::export_csv(&export, &capacity_exchange::CsvOptions::for_lang(lang)) {
         Ok(s) => attachment(

@@ -18,6 +18,8 @@
 //!   unlocks with a reason, edits the plan and reads the trail;
 //! - a rater sees the assessments of their commune and enters only the
 //!   ratings of the rater linked to their account;
+//! - a planner also declares and changes the campaigns of communes in
+//!   their scope (a campaign may only hold communes the planner covers);
 //! - a visitor who is not logged in sees what the administrators made
 //!   public ([`PublicPages`]; default: the rubric browser), and is asked
 //!   to log in (401) for the rest; a logged-in person refused an action
@@ -115,6 +117,8 @@ pub enum Action {
     ManageAccounts,
     /// Add, edit, deactivate, merge and import communes (the register).
     ManageCommunes,
+    /// Declare or change a campaign holding communes at this place.
+    ManageCampaigns,
 }
 
 /// The person behind a request (or nobody) and where the request came
@@ -218,6 +222,7 @@ impl Actor {
             },
             Action::ViewAudit => any(&[Planner, Verifier, Facilitator]),
             Action::Compare => any(&[Planner, Observer]),
+            Action::ManageCampaigns => any(&[Planner]),
             Action::ManageAccounts | Action::ManageCommunes => false,
         }
     }

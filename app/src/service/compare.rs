@@ -8,8 +8,9 @@
 //! tables (the same tables the command line and the regional report
 //! print), `capacity-charts` draws them, and `capacity-exchange` writes
 //! the downloads. This module chooses *which* assessments (rubric,
-//! version, region, cercle, round — with `capacity_report::cohort`, the
-//! rule the CLI and the reports follow), and turns tables into what the
+//! version, region, cercle, campaign — the eligible assessments of one
+//! campaign, by the core's rule [`capacity::eligibility()`], and the others
+//! set apart with their reason), and turns tables into what the
 //! page renders. The page and the downloads call the same functions, so
 //! they always show the same figures for the same filters.
 
@@ -95,6 +96,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
+use capacity::{CampaignRule, Ineligible, RoundFacts};
 use capacity::{
     CommuneResult, Comparison, CompiledRubric, Formula, GrantRules, GrantSimulation, Group, Lang,
     NodeRef, Progress, ProvisionalRule, ROOT, RankBy, Ranking, ReformNeeds, ReformRules,
@@ -105,6 +107,7 @@ use capacity_report::labels::tr;
 use capacity_report::{Cell, Entry, Table, tables};
 use capacity_store::AssessmentFilter;
 use capacity_store::AssessmentHeader;
+use capacity_store::CampaignRow;
 use rust_decimal::Decimal;
 
 use super::ScoredAssessment;
@@ -129,16 +132,32 @@ pub struct Scope {
     pub assessments: Vec<Arc<ScoredAssessment>>,
     /// Assessments left out, and why.
     pub left_out: Vec<String>,
+    /// The campaigns of this rubric version with assessments in the
+    /// area, the latest first.
+    pub campaigns: Vec<CampaignRow>,
+    /// The assessments whose verification is complete.
+    pub verified: std::collections::HashSet<i64>,
+    /// The day the scope was computed (`YYYY-MM-DD`).
+    pub today: String,
 }
 
-/// The communes compared: one round each ([`cohort::select`]).
+/// The communes compared: the eligible assessments of one campaign
+/// ([`capacity::eligibility()`]), one per commune, and the progress pairs
+/// from the campaign before it.
 pub struct Cohort<'a> {
+    /// The campaign compared.
+    pub campaign: Option<&'a CampaignRow>,
     /// Every assessment of the scope.
     pub entries: Vec<Entry<'a>>,
-    /// The positions compared.
+    /// The positions compared, by commune id.
     pub selected: Vec<usize>,
     /// Their results.
     pub results: Vec<CommuneResult<'a>>,
+    /// Positions of the campaign's assessments that do not count, why.
+    pub set_apart: Vec<(usize, Ineligible)>,
+    /// `(previous, selected)` positions: each selected commune's eligible
+    /// assessment in the previous campaign of the scope, when it has one.
+    pub pairs: Vec<(usize, usize)>,
 }
 
 /// The core's figures for a cohort.
@@ -196,28 +215,58 @@ pub async fn load_scope(
         ..Default::default()
     };
     let headers = state.headers(&filter).await?;
-    let Some((version, others)) =
-        cohort::version_to_compare(headers.iter().map(|h| h.rubric_version.as_str()))
-    else {
+    let in_area: std::collections::HashSet<&str> =
+        headers.iter().map(|h| h.campaign_id.as_str()).collect();
+    // The campaigns of the rubric with assessments in the area, latest first.
+    let campaigns: Vec<CampaignRow> = state
+        .store
+        .campaigns(Some(id))
+        .await?
+        .into_iter()
+        .filter(|k| in_area.contains(k.id.as_str()))
+        .collect();
+    let chosen = match q.campaign.as_deref() {
+        Some(asked) => campaigns.iter().find(|k| k.id == asked),
+        None => campaigns.first(),
+    };
+    let Some(version) = chosen.map(|k| k.rubric_version.clone()) else {
         return Ok(None);
     };
+    let campaigns: Vec<CampaignRow> = campaigns
+        .into_iter()
+        .filter(|k| k.rubric_version == version)
+        .collect();
+    let mut others: BTreeMap<&str, usize> = BTreeMap::new();
+    for h in headers.iter().filter(|h| h.rubric_version != version) {
+        *others.entry(h.rubric_version.as_str()).or_default() += 1;
+    }
     let key = (
         id.to_owned(),
         version.clone(),
         q.region.clone(),
         q.cercle.clone(),
     );
-    let fingerprint = fingerprint(headers.iter().filter(|h| h.rubric_version == version));
-    if let Some(hit) = state.computed.scope(&key, fingerprint) {
-        return Ok(Some(hit));
-    }
-    let rubric = state.rubric(id, &version).await?;
-    filter.rubric_version = Some(version.clone());
     let of_version: Vec<AssessmentHeader> = headers
         .iter()
         .filter(|h| h.rubric_version == version)
         .cloned()
         .collect();
+    let verified = state.store.verified_assessments(id).await?;
+    let today = super::limits::today();
+    let fingerprint = fingerprint_of(
+        of_version
+            .iter()
+            .map(|h| (h.id, h.revision))
+            .chain(campaigns.iter().map(|k| (k.version, k.assessments)))
+            .chain(verified.iter().map(|id| (*id, -1))),
+    ) ^ fingerprint_of(
+        std::iter::once((today.len() as i64, 0)).chain(today.bytes().map(|b| (i64::from(b), 1))),
+    );
+    if let Some(hit) = state.computed.scope(&key, fingerprint) {
+        return Ok(Some(hit));
+    }
+    let rubric = state.rubric(id, &version).await?;
+    filter.rubric_version = Some(version.clone());
     let (assessments, mut left_out) = state
         .scored_of(&filter, &of_version, super::Keep::After)
         .await?;
@@ -232,18 +281,18 @@ pub async fn load_scope(
         return Ok(None);
     }
     let scope = Arc::new(Scope {
-        // What was scored, which may be newer than the list above.
-        fingerprint: fingerprint_of(assessments.iter().map(|a| (a.header.id, a.header.revision))),
+        // Computed from the list above and what was scored, which may be
+        // newer: a later request with the newer list computes it again.
+        fingerprint,
         rubric,
         assessments,
         left_out,
+        campaigns,
+        verified,
+        today,
     });
     state.computed.keep_scope(key, Arc::clone(&scope));
     Ok(Some(scope))
-}
-
-fn fingerprint<'a>(headers: impl Iterator<Item = &'a AssessmentHeader>) -> u64 {
-    fingerprint_of(headers.map(|h| (h.id, h.revision)))
 }
 
 fn fingerprint_of(items: impl Iterator<Item = (i64, i64)>) -> u64 {
@@ -334,35 +383,147 @@ impl Computed {
 }
 
 impl Scope {
-    /// The cohort of `round` (each commune's latest round when `None`).
-    pub fn cohort(&self, round: Option<&str>) -> Cohort<'_> {
+    /// The campaign `asked` (its id) when it is one of the scope's, else
+    /// the latest one.
+    pub fn campaign(&self, asked: Option<&str>) -> Option<&CampaignRow> {
+        match asked {
+            Some(id) => self.campaigns.iter().find(|k| k.id == id),
+            None => self.campaigns.first(),
+        }
+    }
+
+    /// Why an assessment of campaign `k` does not count, if it does not.
+    fn eligibility(&self, a: &ScoredAssessment, k: &CampaignRow) -> Result<(), Ineligible> {
+        capacity::eligibility(
+            &RoundFacts {
+                finalised: a.header.finalised,
+                provisional: a.header.provisional_reason.as_deref(),
+                date: &a.header.date,
+                verified: self.verified.contains(&a.header.id),
+            },
+            &CampaignRule {
+                starts: &k.starts,
+                ends: &k.ends,
+                verification_required: k.verification_required,
+                today: &self.today,
+            },
+        )
+    }
+
+    /// The cohort of campaign `campaign` ([`Scope::campaign`]).
+    pub fn cohort(&self, campaign: Option<&str>) -> Cohort<'_> {
         let entries: Vec<Entry<'_>> = self
             .assessments
             .iter()
             .map(|a| Entry::new(&a.assessment, &a.scored))
             .collect();
-        let selected = cohort::select(&entries, round);
+        let chosen = self.campaign(campaign);
+        // The campaigns before the chosen one, latest first: progress runs
+        // from each commune's eligible assessment in the latest of them
+        // where it has one.
+        let earlier: Vec<&CampaignRow> = chosen
+            .and_then(|k| self.campaigns.iter().position(|c| c.id == k.id))
+            .map(|at| self.campaigns.iter().skip(at + 1).collect())
+            .unwrap_or_default();
+        let mut selected = Vec::new();
+        let mut set_apart = Vec::new();
+        // commune → (rank of its campaign among `earlier`, position).
+        let mut before: HashMap<&str, (usize, usize)> = HashMap::new();
+        for (i, a) in self.assessments.iter().enumerate() {
+            if let Some(k) = chosen.filter(|k| k.id == a.header.campaign_id) {
+                match self.eligibility(a, k) {
+                    Ok(()) => selected.push(i),
+                    Err(why) => set_apart.push((i, why)),
+                }
+            } else if let Some((rank, k)) = earlier
+                .iter()
+                .enumerate()
+                .find(|(_, k)| k.id == a.header.campaign_id)
+                && self.eligibility(a, k).is_ok()
+            {
+                let slot = before
+                    .entry(a.header.commune_id.as_str())
+                    .or_insert((rank, i));
+                if rank < slot.0 {
+                    *slot = (rank, i);
+                }
+            }
+        }
+        let commune = |i: &usize| {
+            self.assessments
+                .get(*i)
+                .map(|a| a.header.commune_id.clone())
+        };
+        selected.sort_by_key(commune);
+        set_apart.sort_by_key(|(i, _)| commune(i));
+        let pairs = selected
+            .iter()
+            .filter_map(|s| {
+                let a = self.assessments.get(*s)?;
+                before
+                    .get(a.header.commune_id.as_str())
+                    .map(|(_, p)| (*p, *s))
+            })
+            .collect();
         let results = selected
             .iter()
             .filter_map(|i| entries.get(*i).map(Entry::result))
             .collect();
         Cohort {
+            campaign: chosen,
             entries,
             selected,
             results,
+            set_apart,
+            pairs,
         }
     }
 
-    /// The distinct round labels, sorted.
-    pub fn rounds(&self) -> Vec<String> {
-        let mut v: Vec<String> = self
-            .assessments
+    /// The campaigns offered, `(id, label)`, the latest first.
+    pub fn campaign_options(&self) -> Vec<(String, String)> {
+        self.campaigns
             .iter()
-            .map(|s| s.header.round.clone())
-            .collect();
-        v.sort();
-        v.dedup();
-        v
+            .map(|k| (k.id.clone(), k.label.clone()))
+            .collect()
+    }
+
+    /// What the pages say of the cohort's campaign (`None` without one).
+    pub fn shown(&self, cohort: &Cohort<'_>) -> Option<CampaignShown> {
+        let k = cohort.campaign?;
+        let previous = self
+            .campaigns
+            .iter()
+            .position(|c| c.id == k.id)
+            .and_then(|at| self.campaigns.get(at + 1))
+            .map(|p| p.label.clone());
+        Some(CampaignShown {
+            id: k.id.clone(),
+            label: k.label.clone(),
+            starts: k.starts.clone(),
+            ends: k.ends.clone(),
+            verification_required: k.verification_required,
+            eligible: u32::try_from(cohort.selected.len()).unwrap_or(u32::MAX),
+            previous,
+            set_apart: self.set_apart(cohort),
+        })
+    }
+
+    /// The assessments of a cohort set apart, for the page.
+    fn set_apart(&self, cohort: &Cohort<'_>) -> Vec<SetApart> {
+        cohort
+            .set_apart
+            .iter()
+            .filter_map(|(i, why)| {
+                let a = self.assessments.get(*i)?;
+                Some(SetApart {
+                    id: a.header.id,
+                    commune: a.header.commune_name.clone(),
+                    cercle: a.header.cercle.clone(),
+                    region: a.header.region.clone(),
+                    reason: why.clone(),
+                })
+            })
+            .collect()
     }
 }
 
@@ -378,7 +539,7 @@ impl Cohort<'_> {
         let needs = capacity::reform_needs(rubric, &self.results, &ReformRules::default())
             .map_err(planning)?;
         let mut progress = Vec::new();
-        for (from, to) in cohort::progress_pairs(&self.entries, &self.selected) {
+        for (from, to) in self.pairs.iter().copied() {
             if let (Some(f), Some(t)) = (self.entries.get(from), self.entries.get(to)) {
                 progress
                     .push(capacity::progress(rubric, &f.result(), &t.result()).map_err(planning)?);
@@ -666,7 +827,7 @@ pub async fn comparison_export(
     let q = q.clone();
     state
         .cpu(move || {
-            let cohort = scope.cohort(q.round.as_deref());
+            let cohort = scope.cohort(q.campaign.as_deref());
             if cohort.results.is_empty() {
                 return Ok(None);
             }
@@ -702,10 +863,10 @@ pub async fn grants_export(
         Ok(r) => r,
         Err(e) => return Ok(Some(Err(e))),
     };
-    let round = q.round.clone();
+    let campaign = q.campaign.clone();
     state
         .cpu(move || {
-            let cohort = scope.cohort(round.as_deref());
+            let cohort = scope.cohort(campaign.as_deref());
             if cohort.results.is_empty() {
                 return None;
             }
@@ -735,7 +896,7 @@ async fn filter_options(state: &Service, lang: Lang) -> Result<FilterOptions, Ap
             })
             .collect(),
         regions: state.store.regions().await?,
-        rounds: Vec::new(),
+        campaigns: Vec::new(),
     };
     options.rubrics.dedup_by(|a, b| a.0 == b.0);
     Ok(options)
@@ -763,15 +924,32 @@ pub async fn page_data_paged(
     let Some(scope) = load_scope(state, q.rubric_id(), q).await? else {
         return Ok(ComparePageData {
             options,
+            campaign: None,
             comparison: None,
         });
     };
-    options.rounds = scope.rounds();
+    options.campaigns = scope.campaign_options();
+    let campaign = scope.shown(&scope.cohort(q.campaign.as_deref()));
+    // The redeployment checklist's campaign of the same label, else its
+    // latest.
     let redeployment = if q.rubric_id() == REDEPLOYMENT_RUBRIC {
         None
     } else {
-        load_scope(state, REDEPLOYMENT_RUBRIC, q).await?
+        let area = CompareQuery {
+            campaign: None,
+            ..q.clone()
+        };
+        load_scope(state, REDEPLOYMENT_RUBRIC, &area).await?
     };
+    let label = scope
+        .campaign(q.campaign.as_deref())
+        .map(|k| k.label.clone());
+    let redeploy_campaign = redeployment.as_ref().and_then(|r| {
+        r.campaigns
+            .iter()
+            .find(|k| Some(&k.label) == label.as_ref())
+            .map(|k| k.id.clone())
+    });
     let key: ViewKey = (
         scope.fingerprint,
         redeployment.as_ref().map(|s| s.fingerprint),
@@ -784,13 +962,13 @@ pub async fn page_data_paged(
             let q = q.clone();
             let computed = state
                 .cpu(move || -> Result<Option<ComparisonView>, AppError> {
-                    let cohort = scope.cohort(q.round.as_deref());
+                    let cohort = scope.cohort(q.campaign.as_deref());
                     if cohort.results.is_empty() {
                         return Ok(None);
                     }
                     let mut view = comparison_view(&scope, &cohort, &q, lang)?;
                     view.redeployment = match &redeployment {
-                        Some(s) => reform_of(s, q.round.as_deref(), "redeploy", lang)?,
+                        Some(s) => reform_of(s, redeploy_campaign.as_deref(), "redeploy", lang)?,
                         None => None,
                     };
                     Ok(Some(view))
@@ -799,6 +977,7 @@ pub async fn page_data_paged(
             let Some(view) = computed else {
                 return Ok(ComparePageData {
                     options,
+                    campaign,
                     comparison: None,
                 });
             };
@@ -809,6 +988,7 @@ pub async fn page_data_paged(
     };
     Ok(ComparePageData {
         options,
+        campaign,
         comparison: Some(page_of(&full, paging)),
     })
 }
@@ -876,14 +1056,16 @@ pub async fn grants_page_data_paged(
     let Some(scope) = load_scope(state, q.rubric_id(), q).await? else {
         return Ok(GrantsPageData {
             options,
+            campaign: None,
             selection: None,
         });
     };
-    options.rounds = scope.rounds();
+    options.campaigns = scope.campaign_options();
+    let campaign = scope.shown(&scope.cohort(q.campaign.as_deref()));
     let (q, g, table) = (q.clone(), g.clone(), table.clone());
     let selection = state
         .cpu(move || {
-            let cohort = scope.cohort(q.round.as_deref());
+            let cohort = scope.cohort(q.campaign.as_deref());
             if cohort.results.is_empty() {
                 return None;
             }
@@ -898,17 +1080,21 @@ pub async fn grants_page_data_paged(
             })
         })
         .await?;
-    Ok(GrantsPageData { options, selection })
+    Ok(GrantsPageData {
+        options,
+        campaign,
+        selection,
+    })
 }
 
 /// The reform needs of a scope's cohort (`None` when empty).
 fn reform_of(
     scope: &Scope,
-    round: Option<&str>,
+    campaign: Option<&str>,
     prefix: &str,
     lang: Lang,
 ) -> Result<Option<ReformView>, AppError> {
-    let cohort = scope.cohort(round);
+    let cohort = scope.cohort(campaign);
     if cohort.results.is_empty() {
         return Ok(None);
     }
@@ -1410,7 +1596,7 @@ mod tests {
             rubric: None,
             region: Some("Ségou".into()),
             cercle: Some("a&b=<c>".into()),
-            round: None,
+            campaign: None,
         };
         assert_eq!(
             href("/comparer/export.csv", &q.pairs()),
@@ -1423,11 +1609,11 @@ mod tests {
     fn empty_query_values_do_not_filter() {
         let q = CompareQuery::from_lookup(|k| match k {
             "region" => Some("  ".into()),
-            "round" => Some("2025".into()),
+            "campaign" => Some("2025".into()),
             _ => None,
         });
         assert_eq!(q.region, None);
-        assert_eq!(q.round.as_deref(), Some("2025"));
+        assert_eq!(q.campaign.as_deref(), Some("2025"));
         assert_eq!(q.rubric_id(), REFERENCE_RUBRIC);
     }
 }
@@ -1478,17 +1664,44 @@ mod store_tests {
     }
 
     #[tokio::test]
-    async fn a_region_compares_its_communes_only_and_rounds_select() -> TestResult {
+    async fn a_region_compares_its_communes_only_and_campaigns_select() -> TestResult {
         let state = samples().await?;
+        // By default the latest campaign with assessments in the region:
+        // Djenné's 2025 round, with its progress from 2023.
         let q = CompareQuery {
             region: Some("Mopti".into()),
             ..Default::default()
         };
         let data = page_data(&state, &q, Lang::Fr).await?;
+        let shown = data.campaign.ok_or("a campaign is shown")?;
+        assert_eq!(shown.id, "ml-communes-2025");
         let view = data.comparison.ok_or("Mopti has assessments")?;
-        assert!(!view.communes.is_empty());
-        assert!(view.communes.iter().all(|c| c.region == "Mopti"));
-        // Each commune once, at its latest round.
+        assert!(
+            view.communes
+                .iter()
+                .all(|c| c.region == "Mopti" && c.round == "2025")
+        );
+        assert_eq!(shown.eligible as usize, view.communes.len());
+        assert!(view.progress.is_some(), "Djenné 2023 → 2025");
+
+        // The 2024 campaign, nationally: Bandiagara's round is still being
+        // entered, so it is set apart with that reason, never ranked.
+        let q = CompareQuery {
+            campaign: Some("ml-communes-2024".into()),
+            ..Default::default()
+        };
+        let data = page_data(&state, &q, Lang::Fr).await?;
+        let shown = data.campaign.ok_or("a campaign is shown")?;
+        let apart: Vec<(&str, &capacity::Ineligible)> = shown
+            .set_apart
+            .iter()
+            .map(|a| (a.commune.as_str(), &a.reason))
+            .collect();
+        assert_eq!(apart, [("Bandiagara", &capacity::Ineligible::InProgress)]);
+        let view = data.comparison.ok_or("2024 has assessments")?;
+        assert!(view.communes.iter().all(|c| c.round == "2024"));
+        assert!(view.communes.iter().all(|c| c.name != "Bandiagara"));
+        // Each commune once.
         let mut ids: Vec<&str> = view.communes.iter().map(|c| c.id.as_str()).collect();
         ids.dedup();
         assert_eq!(ids.len(), view.communes.len());
@@ -1506,9 +1719,9 @@ mod store_tests {
                 .as_deref()
                 .is_some_and(|n| n.contains("1, 2, 2, 4"))
         );
-        // A round picks that round's assessments.
+        // A campaign picks that campaign's assessments.
         let q = CompareQuery {
-            round: Some("2023".into()),
+            campaign: Some("ml-communes-2023".into()),
             ..Default::default()
         };
         let data = page_data(&state, &q, Lang::En).await?;
@@ -1531,7 +1744,7 @@ mod store_tests {
                 ..Default::default()
             },
             CompareQuery {
-                round: Some("1999".into()),
+                campaign: Some("1999".into()),
                 ..Default::default()
             },
         ] {
@@ -1568,9 +1781,135 @@ mod store_tests {
         Ok(())
     }
 
-    /// The planners' scale: 703 communes in two rounds. Checks what must
-    /// hold whatever the data (every commune ranked or listed unranked,
-    /// progress for all, the envelope shared to the franc) and prints the
+    /// A declared campaign with one round in progress, one finalised as
+    /// provisional, two finalised complete, and one of another campaign:
+    /// compare and grants rank only the two complete ones, and list the
+    /// others apart with their reason; requiring a verification then sets
+    /// the complete ones apart too, until their verification is complete.
+    #[tokio::test]
+    async fn a_campaign_ranks_only_its_eligible_rounds() -> TestResult {
+        let state = samples().await?;
+        let store = &state.store;
+        let audit = capacity_store::Audit::system("test");
+        let text = capacity_data::embedded::samples()
+            .iter()
+            .find(|f| f.name.contains("djenne-2025"))
+            .ok_or("the Djenné 2025 sample")?
+            .text;
+        let sample = capacity::Assessment::from_toml(text)?;
+        let communes = [
+            "ml-mopti-bandiagara",
+            "ml-segou-san",
+            "ml-gao-gao",
+            "ml-sikasso-sikasso",
+        ];
+        store
+            .create_campaign(
+                &capacity_store::NewCampaign {
+                    id: "test-2026".into(),
+                    label: "2026".into(),
+                    rubric_id: sample.rubric.clone(),
+                    rubric_version: sample.rubric_version.clone(),
+                    starts: "2026-01-01".into(),
+                    ends: "2026-06-30".into(),
+                    verification_required: false,
+                    communes: communes.iter().map(|c| (*c).to_owned()).collect(),
+                },
+                &audit,
+            )
+            .await?;
+        let mut ids = Vec::new();
+        for (i, commune) in communes.iter().enumerate() {
+            let row = store.commune(commune).await?.ok_or("a sample commune")?;
+            let mut a = sample.clone();
+            a.commune = row.commune;
+            a.date = format!("2026-03-0{}", i + 1);
+            a.finalised = i != 0;
+            ids.push(
+                store
+                    .insert_assessment_in(&a, Some("test-2026"), &audit)
+                    .await?,
+            );
+        }
+        let header = store.header(ids[1]).await?.ok_or("header")?;
+        store
+            .unlock(ids[1], header.version, "à corriger", &audit)
+            .await?;
+        let header = store.header(ids[1]).await?.ok_or("header")?;
+        store
+            .finalise_provisional(ids[1], header.version, "deux conseillers absents", &audit)
+            .await?;
+
+        let q = CompareQuery {
+            campaign: Some("test-2026".into()),
+            ..Default::default()
+        };
+        let data = page_data(&state, &q, Lang::Fr).await?;
+        let shown = data.campaign.ok_or("the campaign is shown")?;
+        assert_eq!(shown.eligible, 2);
+        let apart: Vec<(&str, capacity::Ineligible)> = shown
+            .set_apart
+            .iter()
+            .map(|a| (a.commune.as_str(), a.reason.clone()))
+            .collect();
+        assert_eq!(
+            apart,
+            [
+                ("Bandiagara", capacity::Ineligible::InProgress),
+                (
+                    "San",
+                    capacity::Ineligible::Provisional("deux conseillers absents".into())
+                ),
+            ]
+        );
+        let view = data.comparison.ok_or("two communes are compared")?;
+        let mut ranked: Vec<&str> = view.communes.iter().map(|c| c.name.as_str()).collect();
+        ranked.sort_unstable();
+        assert_eq!(ranked, ["Gao", "Sikasso"]);
+        assert_eq!(view.ranking_paging.rows, 2);
+        let grants_data = grants_page_data(&state, &q, &grants("1000000", "0"), Lang::Fr).await?;
+        let simulated = grants_data
+            .selection
+            .and_then(|s| s.grants)
+            .ok_or("grants were asked for")?
+            .map_err(|e| format!("{e:?}"))?;
+        assert_eq!(simulated.paging.rows, 2);
+        assert_eq!(grants_data.campaign.map(|c| c.set_apart.len()), Some(2));
+
+        // Verification required: nothing counts until verified.
+        let k = store.campaign("test-2026").await?.ok_or("campaign")?;
+        let edit = capacity_store::NewCampaign {
+            id: k.id.clone(),
+            label: k.label.clone(),
+            rubric_id: k.rubric_id.clone(),
+            rubric_version: k.rubric_version.clone(),
+            starts: k.starts.clone(),
+            ends: k.ends.clone(),
+            verification_required: true,
+            communes: store.campaign_communes(&k.id).await?,
+        };
+        store.update_campaign(&edit, k.version, &audit).await?;
+        let data = page_data(&state, &q, Lang::Fr).await?;
+        let shown = data.campaign.ok_or("the campaign is shown")?;
+        assert_eq!(shown.eligible, 0);
+        assert!(data.comparison.is_none());
+        let not_verified = shown
+            .set_apart
+            .iter()
+            .filter(|a| a.reason == capacity::Ineligible::NotVerified)
+            .count();
+        assert_eq!(not_verified, 2);
+        // The default campaign is the latest one of the area.
+        let data = page_data(&state, &CompareQuery::default(), Lang::Fr).await?;
+        assert_eq!(data.campaign.map(|c| c.id), Some("test-2026".to_owned()));
+        Ok(())
+    }
+
+    /// The planners' scale: 703 communes in two campaigns. Checks what
+    /// must hold whatever the data (every commune of the campaign counted
+    /// or set apart with its reason, every one counted ranked or listed
+    /// unranked, progress where both rounds count, the envelope shared to
+    /// the franc) and prints the
     /// time the page's computation takes (the figure quoted in the report
     /// of this work; this debug build is several times slower than
     /// release).
@@ -1596,8 +1935,22 @@ mod store_tests {
         let state = Service::new(store);
         let pool = 100_000_000i128;
         let data = page_data(&state, &CompareQuery::default(), Lang::Fr).await?;
+        // The latest campaign: every commune's 2025 round either counts or
+        // is set apart with its reason (the dataset leaves some workshops
+        // unfinished).
+        let shown = data.campaign.ok_or("a campaign is shown")?;
+        assert_eq!(shown.label, "2025");
+        let eligible = shown.eligible as usize;
+        assert_eq!(eligible + shown.set_apart.len(), 703);
+        assert!(eligible > 0 && !shown.set_apart.is_empty());
+        assert!(
+            shown
+                .set_apart
+                .iter()
+                .all(|a| a.reason == capacity::Ineligible::InProgress)
+        );
         let view = data.comparison.ok_or("the dataset has assessments")?;
-        assert_eq!(view.areas.iter().map(|a| a.1).sum::<usize>(), 703);
+        assert_eq!(view.areas.iter().map(|a| a.1).sum::<usize>(), eligible);
         // Too many to list by name: the summary counts them by region.
         assert!(view.communes.is_empty());
         let unranked = view
@@ -1605,11 +1958,12 @@ mod store_tests {
             .note
             .as_deref()
             .map_or(0, |n| n.matches("ml-").count());
-        assert_eq!(view.ranking_paging.rows + unranked, 703);
+        assert_eq!(view.ranking_paging.rows + unranked, eligible);
         assert_eq!(view.ranking.rows.len(), PAGE_ROWS);
-        assert_eq!(view.progress_paging.rows, 703);
+        // Progress for every commune counted in both campaigns.
+        assert!(view.progress_paging.rows > 0 && view.progress_paging.rows <= eligible);
         assert_eq!(view.progress_charts.len(), 1);
-        // Every page of the allocation table: 703 rows, the envelope shared
+        // Every page of the allocation table: a row per commune counted, the envelope shared
         // to the franc.
         let g = grants("100 000 000", "40");
         let (mut sum, mut rows, mut excluded, mut page) = (0, 0, 0, 1);
@@ -1627,19 +1981,22 @@ mod store_tests {
                 .ok_or("grants were asked for")?
                 .map_err(|e| format!("{e:?}"))?;
             assert!(view.eligible > 0);
-            assert_eq!(view.paging.rows, 703);
+            assert_eq!(view.paging.rows, eligible);
             assert_eq!(francs(&view.total), pool);
-            assert_eq!(view.excluded_count, 703 - view.eligible);
+            assert_eq!(
+                view.excluded_count as usize,
+                eligible - view.eligible as usize
+            );
             sum += sum_of_amounts(&view);
             rows += view.table.rows.len();
             excluded += view.excluded.len();
             if view.paging.page == view.paging.pages {
-                assert_eq!(excluded, 703 - view.eligible as usize);
+                assert_eq!(excluded, eligible - view.eligible as usize);
                 break;
             }
             page += 1;
         }
-        assert_eq!(rows, 703);
+        assert_eq!(rows, eligible);
         assert_eq!(sum, pool);
         Ok(())
     }

@@ -28,6 +28,7 @@ use capacity_store::Store;
 
 pub mod access;
 pub mod accounts;
+pub mod campaigns;
 pub mod communes;
 pub mod compare;
 pub mod flash;

@@ -882,15 +882,14 @@ pub async fn load_new_assessment(
             "log in to start an assessment".to_owned(),
         ));
     }
-    let rubrics = state
+    let titles: BTreeMap<(String, String), Text> = state
         .store
         .rubrics()
         .await?
         .into_iter()
         .map(|r| {
             (
-                r.id,
-                r.version,
+                (r.id, r.version),
                 Text {
                     fr: r.title_fr,
                     en: r.title_en,
@@ -898,7 +897,7 @@ pub async fn load_new_assessment(
             )
         })
         .collect();
-    let communes = state
+    let communes: Vec<(String, String, String, String)> = state
         .store
         // Deactivated (and merged) communes are not offered.
         .communes(&capacity_store::CommuneFilter {
@@ -925,24 +924,54 @@ pub async fn load_new_assessment(
         .filter(|h| !h.finalised && actor.may(Action::ViewAssessment, &Place::of(h)))
         .map(|h| (h.id, h.commune_name, h.round))
         .collect();
+    let today = limits::today();
+    let mut campaigns = Vec::new();
+    for k in state.store.campaigns(None).await? {
+        if k.starts.as_str() > today.as_str() {
+            continue;
+        }
+        let scope = state.store.campaign_communes(&k.id).await?;
+        let mine = communes
+            .iter()
+            .any(|(id, ..)| scope.binary_search(id).is_ok());
+        if !mine {
+            continue;
+        }
+        let rubric = titles
+            .get(&(k.rubric_id.clone(), k.rubric_version.clone()))
+            .cloned()
+            .unwrap_or_else(|| Text {
+                fr: k.rubric_id.clone(),
+                en: None,
+            });
+        campaigns.push(CampaignChoice {
+            id: k.id,
+            label: k.label,
+            rubric,
+            version: k.rubric_version,
+            starts: k.starts,
+            ends: k.ends,
+        });
+    }
     Ok(NewAssessmentChoices {
-        rubrics,
+        campaigns,
         communes,
         open,
     })
 }
 
-/// Starts a new assessment of an existing commune: rubric (`id@version`),
-/// round, date and raters (`rater_name[i]`, `rater_role[i]`; rows without a
-/// name are ignored). Every field is checked and every problem reported at
-/// once ([`AppError::Fields`]); nothing is stored unless all are right.
+/// Starts a new assessment of an existing commune in a campaign: the
+/// campaign gives the rubric version and the round label; the date must lie
+/// in its window and not after today, the commune in its scope; raters
+/// (`rater_name[i]`, `rater_role[i]`; rows without a name are ignored).
+/// Every field is checked and every problem reported at once
+/// ([`AppError::Fields`]); nothing is stored unless all are right.
 #[allow(clippy::too_many_arguments)] // the fields of one form, plus who sends it
 pub async fn create_assessment(
     state: &Service,
     actor: &Actor,
     commune: String,
-    rubric: String,
-    round: String,
+    campaign: String,
     date: String,
     rater_name: BTreeMap<String, String>,
     rater_role: BTreeMap<String, String>,
@@ -953,19 +982,19 @@ pub async fn create_assessment(
         ));
     }
     let mut problems = Vec::new();
-    let compiled = match rubric.split_once('@') {
-        Some((id, version)) if valid_id(id) && valid_id(version) => {
-            match state.rubric(id, version).await {
-                Ok(r) => Some(r),
-                Err(AppError::NotFound(_)) => None,
-                Err(e) => return Err(e),
-            }
-        }
-        _ => None,
+    let campaign = campaign.trim();
+    let chosen = if valid_id(campaign) {
+        state.store.campaign(campaign).await?
+    } else {
+        None
     };
-    if compiled.is_none() {
-        problems.push(FieldProblem::new("rubric", Problem::UnknownChoice));
-    }
+    let compiled = match &chosen {
+        Some(k) => Some(state.rubric(&k.rubric_id, &k.rubric_version).await?),
+        None => {
+            problems.push(FieldProblem::new("campaign", Problem::UnknownChoice));
+            None
+        }
+    };
     let row = if valid_id(commune.trim()) {
         state.store.commune(commune.trim()).await?
     } else {
@@ -980,15 +1009,26 @@ pub async fn create_assessment(
             }
         }
     }
-    let round = round.trim();
-    if round.is_empty() {
-        problems.push(FieldProblem::new("round", Problem::Required));
-    } else if let Some(p) = limits::too_long(round, limits::ROUND) {
-        problems.push(FieldProblem::new("round", p));
+    if let (Some(k), Some(r)) = (&chosen, &row) {
+        let scope = state.store.campaign_communes(&k.id).await?;
+        if scope.binary_search(&r.commune.id).is_err() {
+            problems.push(FieldProblem::new("campaign", Problem::NotInCampaign));
+        }
     }
     let date = date.trim();
-    if let Err(p) = limits::workshop_date(date, &limits::today()) {
-        problems.push(FieldProblem::new("date", p));
+    match limits::workshop_date(date, &limits::today()) {
+        Err(p) => problems.push(FieldProblem::new("date", p)),
+        Ok(()) => {
+            if let Some(k) = chosen.as_ref().filter(|k| !k.holds(date)) {
+                problems.push(FieldProblem::new(
+                    "date",
+                    Problem::OutsideWindow {
+                        starts: k.starts.clone(),
+                        ends: k.ends.clone(),
+                    },
+                ));
+            }
+        }
     }
     let mut raters = Vec::new();
     for (key, name) in &rater_name {
@@ -1026,14 +1066,16 @@ pub async fn create_assessment(
             },
         ));
     }
-    let (Some(compiled), Some(row), true) = (compiled, row, problems.is_empty()) else {
+    let (Some(compiled), Some(row), Some(chosen), true) =
+        (compiled, row, chosen, problems.is_empty())
+    else {
         return Err(AppError::Fields(problems));
     };
     let assessment = capacity::Assessment {
         format: 1,
         rubric: compiled.rubric().id.clone(),
         rubric_version: compiled.rubric().version.clone(),
-        round: round.to_owned(),
+        round: chosen.label.clone(),
         date: date.to_owned(),
         fictional: false,
         finalised: false,
@@ -1047,6 +1089,6 @@ pub async fn create_assessment(
         .map_err(|e| AppError::Invalid(e.to_string()))?;
     Ok(state
         .store
-        .insert_assessment(&assessment, &actor.audit())
+        .insert_assessment_in(&assessment, Some(&chosen.id), &actor.audit())
         .await?)
 }

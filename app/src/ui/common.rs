@@ -173,6 +173,16 @@ pub fn ProblemText(
         Problem::Inactive => tr!(problem_inactive).into_any(),
         Problem::NameTaken => tr!(problem_name_taken).into_any(),
         Problem::Incomplete => tr!(problem_incomplete).into_any(),
+        Problem::OutsideWindow { starts, ends } => {
+            let (starts, ends) = (move || starts.clone(), move || ends.clone());
+            tr!(
+                problem_outside_window,
+                starts = starts.clone(),
+                ends = ends.clone()
+            )
+            .into_any()
+        }
+        Problem::NotInCampaign => tr!(problem_not_in_campaign).into_any(),
     }
 }
 

@@ -27,8 +27,8 @@ pub struct CompareQuery {
     pub region: Option<String>,
     /// Cercle, exact.
     pub cercle: Option<String>,
-    /// Round label; none: each commune's latest round.
-    pub round: Option<String>,
+    /// Campaign id; none: the latest campaign of the rubric in the area.
+    pub campaign: Option<String>,
 }
 
 impl CompareQuery {
@@ -43,7 +43,7 @@ impl CompareQuery {
             rubric: get("rubric"),
             region: get("region"),
             cercle: get("cercle"),
-            round: get("round"),
+            campaign: get("campaign"),
         }
     }
 
@@ -58,7 +58,7 @@ impl CompareQuery {
             ("rubric", &self.rubric),
             ("region", &self.region),
             ("cercle", &self.cercle),
-            ("round", &self.round),
+            ("campaign", &self.campaign),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
@@ -444,8 +444,46 @@ pub struct FilterOptions {
     pub rubrics: Vec<(String, String)>,
     /// Every region with its cercles.
     pub regions: Vec<(String, Vec<String>)>,
-    /// The round labels of the chosen rubric's assessments, sorted.
-    pub rounds: Vec<String>,
+    /// The campaigns of the chosen rubric version in the area,
+    /// `(id, label)`, the latest first.
+    pub campaigns: Vec<(String, String)>,
+}
+
+/// The campaign a comparison or grant simulation runs on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignShown {
+    /// Campaign id.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// First day of the window.
+    pub starts: String,
+    /// Last day of the window.
+    pub ends: String,
+    /// Only verified assessments count.
+    pub verification_required: bool,
+    /// Assessments that count.
+    pub eligible: u32,
+    /// The campaign progress is measured from, when there is one.
+    pub previous: Option<String>,
+    /// Assessments of the campaign that do not count, with the reason.
+    pub set_apart: Vec<SetApart>,
+}
+
+/// An assessment of the campaign compared that does not count, and why
+/// ([`capacity::eligibility()`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetApart {
+    /// Assessment id.
+    pub id: i64,
+    /// Commune name.
+    pub commune: String,
+    /// Cercle.
+    pub cercle: String,
+    /// Region.
+    pub region: String,
+    /// Why it does not count.
+    pub reason: capacity::Ineligible,
 }
 
 /// One chart: an SVG document made by `capacity-charts` (escaped there).
@@ -578,6 +616,8 @@ pub const COMMUNES_LISTED: usize = 60;
 pub struct GrantsPageData {
     /// What the filters offer.
     pub options: FilterOptions,
+    /// The campaign simulated and what it leaves out.
+    pub campaign: Option<CampaignShown>,
     /// The communes compared; `None` when no assessment matches.
     pub selection: Option<GrantSelection>,
 }
@@ -600,6 +640,8 @@ pub struct GrantSelection {
 pub struct ComparePageData {
     /// What the filters offer.
     pub options: FilterOptions,
+    /// The campaign compared and what it leaves out.
+    pub campaign: Option<CampaignShown>,
     /// The figures; `None` when no assessment matches the filters.
     pub comparison: Option<ComparisonView>,
 }

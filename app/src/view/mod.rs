@@ -4,6 +4,7 @@
 //! server and the browser; nothing here reads the store or the request.
 
 pub mod account;
+pub mod campaigns;
 pub mod communes;
 pub mod compare;
 pub mod limits;

@@ -263,11 +263,29 @@ pub struct ConsensusPage {
     pub indicators: Vec<ConsensusIndicator>,
 }
 
+/// A campaign offered by the "new assessment" form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignChoice {
+    /// Campaign id.
+    pub id: String,
+    /// Label (the round).
+    pub label: String,
+    /// Title of its rubric.
+    pub rubric: Text,
+    /// Rubric version.
+    pub version: String,
+    /// First day of the window.
+    pub starts: String,
+    /// Last day of the window.
+    pub ends: String,
+}
+
 /// What the "new assessment" form offers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewAssessmentChoices {
-    /// Rubric versions: (id, version, title).
-    pub rubrics: Vec<(String, String, Text)>,
+    /// Campaigns that have started and hold communes of the person's
+    /// scope, the latest first.
+    pub campaigns: Vec<CampaignChoice>,
     /// Communes: (id, name, cercle, region).
     pub communes: Vec<(String, String, String, String)>,
     /// Assessments not finalised yet.

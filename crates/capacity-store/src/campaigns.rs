@@ -243,6 +243,23 @@ impl Store {
         })
     }
 
+    /// The assessments whose verification is complete, among every
+    /// assessment of rubric `rubric` (one query, for pages over many
+    /// communes).
+    pub async fn verified_assessments(
+        &self,
+        rubric: &str,
+    ) -> Result<std::collections::HashSet<i64>, StoreError> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT v.assessment_id FROM verification v JOIN assessment a ON a.id = v.assessment_id
+             WHERE v.status = 'completed' AND a.rubric_id = ?",
+        )
+        .bind(rubric)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids.into_iter().collect())
+    }
+
     /// Attaches every assessment that has no campaign (rows written
     /// before campaigns existed) to the campaign of its round, as
     /// [`Store::insert_assessment`] does for new ones. Returns how many

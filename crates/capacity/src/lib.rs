@@ -91,6 +91,7 @@ pub mod assessment;
 pub mod compare;
 pub mod compiled;
 pub mod diagnostic;
+pub mod eligibility;
 pub mod encoding;
 mod exact;
 pub mod example;
@@ -125,6 +126,7 @@ pub use compiled::{
     IndicatorIx, LevelIx, NodeIx, NodeKind, NodeRef, ROOT, RubricIdentity, TableIx,
 };
 pub use diagnostic::{Diagnostic, Diagnostics, Error, Item, KeyPath, Position};
+pub use eligibility::{CampaignRule, Ineligible, RoundFacts, eligibility};
 pub use explain::{Explainer, Explanation};
 pub use finalise::{
     CompetencyCoverage, Completeness, FinaliseCheck, finalise_check, finalise_check_with,
