@@ -394,16 +394,11 @@ fn edits_are_versioned_and_deactivating_or_merging_keeps_history() -> Result {
         &call("load_new_assessment", &[], &addr),
     )?
     .json()?;
-    let rubric = choices["rubrics"][0]
-        .as_array()
-        .map(|r| {
-            format!(
-                "{}@{}",
-                r[0].as_str().unwrap_or(""),
-                r[1].as_str().unwrap_or("")
-            )
-        })
-        .ok_or("a rubric")?;
+    // Any campaign: the refusal names the commune whatever else is wrong.
+    let campaign = choices["campaigns"][0]["id"]
+        .as_str()
+        .unwrap_or("none")
+        .to_owned();
     let r = send_as(
         &addr,
         Some(&admin),
@@ -411,8 +406,7 @@ fn edits_are_versioned_and_deactivating_or_merging_keeps_history() -> Result {
             "create_assessment",
             &[
                 ("commune", "ml-tombouctou-ber"),
-                ("rubric", &rubric),
-                ("round", "2026"),
+                ("campaign", &campaign),
                 ("date", "2026-01-15"),
                 ("rater_name[0]", "Awa"),
                 ("rater_role[0]", "elected"),
