@@ -26,6 +26,7 @@ use crate::routes::{
     register::{CommuneEditPage, RegisterAdminPage, RegisterImportPage},
     results::{AssessmentResultsPage, ResultsPage},
     rubric::{IndicatorPage, RubricDetailPage, RubricPage},
+    verification::{AssignRoute, VerifyRoute},
     workshop::{ConsensusRoute, EntryRoute, FinaliseRoute, OverviewPage},
 };
 use crate::tr;
@@ -138,6 +139,12 @@ fn Layout() -> impl IntoView {
                         view=ConsensusRoute
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("/evaluations/:id/verification")
+                        view=VerifyRoute
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/verification") view=AssignRoute ssr=SsrMode::Async />
                     <Route path=path!("/referentiel") view=RubricPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/referentiel/:id/:version")

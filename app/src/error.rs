@@ -303,6 +303,9 @@ impl From<capacity_store::StoreError> for AppError {
                 merged_into: current.merged_into,
             })),
             e @ S::Locked { .. } => AppError::Locked(e.to_string()),
+            // The message carries the level stored now and its reason.
+            e @ S::StaleVerifiedLevel { .. } => AppError::Stale(e.to_string()),
+            e @ S::VerificationCompleted { .. } => AppError::Locked(e.to_string()),
             // Unlocking what is not finalised: someone reopened it first.
             e @ S::NotFinalised { .. } => AppError::Stale(e.to_string()),
             e @ S::TokenInvalid { .. } => AppError::Invalid(e.to_string()),

@@ -507,6 +507,19 @@ pub fn post_form(addr: &str, path: &str, body: &[u8]) -> Result<Response> {
     send(addr, &request)
 }
 
+/// The id of the assessment of `commune` (its name) in `round`, from a
+/// `list_results` answer (a JSON array of result lines).
+pub fn assessment_in(list: &serde_json::Value, commune: &str, round: &str) -> Result<String> {
+    list.as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|l| l["commune"] == commune && l["round"] == round)
+        })
+        .and_then(|l| l["id"].as_i64())
+        .map(|id| id.to_string())
+        .ok_or_else(|| format!("no assessment of {commune} {round} in {list}").into())
+}
+
 /// Calls the server function `/api/{endpoint}` with form-urlencoded
 /// arguments, as the hydrated page does.
 pub fn server_fn(addr: &str, endpoint: &str, args: &[(&str, &str)]) -> Result<Response> {

@@ -64,6 +64,8 @@ fn pages(addr: &str) -> Result<Vec<String>> {
         indicator,
         format!("{assessment}/historique"),
         format!("{assessment}/finaliser"),
+        format!("{assessment}/verification"),
+        "/verification".into(),
         "/connexion".into(),
         "/mot-de-passe?jeton=unknown".into(),
         "/admin/comptes".into(),

@@ -9,9 +9,10 @@
 //! Mopti), `cercle` (planner, cercle Bandiagara), `animateur` (facilitator,
 //! commune Bandiagara), `evaluateur` (rater, commune Bandiagara, linked to
 //! rater r1 of its open assessment), `verificateur` (verifier, region
-//! Mopti), `observateur` (observer, national).
+//! Mopti, assigned to Djenné's latest finalised assessment, 2025),
+//! `observateur` (observer, national).
 
-use capacity_e2e::{Result, Server, ensure, login, send_as, session_cookie};
+use capacity_e2e::{Result, Server, assessment_in, ensure, login, send_as, session_cookie};
 
 /// The people of the matrix, in the order of the expectation strings.
 const PEOPLE: [Option<&str>; 8] = [
@@ -72,6 +73,12 @@ fn import_request(addr: &str) -> Box<dyn Fn(usize) -> Vec<u8>> {
 struct Ids {
     bandiagara: String,
     gao: String,
+    /// Djenné 2025: its verifier is the demo verifier.
+    djenne_assigned: String,
+    /// Djenné 2023: no verifier assigned.
+    djenne_other: String,
+    /// The campaign of Djenné 2025.
+    djenne_campaign: String,
     indicator: String,
     rubric: String,
 }
@@ -90,6 +97,32 @@ fn ids(addr: &str, admin: &str) -> Result<Ids> {
     };
     let bandiagara = find("Bandiagara", true)?;
     let gao = find("Gao", false)?;
+    let djenne_assigned = assessment_in(&list, "Djenné", "2025")?;
+    let djenne_other = assessment_in(&list, "Djenné", "2023")?;
+    // The campaign whose verification page lists Djenné 2025.
+    let first = send_as(addr, Some(admin), &call("load_assign_page", &[], addr))?.json()?;
+    let mut djenne_campaign = String::new();
+    for c in first["campaigns"].as_array().cloned().unwrap_or_default() {
+        let id = c[0].as_str().unwrap_or_default().to_owned();
+        let p = send_as(
+            addr,
+            Some(admin),
+            &call("load_assign_page", &[("campaign", &id)], addr),
+        )?
+        .json()?;
+        let holds = p["rows"].as_array().is_some_and(|rows| {
+            rows.iter().any(|r| {
+                r["assessment"].as_i64().map(|n| n.to_string()) == Some(djenne_assigned.clone())
+            })
+        });
+        if holds {
+            djenne_campaign = id;
+            break;
+        }
+    }
+    if djenne_campaign.is_empty() {
+        return Err("no campaign holds Djenné 2025".into());
+    }
     let entry = send_as(
         addr,
         Some(admin),
@@ -114,6 +147,9 @@ fn ids(addr: &str, admin: &str) -> Result<Ids> {
     Ok(Ids {
         bandiagara,
         gao,
+        djenne_assigned,
+        djenne_other,
+        djenne_campaign,
         indicator,
         rubric,
     })
@@ -133,6 +169,7 @@ fn every_role_gets_what_it_may_and_nothing_more() -> Result {
     let admin = cookies[1].clone().ok_or("no admin session")?;
     let ids = ids(&addr, &admin)?;
     let (b, g) = (ids.bandiagara.as_str(), ids.gao.as_str());
+    let (dj, dj_other) = (ids.djenne_assigned.clone(), ids.djenne_other.clone());
     // Each row: what is asked, and the answer for each person of PEOPLE.
     type Request = Box<dyn Fn(usize) -> Vec<u8>>;
     let a = addr.clone();
@@ -540,6 +577,104 @@ fn every_role_gets_what_it_may_and_nothing_more() -> Result {
             "NAFFFFFF",
         ),
         ("register import", import_request(&addr), "NAFFFFFF"),
+        // Independent verification. The verifier page: the verifier
+        // assigned, planners of the region and administrators (read only
+        // but for the verifier); an unassigned verifier gets 403.
+        (
+            "verification list",
+            page("/verification".into()),
+            "NAAAAAAA",
+        ),
+        (
+            "verifier page, assigned",
+            page(format!("/evaluations/{dj}/verification")),
+            "NAAFFFAF",
+        ),
+        (
+            "verifier page, not assigned",
+            page(format!("/evaluations/{dj_other}/verification")),
+            "NAAFFFFF",
+        ),
+        (
+            "load_verify_page",
+            fun(
+                "load_verify_page",
+                vec![("id", dj.clone()), ("lang", "fr".into())],
+            ),
+            "NAAFFFAF",
+        ),
+        // Only the verifier assigned sets levels: not an administrator.
+        (
+            "set_verified_level, not assigned",
+            fun(
+                "set_verified_level",
+                vec![
+                    ("id", dj_other.clone()),
+                    ("indicator", ind.clone()),
+                    ("level", "NI".into()),
+                    ("reason", "matrix".into()),
+                    ("version", "0".into()),
+                ],
+            ),
+            "NFFFFFFF",
+        ),
+        (
+            "set_verified_level, assigned",
+            fun(
+                "set_verified_level",
+                vec![
+                    ("id", dj.clone()),
+                    ("indicator", ind.clone()),
+                    ("level", "NI".into()),
+                    ("reason", "matrix".into()),
+                    ("version", "0".into()),
+                ],
+            ),
+            "NFFFFFAF",
+        ),
+        (
+            "confirm_remaining_levels",
+            fun("confirm_remaining_levels", vec![("id", dj_other.clone())]),
+            "NFFFFFFF",
+        ),
+        // Started above, in progress: its report only for who follows it.
+        (
+            "verification report, in progress",
+            page(format!("/evaluations/{dj}/verification/rapport")),
+            "NAAFFFAF",
+        ),
+        (
+            "complete_verification",
+            fun(
+                "complete_verification",
+                vec![("id", dj.clone()), ("version", "999".into())],
+            ),
+            "NFFFFFAF",
+        ),
+        (
+            "reopen_verification",
+            fun(
+                "reopen_verification",
+                vec![
+                    ("id", dj.clone()),
+                    ("version", "1".into()),
+                    ("reason", "matrix".into()),
+                ],
+            ),
+            "NAFFFFFF",
+        ),
+        (
+            "assign_verifier",
+            fun(
+                "assign_verifier",
+                vec![
+                    ("campaign", ids.djenne_campaign.clone()),
+                    ("commune", "ml-mopti-djenne".into()),
+                    ("account", "999999".into()),
+                ],
+            ),
+            "NAAFFFFF",
+        ),
     ];
     let mut wrong = Vec::new();
     let mut checked = 0usize;
@@ -783,6 +918,39 @@ fn cross_site_posts_are_refused_and_change_nothing() -> Result {
                 ("password", server.password("admin")?),
             ],
         ),
+        (
+            "assign_verifier",
+            vec![
+                ("campaign", ids.djenne_campaign.clone()),
+                ("commune", "ml-mopti-djenne".into()),
+                ("account", String::new()),
+            ],
+        ),
+        (
+            "set_verified_level",
+            vec![
+                ("id", ids.djenne_assigned.clone()),
+                ("indicator", ids.indicator.clone()),
+                ("level", "NI".into()),
+                ("reason", "x".into()),
+            ],
+        ),
+        (
+            "confirm_remaining_levels",
+            vec![("id", ids.djenne_assigned.clone())],
+        ),
+        (
+            "complete_verification",
+            vec![("id", ids.djenne_assigned.clone()), ("version", "1".into())],
+        ),
+        (
+            "reopen_verification",
+            vec![
+                ("id", ids.djenne_assigned.clone()),
+                ("version", "1".into()),
+                ("reason", "x".into()),
+            ],
+        ),
         ("log_out", vec![]),
     ];
     for (endpoint, args) in &endpoints {
@@ -820,8 +988,11 @@ fn cross_site_posts_are_refused_and_change_nothing() -> Result {
         );
         if *endpoint != "log_out" {
             let r = send_as(&addr, Some(&admin), same.as_bytes())?;
+            // An administrator does not verify (only the verifier assigned
+            // does): those 403 come from the rules, past the guard.
+            let refused_by_rules = r.body.contains("do not allow Verify");
             ensure!(
-                r.status != 403 || *endpoint == "revoke_role",
+                r.status != 403 || *endpoint == "revoke_role" || refused_by_rules,
                 "{endpoint} from this site answered 403: {}",
                 r.body
             );

@@ -14,6 +14,7 @@ pub mod plan;
 pub mod register;
 pub mod results;
 pub mod rubrics;
+pub mod verification;
 pub mod workshop;
 
 use leptos::prelude::*;

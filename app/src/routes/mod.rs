@@ -12,4 +12,5 @@ pub mod plan;
 pub mod register;
 pub mod results;
 pub mod rubric;
+pub mod verification;
 pub mod workshop;

@@ -157,6 +157,8 @@ fn ResultsBody(v: ResultsView) -> impl IntoView {
             </p>
         </section>
 
+        {v.verification.clone().map(|vv| view! { <VerifiedSection v=vv base=base.clone() /> })}
+
         <section aria-labelledby="res-conditions">
             <h2 id="res-conditions">{tr!(res_conditions_title)}</h2>
             <DataTable table=v.conditions.clone() testid="conditions-table" />
@@ -210,6 +212,44 @@ fn ResultsBody(v: ResultsView) -> impl IntoView {
         <section aria-labelledby="res-gaps">
             <h2 id="res-gaps">{tr!(res_gaps_title)}</h2>
             <DataTable table=v.gaps.clone() testid="gaps-table" />
+        </section>
+    }
+}
+
+/// The independent verification beside the self-assessment: both
+/// overall scores, both per domain and competency, every changed level
+/// with its reason, and the verification report.
+#[component]
+fn VerifiedSection(v: crate::view::verification::VerifiedView, base: String) -> impl IntoView {
+    view! {
+        <section id="verification" aria-labelledby="res-verification" data-testid="verification">
+            <h2 id="res-verification">{tr!(ver_results_title)}</h2>
+            <p data-testid="verification-state">
+                {tr!(ver_by)} " " {v.verifier.clone()} " — "
+                {if v.completed {
+                    view! { <span class="tag ok">{tr!(ver_completed)}</span> }.into_any()
+                } else {
+                    view! { <span class="tag warn">{tr!(ver_in_progress_not_final)}</span> }.into_any()
+                }}
+            </p>
+            <p class="headline">
+                {tr!(ver_self_overall)} " " <strong data-testid="self-overall">{v.self_overall.clone()}</strong>
+                " · " {tr!(ver_verified_overall)} " "
+                <strong data-testid="verified-overall">{v.verified_overall.clone()}</strong>
+                {v.verified_grade.clone().map(|g| view! { " " <span class="tag">{g}</span> })}
+            </p>
+            {v.comment.clone().map(|c| view! { <p>{tr!(ver_comment)} {tr!(colon)} {c}</p> })}
+            <DataTable table=v.side_by_side.clone() testid="verification-side-by-side" />
+            {if v.changes == 0 {
+                view! { <p data-testid="verification-no-change">{tr!(ver_no_change)}</p> }.into_any()
+            } else {
+                view! { <DataTable table=v.differences.clone() testid="verification-differences" /> }.into_any()
+            }}
+            <p class="actions">
+                <a href=format!("{base}/verification/rapport") class="button" data-testid="verification-report-link">{tr!(ver_report)}</a>
+                " "
+                <a href=format!("{base}/verification")>{tr!(ver_open_page)}</a>
+            </p>
         </section>
     }
 }

@@ -111,6 +111,10 @@ pub fn router(options: LeptosOptions, state: Service, config: &Config) -> Router
             axum::routing::get(routes::commune_report),
         )
         .route(
+            "/evaluations/{id}/verification/rapport",
+            axum::routing::get(routes::verification_report),
+        )
+        .route(
             "/evaluations/{id}/historique.csv",
             axum::routing::get(routes::history_download),
         )

@@ -53,11 +53,16 @@ pub async fn commune_report(
     Path(id): Path<i64>,
     headers: HeaderMap,
 ) -> Response {
-    match report_html(&state, &actor, id, request_lang(&headers)).await {
+    document(report_html(&state, &actor, id, request_lang(&headers)).await)
+}
+
+/// A printable document (self-contained HTML: inline styles and SVG, no
+/// script), or the error's answer.
+fn document(result: Result<String, AppError>) -> Response {
+    match result {
         Ok(html) => (
             [
                 (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                // Self-contained: inline styles and SVG, no script.
                 (
                     header::CONTENT_SECURITY_POLICY,
                     super::guard::DOCUMENT_POLICY,
@@ -68,6 +73,20 @@ pub async fn commune_report(
             .into_response(),
         Err(e) => error_response(&e),
     }
+}
+
+/// `GET /evaluations/{id}/verification/rapport`: the printable
+/// verification report (self-assessed and verified scores side by side,
+/// every changed level with its reason), in the reader's language.
+pub async fn verification_report(
+    Extension(state): Extension<Service>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+) -> Response {
+    document(
+        crate::service::verification::report_html(&state, &actor, id, request_lang(&headers)).await,
+    )
 }
 
 async fn report_html(
@@ -90,6 +109,14 @@ async fn report_html(
     let mut report = capacity_report::CommuneReport::new(&rubric, a, &scored).with_plan(&plan);
     if let (Some(p), Some(ps)) = (&previous, &previous_scored) {
         report = report.with_previous(&p.assessment, ps);
+    }
+    // The verification beside the self-assessment, when the reader may
+    // see it (completed, or followed while in progress).
+    let verification =
+        crate::service::verification::for_report(state, actor, &rubric, &stored).await?;
+    if let Some((verified, v)) = &verification {
+        report =
+            report.with_verification(verified, crate::service::verification::report_verifier(v));
     }
     report.render(lang).map_err(internal)
 }

@@ -7,12 +7,19 @@
 //! this themselves: they pass the [`Actor`] of the request down.
 //!
 //! The rules (roles in [`crate::view::account::AccessRole`]):
-//! - an administrator may do everything, everywhere, and is the only one
-//!   who keeps the commune register ([`Action::ManageCommunes`]);
+//! - an administrator may do everything, everywhere, except verify: only
+//!   the verifier assigned to a commune verifies its assessment;
+//! - only an administrator keeps the commune register
+//!   ([`Action::ManageCommunes`]);
 //! - a planner or an observer sees the communes of their scope, their
 //!   assessments and the comparisons of that territory; a planner also
 //!   reads the audit trail there;
-//! - a verifier sees the assessments of their scope and their trail;
+//! - a verifier sees the assessments of their scope and their trail, and
+//!   verifies only the assessments of the communes they are assigned to
+//!   (per campaign) — a verifier role alone verifies nothing;
+//! - a planner (or an administrator) assigns verifiers to the communes of
+//!   their scope, and sees the verifications there while in progress;
+//!   only an administrator reopens a completed verification;
 //! - a facilitator of a commune creates its assessments, enters the
 //!   ratings of raters who have no account, records consensus, finalises,
 //!   unlocks with a reason, edits the plan and reads the trail;
@@ -117,6 +124,21 @@ pub enum Action {
     ManageAccounts,
     /// Add, edit, deactivate, merge and import communes (the register).
     ManageCommunes,
+    /// Assign the verifier of a commune in a campaign.
+    AssignVerifier,
+    /// Verify an assessment (confirm or change levels, complete);
+    /// `assigned` is the verifier assigned to its commune in its campaign.
+    Verify {
+        /// Account assigned, if any.
+        assigned: Option<i64>,
+    },
+    /// Follow a verification in progress (its page, its draft report).
+    FollowVerification {
+        /// Account assigned, if any.
+        assigned: Option<i64>,
+    },
+    /// Reopen a completed verification (with a reason).
+    ReopenVerification,
     /// Declare or change a campaign holding communes at this place.
     ManageCampaigns,
 }
@@ -201,6 +223,11 @@ impl Actor {
                 _ => false,
             };
         };
+        // Independence: only the verifier assigned verifies, whatever
+        // other roles anyone holds (an administrator included).
+        if let Action::Verify { assigned } = action {
+            return assigned == Some(me.id) && self.holds(AccessRole::Verifier, place);
+        }
         if self.is_admin() {
             return true;
         }
@@ -222,8 +249,14 @@ impl Actor {
             },
             Action::ViewAudit => any(&[Planner, Verifier, Facilitator]),
             Action::Compare => any(&[Planner, Observer]),
+            Action::ManageAccounts | Action::ManageCommunes | Action::ReopenVerification => false,
             Action::ManageCampaigns => any(&[Planner]),
-            Action::ManageAccounts | Action::ManageCommunes => false,
+            Action::AssignVerifier => any(&[Planner]),
+            // Decided above, for everyone.
+            Action::Verify { .. } => false,
+            Action::FollowVerification { assigned } => {
+                any(&[Planner]) || (assigned == Some(me.id) && any(&[Verifier]))
+            }
         }
     }
 
@@ -276,6 +309,19 @@ impl Actor {
         areas.dedup();
         Some(areas)
     }
+}
+
+/// True when `grants` hold `role` over a scope covering `place`: whether
+/// another account (e.g. one about to be assigned as a verifier) may act
+/// there in that role.
+pub fn grants_cover(
+    grants: &[crate::view::account::Grant],
+    role: AccessRole,
+    place: &Place,
+) -> bool {
+    grants
+        .iter()
+        .any(|g| g.role == role && g.scope.covers(place))
 }
 
 /// A place in words, for error messages.
@@ -524,6 +570,119 @@ mod tests {
                 Action::ViewAudit,
                 bandiagara(),
                 true,
+            ),
+            (
+                Verifier,
+                mopti.clone(),
+                Action::Finalise,
+                bandiagara(),
+                false,
+            ),
+            (
+                Verifier,
+                mopti.clone(),
+                Action::Verify { assigned: Some(7) },
+                bandiagara(),
+                true,
+            ),
+            (
+                Verifier,
+                mopti.clone(),
+                Action::Verify { assigned: Some(8) },
+                bandiagara(),
+                false,
+            ),
+            (
+                Verifier,
+                mopti.clone(),
+                Action::Verify { assigned: None },
+                bandiagara(),
+                false,
+            ),
+            // Assigned, but the role no longer covers the commune.
+            (
+                Verifier,
+                mopti.clone(),
+                Action::Verify { assigned: Some(7) },
+                kati(),
+                false,
+            ),
+            (
+                Verifier,
+                mopti.clone(),
+                Action::AssignVerifier,
+                bandiagara(),
+                false,
+            ),
+            (
+                Verifier,
+                mopti.clone(),
+                Action::ReopenVerification,
+                bandiagara(),
+                false,
+            ),
+            (
+                Planner,
+                mopti.clone(),
+                Action::AssignVerifier,
+                bandiagara(),
+                true,
+            ),
+            (
+                Planner,
+                mopti.clone(),
+                Action::AssignVerifier,
+                kati(),
+                false,
+            ),
+            (
+                Planner,
+                mopti.clone(),
+                Action::Verify { assigned: Some(7) },
+                bandiagara(),
+                false,
+            ),
+            (
+                Planner,
+                mopti.clone(),
+                Action::FollowVerification { assigned: None },
+                bandiagara(),
+                true,
+            ),
+            (
+                Facilitator,
+                bdg.clone(),
+                Action::FollowVerification { assigned: None },
+                bandiagara(),
+                false,
+            ),
+            (
+                Facilitator,
+                bdg.clone(),
+                Action::Verify { assigned: Some(7) },
+                bandiagara(),
+                false,
+            ),
+            (
+                Rater,
+                bdg.clone(),
+                Action::Verify { assigned: Some(7) },
+                bandiagara(),
+                false,
+            ),
+            (
+                Admin,
+                Scope::National,
+                Action::ReopenVerification,
+                bandiagara(),
+                true,
+            ),
+            (
+                Admin,
+                Scope::National,
+                Action::Verify { assigned: None },
+                bandiagara(),
+                false,
             ),
             (Verifier, mopti, Action::Finalise, bandiagara(), false),
         ];

@@ -605,7 +605,10 @@ pub async fn create_demo_accounts(service: &Service) -> Result<Vec<DemoAccount>,
             "verificateur",
             "Vérificateur (démo)",
             grant(AccessRole::Verifier, Scope::Region(commune.region.clone())),
-            format!("verifier, region {}", commune.region),
+            format!(
+                "verifier, region {} (assigned to its latest finalised assessment)",
+                commune.region
+            ),
         ),
         (
             "observateur",
@@ -631,6 +634,9 @@ pub async fn create_demo_accounts(service: &Service) -> Result<Vec<DemoAccount>,
         if name == "evaluateur" {
             link_first_raters(service, &actor, &commune.id, id).await?;
         }
+        if name == "verificateur" {
+            assign_demo_verifier(service, &actor, &commune.region, id).await?;
+        }
         made.push(DemoAccount {
             name: name.to_owned(),
             password,
@@ -638,6 +644,35 @@ pub async fn create_demo_accounts(service: &Service) -> Result<Vec<DemoAccount>,
         });
     }
     Ok(made)
+}
+
+/// Assigns the demo verifier to the latest finalised assessment of its
+/// region (its commune, in that assessment's campaign), so that the
+/// verification path can be followed in the demonstration.
+async fn assign_demo_verifier(
+    service: &Service,
+    actor: &Actor,
+    region: &str,
+    account: i64,
+) -> Result<(), AppError> {
+    let headers = service
+        .store
+        .list_assessments(&capacity_store::AssessmentFilter {
+            region: Some(region.to_owned()),
+            ..Default::default()
+        })
+        .await?;
+    let latest = headers
+        .iter()
+        .filter(|h| h.finalised)
+        .max_by(|a, b| (a.date.as_str(), a.id).cmp(&(b.date.as_str(), b.id)));
+    if let Some(h) = latest {
+        service
+            .store
+            .assign_verifier(&h.campaign_id, &h.commune_id, account, &actor.audit())
+            .await?;
+    }
+    Ok(())
 }
 
 /// Links the first rater of each of the commune's open assessments to the

@@ -38,6 +38,7 @@ pub mod plan;
 pub mod register;
 pub mod results;
 pub mod rubrics;
+pub mod verification;
 pub mod workshop;
 
 use crate::error::AppError;
@@ -95,6 +96,8 @@ pub struct Service {
     pub(crate) computed: compare::Computed,
     /// Results pages' views ([`results::Views`]).
     pub(crate) results_views: results::Views,
+    /// Verified results ([`verification::verified_many`]).
+    pub(crate) verified: verification::VerifiedCache,
     refused: Flash<Vec<RefusedEntry>>,
     plan_outcomes: Flash<crate::view::plan::PlanSaved>,
     form_errors: Flash<crate::error::FormError>,
@@ -135,6 +138,7 @@ impl Service {
             cpu: Arc::new(tokio::sync::Semaphore::new(Self::cpu_slots())),
             computed: compare::Computed::default(),
             results_views: results::Views::default(),
+            verified: verification::VerifiedCache::default(),
             refused: Flash::default(),
             plan_outcomes: Flash::default(),
             form_errors: Flash::default(),

@@ -290,8 +290,19 @@ pub async fn load_results(
         .ok_or_else(|| AppError::NotFound(format!("assessment {id}")))?;
     let place = super::access::Place::of(&header);
     actor.check(super::access::Action::ViewAssessment, &place)?;
+    // A verification in progress is shown only to those who follow it.
+    let follows = match state.store.verification(id).await? {
+        Some(v) if v.verification.status != capacity_store::VerificationStatus::Completed => {
+            let (_, assigned) = state.store.assigned_verifier(id).await?;
+            super::verification::may_follow(actor, &place, assigned)
+        }
+        _ => true,
+    };
     let for_reader = |mut view: ResultsView| {
         view.header.can = super::workshop::can_at(actor, &place);
+        if !follows {
+            view.verification = None;
+        }
         view
     };
     let earlier = previous_header(state, &header).await?;
@@ -312,6 +323,8 @@ pub async fn load_results(
         Some(h) => state.store.assessment(h.id).await?,
         None => None,
     };
+    // Its verification moves its revision too: the view's key holds.
+    let verification = state.store.verification(id).await?;
     // Keyed on the revisions read with the data (a write may have come
     // between the header and the load).
     let key: ViewKey = (
@@ -321,7 +334,15 @@ pub async fn load_results(
         lang,
     );
     let view = state
-        .cpu(move || build_results(&rubric, &stored, previous.as_ref(), lang))
+        .cpu(move || {
+            build_results(
+                &rubric,
+                &stored,
+                previous.as_ref(),
+                verification.as_ref(),
+                lang,
+            )
+        })
         .await??;
     let view = Arc::new(view);
     state.results_views.keep(key, Arc::clone(&view));
@@ -349,6 +370,7 @@ fn build_results(
     rubric: &capacity::CompiledRubric,
     stored: &capacity_store::StoredAssessment,
     earlier: Option<&capacity_store::StoredAssessment>,
+    verification: Option<&capacity_store::StoredVerification>,
     lang: Lang,
 ) -> Result<ResultsView, AppError> {
     use capacity::{CommuneResult, Explainer, ROOT, format};
@@ -403,8 +425,20 @@ fn build_results(
         None => None,
     };
 
+    let verification = match verification {
+        Some(v) => {
+            let levels = super::verification::levels_of(v);
+            let verified = capacity::verify(rubric, a, &scored, &levels)
+                .map_err(|e| AppError::Invalid(e.to_string()))?;
+            Some(super::verification::verified_view(
+                rubric, &scored, &verified, v, lang,
+            ))
+        }
+        None => None,
+    };
     let m = &scored.minimum_conditions;
     Ok(ResultsView {
+        verification,
         header,
         overall: scored
             .overall

@@ -46,10 +46,16 @@ pub fn Account() -> impl IntoView {
                 .grants
                 .iter()
                 .any(|g| g.role == crate::view::account::AccessRole::Admin);
+            // Those who assign verifiers or verify find their page here.
+            let verification = me.grants.iter().any(|g| {
+                use crate::view::account::AccessRole as R;
+                matches!(g.role, R::Admin | R::Planner | R::Verifier)
+            });
             view! {
                 <div class="account" data-testid="account">
                     <span data-testid="account-name">{me.display_name}</span>
                     {me.demo.then(|| view! { " " <span class="tag">{tr!(demo)}</span> })}
+                    {verification.then(|| view! { " " <a href="/verification" data-testid="nav-verification">{tr!(nav_verification)}</a> })}
                     {admin.then(|| view! {
                         " " <a href="/admin/comptes" data-testid="nav-accounts">{tr!(accounts_title)}</a>
                         " " <a href="/admin/communes" data-testid="nav-register">{tr!(nav_register)}</a>

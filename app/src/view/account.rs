@@ -20,7 +20,8 @@ pub enum AccessRole {
     /// Rater: enters only their own ratings, in assessments whose rater is
     /// linked to their account; sees those assessments.
     Rater,
-    /// Independent verifier: sees the scope's assessments and their trail.
+    /// Independent verifier: sees the scope's assessments and their trail,
+    /// and verifies those of the communes they are assigned to.
     Verifier,
     /// Read-only (e.g. a development partner), scoped like a planner.
     Observer,

@@ -155,6 +155,9 @@ pub struct ResultsView {
     /// The previous round of the same commune and rubric, when there is one:
     /// (its assessment id, its round, the progress chart).
     pub previous: Option<(i64, String, String)>,
+    /// The independent verification beside the self-assessment, when one
+    /// was started (in progress only for those who follow it).
+    pub verification: Option<super::verification::VerifiedView>,
 }
 
 /// One assessment in the lists of results and plans.

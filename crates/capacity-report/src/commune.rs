@@ -41,6 +41,9 @@ pub struct CommuneReport<'a> {
     /// The plan as the council adjusted it (decisions, costs, its own
     /// actions); `None`: the rubric's unadjusted plan of the results.
     pub plan: Option<&'a ActionPlan>,
+    /// The independent verification of this assessment, shown beside the
+    /// self-assessment (which stays as it is).
+    pub verification: Option<(&'a capacity::Verification, crate::Verifier<'a>)>,
 }
 
 impl<'a> CommuneReport<'a> {
@@ -52,6 +55,7 @@ impl<'a> CommuneReport<'a> {
             scored,
             previous: None,
             plan: None,
+            verification: None,
         }
     }
 
@@ -60,6 +64,18 @@ impl<'a> CommuneReport<'a> {
     /// must be the plan of this assessment (same rubric and commune).
     pub fn with_plan(mut self, plan: &'a ActionPlan) -> Self {
         self.plan = Some(plan);
+        self
+    }
+
+    /// With the independent verification of this assessment: a section
+    /// with both scores side by side and every changed level with its
+    /// reason, after the summary.
+    pub fn with_verification(
+        mut self,
+        verification: &'a capacity::Verification,
+        verifier: crate::Verifier<'a>,
+    ) -> Self {
+        self.verification = Some((verification, verifier));
         self
     }
 
@@ -134,6 +150,28 @@ impl<'a> CommuneReport<'a> {
         self.summary(&mut h, lang);
         tables::minimum_conditions(rubric, scored, lang).write_html(&mut h, lang);
         page::end_section(&mut h);
+
+        if let Some((verification, verifier)) = &self.verification {
+            page::section(
+                &mut h,
+                "verification",
+                tr(
+                    lang,
+                    "Vérification indépendante",
+                    "Independent verification",
+                ),
+                false,
+            );
+            crate::verification::write_section(
+                &mut h,
+                rubric,
+                scored,
+                verification,
+                verifier,
+                lang,
+            );
+            page::end_section(&mut h);
+        }
 
         // Charts.
         page::section(&mut h, "charts", tr(lang, "Graphiques", "Charts"), true);

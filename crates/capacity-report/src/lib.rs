@@ -11,6 +11,9 @@
 //!   reform needs, progress between rounds;
 //! - [`tables`]: the same figures as [`Table`]s of typed cells, which the
 //!   command line prints in a terminal, as CSV or Markdown;
+//! - [`VerificationReport`]: an independent verification — self-assessed
+//!   and verified scores side by side, every changed level with its reason
+//!   (the same tables go into [`CommuneReport::with_verification`]);
 //! - [`labels`]: the words of states, flags, roles and horizons in French
 //!   and English; [`cohort`]: which round of each commune to compare.
 //!
@@ -53,11 +56,13 @@ pub mod regional;
 pub mod shares;
 pub mod table;
 pub mod tables;
+pub mod verification;
 
 pub use cohort::Entry;
 pub use commune::CommuneReport;
 pub use regional::{By, RegionalReport};
 pub use table::{Cell, Column, Table, markdown_text};
+pub use verification::{VerificationReport, Verifier};
 
 /// What can stop a report: results that do not belong to the rubric given.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1627,7 +1627,7 @@ async fn check_open(conn: &mut SqliteConnection, assessment: i64) -> Result<(), 
 }
 
 /// Marks a write to an assessment: its revision moves (same transaction).
-async fn touch(conn: &mut SqliteConnection, assessment: i64) -> Result<(), StoreError> {
+pub(crate) async fn touch(conn: &mut SqliteConnection, assessment: i64) -> Result<(), StoreError> {
     sqlx::query(&format!(
         "UPDATE assessment SET revision = revision + 1, updated_at = {NOW} WHERE id = ?"
     ))

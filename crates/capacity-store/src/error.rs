@@ -70,6 +70,26 @@ pub enum StoreError {
         /// accepted, since it overwrites nothing).
         current: Option<Box<StoredRating>>,
     },
+    /// Someone set the verified level of this indicator since it was
+    /// read; nothing was written. Carries what is stored now.
+    #[error("{} was verified by someone else meanwhile (now {}, version {}; you had version {expected}): review the newer level, then save again",
+        current.as_ref().map_or("this indicator", |c| c.indicator.as_str()),
+        current.as_ref().map_or_else(|| "no level".to_owned(), |c| match c.reason.as_deref() { Some(r) => format!("level {} because \"{r}\"", c.level), None => format!("level {}", c.level) }),
+        current.as_ref().map_or(0, |c| c.version))]
+    StaleVerifiedLevel {
+        /// Version the caller read (0 for a first level).
+        expected: i64,
+        /// What is stored now (`None`: no level yet).
+        current: Option<Box<crate::verification::VerifiedAnswer>>,
+    },
+    /// The verification is completed: it can be read, not changed.
+    #[error(
+        "the verification of assessment {id} is completed and locked: an administrator may reopen it, with a reason"
+    )]
+    VerificationCompleted {
+        /// The assessment.
+        id: i64,
+    },
     /// Someone saved this object since it was read; nothing was written.
     #[error(
         "{what} was changed by someone else (now version {current}, you had version {expected}): reload it, then save again"

@@ -24,7 +24,15 @@
 //!   by that revision and the rubric version: a derived table the app
 //!   fills and reads in one query ([`Store::assessments_with_results`]);
 //!   keeping one is not a write of data and does not move
-//!   [`Store::generation`].
+//!   [`Store::generation`];
+//! - a finalised self-assessment may be verified independently
+//!   (`verification.rs`): a verifier assigned per campaign and commune
+//!   confirms or changes each indicator's level (a change needs a reason),
+//!   then completes the verification, which locks it until an
+//!   administrator reopens it with a reason. The self-assessment's rows
+//!   are never changed by it; its revision moves with every verification
+//!   write, and verified results are kept like the others
+//!   (`verified_result`).
 //!
 //! Writes never fail because another save holds the database: every write
 //! transaction runs on the one writer connection and starts with
@@ -65,6 +73,7 @@ mod register;
 mod results;
 mod rows;
 mod seed;
+mod verification;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -88,6 +97,10 @@ pub use seed::SeedReport;
 /// The session store of the web app (`tower-sessions` 0.14), kept in the
 /// same database: see [`Store::session_store`].
 pub use tower_sessions_sqlx_store::SqliteStore as SessionStore;
+pub use verification::{
+    LevelInput, NewVerifiedResult, StoredVerification, VerificationRow, VerificationState,
+    VerificationStatus, VerifiedAnswer, VerifiedWithResult, VerifierAssignment,
+};
 
 /// SQL for "now" in UTC, RFC 3339 with milliseconds
 /// (`2026-12-06T09:30:00.000Z`): every time the store writes has this form.

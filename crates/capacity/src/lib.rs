@@ -74,7 +74,9 @@
 //! [`score`](mod@score) scoring · [`explain`] explanations · [`gaps`](mod@gaps) gaps and
 //! priorities · [`finalise`](mod@finalise) the finalise gate (coverage,
 //! pending minimum conditions, open disagreements) · [`format`](mod@format)
-//! presentation · [`example`] sample data.
+//! presentation · [`verify`](mod@verify) the verified result of an
+//! independent verification (same scoring, verified levels in place of the
+//! consensus) and its differences · [`example`] sample data.
 //!
 //! Planning and comparison, over the results above: [`planning`] shared
 //! inputs ([`CommuneResult`]), shares, quantiles, groups and errors ·
@@ -112,6 +114,7 @@ pub mod rubric;
 pub mod schema;
 pub mod score;
 pub mod text;
+pub mod verify;
 mod write;
 
 #[cfg(test)]
@@ -142,6 +145,10 @@ pub use score::{
     NotApplicableBy, Scored, Scorer, Status, score,
 };
 pub use text::{Lang, Text};
+pub use verify::{
+    Difference, Verification, VerifiedLevel, VerifyError, check_level, consolidated_level,
+    status_code, verified_assessment, verify,
+};
 
 pub use compare::{
     Comparison, GroupComparison, IndicatorDistribution, NodeSummary, RankBy, RankEntry, RankScheme,
