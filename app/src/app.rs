@@ -23,6 +23,7 @@ use crate::routes::{
     home::HomePage,
     not_found::NotFound,
     plan::{PlanPage, PlanRoute},
+    register::{CommuneEditPage, RegisterAdminPage, RegisterImportPage},
     results::{AssessmentResultsPage, ResultsPage},
     rubric::{IndicatorPage, RubricDetailPage, RubricPage},
     verification::{AssignRoute, VerifyRoute},
@@ -100,6 +101,13 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/connexion") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/mot-de-passe") view=PasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/comptes") view=AccountsAdminPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/communes") view=RegisterAdminPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/communes/:id") view=CommuneEditPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/admin/import-communes")
+                        view=RegisterImportPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("/evaluations/:id/historique")
                         view=HistoryRoute

@@ -43,6 +43,11 @@ pub enum AppError {
     /// written: 409, with what is stored now so the page can show both.
     #[error("this rating was changed meanwhile (now version {})", .0.version)]
     StaleRating(RatingNow),
+    /// A commune of the register was saved by someone else since it was
+    /// read; nothing was written: 409, with the commune as stored now so
+    /// the page can show the newer values.
+    #[error("commune {} was changed meanwhile (now version {}): review its newer values, then save again", .0.commune.id, .0.version)]
+    StaleCommune(Box<CommuneNow>),
     /// The request body is larger than the server accepts: 413.
     #[error("{0}")]
     TooLarge(String),
@@ -105,6 +110,19 @@ pub struct RatingNow {
     pub evidence: Option<String>,
     /// Stored version (0: no row).
     pub version: i64,
+}
+
+/// What is stored now for a commune whose save was refused as stale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommuneNow {
+    /// The commune as stored (territory valid today).
+    pub commune: capacity::Commune,
+    /// Its version now.
+    pub version: i64,
+    /// Offered for new assessments.
+    pub active: bool,
+    /// The commune it was merged into, if it was.
+    pub merged_into: Option<String>,
 }
 
 /// One field of a form that cannot be accepted as typed.
@@ -184,6 +202,39 @@ pub enum Problem {
     /// The login name is already taken.
     #[error("this name is already taken")]
     NameTaken,
+    /// Not a whole number (a population).
+    #[error("not a whole number: write digits only, e.g. 35000")]
+    NotAWholeNumber,
+    /// Given twice in one file.
+    #[error("given twice in this file (first on line {first}): keep one row")]
+    Duplicate {
+        /// The line where it came first.
+        first: u64,
+    },
+    /// No commune has this id.
+    #[error("no commune has this id: add the commune to the register first")]
+    UnknownCommune,
+    /// A period that ends before it starts.
+    #[error("ends before it starts: give an end after the start, or none")]
+    EndBeforeStart,
+    /// A period overlapping another of the same commune.
+    #[error("overlaps the period from {other}: end one before the other starts")]
+    Overlaps {
+        /// The first day of the other period.
+        other: String,
+    },
+    /// A column the file must have is missing from its first line.
+    #[error("missing from the first line: add this column")]
+    MissingColumn,
+    /// A column the file's kind does not have.
+    #[error("not a column of this kind of file: rename it or remove it")]
+    UnknownColumn,
+    /// A line that cannot be read as CSV.
+    #[error("cannot be read as CSV: check its quotes and separators")]
+    UnreadableRow,
+    /// The commune is deactivated (or merged into another).
+    #[error("this commune is deactivated: choose an active commune")]
+    Inactive,
     /// The round is below the completeness required: finalise it only as
     /// provisional, with a reason.
     #[error(
@@ -213,7 +264,7 @@ impl AppError {
             AppError::Unauthenticated(_) | AppError::BadCredentials => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
-            AppError::Stale(_) | AppError::StaleRating(_) => 409,
+            AppError::Stale(_) | AppError::StaleRating(_) | AppError::StaleCommune(_) => 409,
             AppError::TooLarge(_) => 413,
             AppError::Invalid(_) | AppError::Fields(_) => 422,
             AppError::Locked(_) => 423,
@@ -245,6 +296,12 @@ impl From<capacity_store::StoreError> for AppError {
                 version: current.map_or(0, |c| c.version),
             }),
             e @ S::Stale { .. } => AppError::Stale(e.to_string()),
+            S::StaleCommune { current, .. } => AppError::StaleCommune(Box::new(CommuneNow {
+                commune: current.commune,
+                version: current.version,
+                active: current.active,
+                merged_into: current.merged_into,
+            })),
             e @ S::Locked { .. } => AppError::Locked(e.to_string()),
             // The message carries the level stored now and its reason.
             e @ S::StaleVerifiedLevel { .. } => AppError::Stale(e.to_string()),

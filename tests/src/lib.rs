@@ -530,6 +530,22 @@ pub fn server_fn(addr: &str, endpoint: &str, args: &[(&str, &str)]) -> Result<Re
     post_form(addr, &format!("/api/{endpoint}"), form.finish().as_bytes())
 }
 
+/// The bytes of a call of the server function `/api/{endpoint}` with
+/// form-urlencoded arguments, asking for JSON (to send with [`send_as`]
+/// as whoever the test needs).
+pub fn server_fn_request(addr: &str, endpoint: &str, args: &[(&str, &str)]) -> Vec<u8> {
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in args {
+        form.append_pair(key, value);
+    }
+    let body = form.finish();
+    format!(
+        "POST /api/{endpoint} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }

@@ -69,6 +69,9 @@ fn pages(addr: &str) -> Result<Vec<String>> {
         "/connexion".into(),
         "/mot-de-passe?jeton=unknown".into(),
         "/admin/comptes".into(),
+        "/admin/communes".into(),
+        "/admin/communes/ml-segou-san".into(),
+        "/admin/import-communes".into(),
     ])
 }
 

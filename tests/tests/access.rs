@@ -56,6 +56,19 @@ fn call(endpoint: &str, args: &[(&str, &str)], addr: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A register import (pasted text, answered as JSON): the plain route.
+fn import_request(addr: &str) -> Box<dyn Fn(usize) -> Vec<u8>> {
+    let addr = addr.to_owned();
+    Box::new(move |_| {
+        let body = "text=id%2Cname%2Cregion%2Ccercle%0Aml-x%2CX%2CR%2CC%0A";
+        format!(
+            "POST /admin/import-communes HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    })
+}
+
 /// Ids the matrix needs, read as the administrator.
 struct Ids {
     bandiagara: String,
@@ -397,6 +410,35 @@ fn every_role_gets_what_it_may_and_nothing_more() -> Result {
             ),
             "NAFFAFFF",
         ),
+        (
+            "update_council_action",
+            fun(
+                "update_council_action",
+                vec![
+                    ("id", b.into()),
+                    ("action", "999999".into()),
+                    ("version", "1".into()),
+                    ("indicator", ind.clone()),
+                    ("title", "x".into()),
+                    ("cost", "1".into()),
+                    ("horizon", "short".into()),
+                    ("responsible", "x".into()),
+                ],
+            ),
+            "NAFFAFFF",
+        ),
+        (
+            "delete_council_action",
+            fun(
+                "delete_council_action",
+                vec![
+                    ("id", b.into()),
+                    ("action", "999999".into()),
+                    ("version", "1".into()),
+                ],
+            ),
+            "NAFFAFFF",
+        ),
         ("create_assessment", create, "NAFFAFFF"),
         ("campaigns", page("/campagnes".into()), "NAAAAAAA"),
         ("campaign", page("/campagnes/matrix-1".into()), "NAAAAAAA"),
@@ -456,6 +498,85 @@ fn every_role_gets_what_it_may_and_nothing_more() -> Result {
             "NAFFFFFF",
         ),
         ("load_accounts", fun("load_accounts", vec![]), "NAFFFFFF"),
+        ("register", page("/admin/communes".into()), "NAFFFFFF"),
+        (
+            "register commune",
+            page("/admin/communes/ml-gao-gao".into()),
+            "NAFFFFFF",
+        ),
+        (
+            "register import page",
+            page("/admin/import-communes".into()),
+            "NAFFFFFF",
+        ),
+        ("load_register", fun("load_register", vec![]), "NAFFFFFF"),
+        (
+            "load_commune_edit",
+            fun("load_commune_edit", vec![("id", "ml-gao-gao".into())]),
+            "NAFFFFFF",
+        ),
+        (
+            "create_commune",
+            fun(
+                "create_commune",
+                vec![
+                    ("id", "ml-matrix".into()),
+                    ("name", "Matrix".into()),
+                    ("region", "Kayes".into()),
+                    ("cercle", "Kayes".into()),
+                ],
+            ),
+            "NAFFFFFF",
+        ),
+        (
+            "update_commune, stale",
+            fun(
+                "update_commune",
+                vec![
+                    ("id", "ml-gao-gao".into()),
+                    ("version", "999".into()),
+                    ("name", "Gao".into()),
+                    ("region", "Gao".into()),
+                    ("cercle", "Gao".into()),
+                ],
+            ),
+            "NAFFFFFF",
+        ),
+        (
+            "set_commune_active, stale",
+            fun(
+                "set_commune_active",
+                vec![
+                    ("id", "ml-gao-gao".into()),
+                    ("active", "false".into()),
+                    ("version", "999".into()),
+                ],
+            ),
+            "NAFFFFFF",
+        ),
+        (
+            "merge_commune, stale",
+            fun(
+                "merge_commune",
+                vec![
+                    ("id", "ml-gao-ansongo".into()),
+                    ("into", "ml-gao-gao".into()),
+                    ("version", "999".into()),
+                ],
+            ),
+            "NAFFFFFF",
+        ),
+        (
+            "load_import_preview",
+            fun("load_import_preview", vec![("token", "none".into())]),
+            "NAFFFFFF",
+        ),
+        (
+            "apply_register_import",
+            fun("apply_register_import", vec![("token", "none".into())]),
+            "NAFFFFFF",
+        ),
+        ("register import", import_request(&addr), "NAFFFFFF"),
         // Independent verification. The verifier page: the verifier
         // assigned, planners of the region and administrators (read only
         // but for the verifier); an unassigned verifier gets 403.
@@ -659,6 +780,27 @@ fn cross_site_posts_are_refused_and_change_nothing() -> Result {
             ],
         ),
         (
+            "update_council_action",
+            vec![
+                ("id", ids.bandiagara.clone()),
+                ("action", "1".into()),
+                ("version", "1".into()),
+                ("indicator", ids.indicator.clone()),
+                ("title", "x".into()),
+                ("cost", "1".into()),
+                ("horizon", "short".into()),
+                ("responsible", "x".into()),
+            ],
+        ),
+        (
+            "delete_council_action",
+            vec![
+                ("id", ids.bandiagara.clone()),
+                ("action", "1".into()),
+                ("version", "1".into()),
+            ],
+        ),
+        (
             "finalise_assessment",
             vec![("id", ids.bandiagara.clone()), ("version", "1".into())],
         ),
@@ -721,6 +863,42 @@ fn cross_site_posts_are_refused_and_change_nothing() -> Result {
             ],
         ),
         ("reset_password", vec![("account", "2".into())]),
+        (
+            "create_commune",
+            vec![
+                ("id", "ml-evil".into()),
+                ("name", "Evil".into()),
+                ("region", "R".into()),
+                ("cercle", "C".into()),
+            ],
+        ),
+        (
+            "update_commune",
+            vec![
+                ("id", "ml-gao-gao".into()),
+                ("version", "1".into()),
+                ("name", "Evil".into()),
+                ("region", "R".into()),
+                ("cercle", "C".into()),
+            ],
+        ),
+        (
+            "set_commune_active",
+            vec![
+                ("id", "ml-gao-gao".into()),
+                ("active", "false".into()),
+                ("version", "1".into()),
+            ],
+        ),
+        (
+            "merge_commune",
+            vec![
+                ("id", "ml-gao-ansongo".into()),
+                ("into", "ml-gao-gao".into()),
+                ("version", "1".into()),
+            ],
+        ),
+        ("apply_register_import", vec![("token", "x".into())]),
         (
             "set_public_pages",
             vec![("results", "on".into()), ("compare", "on".into())],

@@ -430,3 +430,129 @@ async fn plan_form_works_hydrated() -> Result {
         })
         .await
 }
+
+/// Clicks the button `css` inside `el` (a form's, without JavaScript: the
+/// browser then loads the answer) and waits until `el` belongs to the
+/// page that was left, so what is read next is the new page.
+async fn submit_and_wait(el: &Element, css: &str) -> Result {
+    el.find(Locator::Css(css)).await?.click().await?;
+    for _ in 0..100 {
+        if el.attr("class").await.is_err() {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Err(format!("the page did not change within 10 s after `{css}`").into())
+}
+
+/// The council's own actions with JavaScript off: one is added to the
+/// 2023 round, its status changed from the page, edited, then shown with
+/// that status beside the next round's gaps; an edit at an old version is
+/// refused (409) and the action is deleted from the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn council_actions_are_followed_edited_and_carried_to_the_next_round() -> Result {
+    let server = Server::start()?;
+    let browser = Browser::start(
+        "council_actions_are_followed_edited_and_carried_to_the_next_round",
+        Js::Off,
+    )
+    .await?;
+    let url = server.url.clone();
+    let admin_password = server.password("admin")?;
+    let addr = server.addr();
+    browser
+        .run(|c| async move {
+            login_browser(&c, &url, "admin", &admin_password).await?;
+            let id = open_plan(&c, &url, "Djenné", "2023").await?;
+            c.find(Locator::Css("[data-testid=council-title]")).await?.send_keys("Former les agents de l'état civil").await?;
+            c.find(Locator::Css("[data-testid=council-cost]")).await?.send_keys("120 000").await?;
+            c.find(Locator::Css("[data-testid=council-responsible]")).await?.send_keys("Fatoumata Cissé").await?;
+            let add = wait_for(&c, "[data-testid=council-add]").await?;
+            submit_and_wait(&add, "[data-testid=council-submit]").await?;
+            let listed = text_of(&c, "[data-testid=council-actions]").await?;
+            ensure!(listed.contains("Former les agents"), "council action not listed: {listed}");
+            let row_el = c
+                .find(Locator::XPath("//table[@data-testid='council-actions']//tr[contains(., 'Former les agents')]"))
+                .await?;
+            let action = row_el
+                .attr("data-testid")
+                .await?
+                .and_then(|t| t.strip_prefix("council-").map(str::to_owned))
+                .ok_or("no action id on the row")?;
+
+            // The status, changed from the page's own form.
+            let form = wait_for(&c, &format!("[data-testid=\"council-status-{action}\"]")).await?;
+            form.find(Locator::Css("select[name=status] option[value=in_progress]")).await?.click().await?;
+            submit_and_wait(&form, "button[type=submit]").await?;
+            let row_el = wait_for(&c, &format!("[data-testid=\"council-{action}\"]")).await?;
+            let selected = row_el
+                .find(Locator::Css("select[name=status] option[selected]"))
+                .await?
+                .attr("value")
+                .await?;
+            ensure!(selected.as_deref() == Some("in_progress"), "status after the save: {selected:?}");
+
+            // Edited from its folded form: the new cost is what the plan counts.
+            let before = francs(&text_of(&c, "[data-testid=total-council-cost]").await?)?;
+            ensure!(before == 120_000, "council total before the edit: {before}");
+            click(&c, &format!("[data-testid=\"council-edit-{action}\"] summary")).await?;
+            let edit = wait_for(&c, &format!("[data-testid=\"council-edit-{action}\"] form")).await?;
+            let indicator = edit
+                .find(Locator::Css("input[name=indicator]"))
+                .await?
+                .attr("value")
+                .await?
+                .ok_or("no indicator in the edit form")?;
+            let cost = edit.find(Locator::Css("input[name=cost]")).await?;
+            cost.clear().await?;
+            cost.send_keys("95000").await?;
+            submit_and_wait(&edit, "button[type=submit]").await?;
+            let after = francs(&text_of(&c, "[data-testid=total-council-cost]").await?)?;
+            ensure!(after == 95_000, "council total after the edit: {after}");
+            let row_text = text_of(&c, &format!("[data-testid=\"council-{action}\"]")).await?;
+            ensure!(row_text.contains("Fatoumata"), "the edit kept the other fields: {row_text}");
+
+            // An edit naming the version read before: 409, nothing written.
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            form.append_pair("id", &id)
+                .append_pair("action", &action)
+                .append_pair("version", "1")
+                .append_pair("indicator", &indicator)
+                .append_pair("title", "Autre")
+                .append_pair("cost", "1")
+                .append_pair("horizon", "short")
+                .append_pair("responsible", "X");
+            let body = form.finish();
+            let (status, _) = http_request(
+                &addr,
+                &format!(
+                    "POST /api/update_council_action HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                ),
+            )?;
+            ensure!(status == 409, "stale edit answered {status}");
+
+            // The next round of the same commune shows it with its status.
+            open_plan(&c, &url, "Djenné", "2025").await?;
+            let previous = text_of(&c, "[data-testid=previous-actions]").await?;
+            ensure!(
+                previous.contains("Former les agents") && previous.contains("en cours") && previous.contains("95"),
+                "previous round's actions: {previous}"
+            );
+
+            // Deleted from the 2023 plan: gone there and from the next round.
+            c.goto(&format!("{url}/evaluations/{id}/plan")).await?;
+            click(&c, &format!("[data-testid=\"council-edit-{action}\"] summary")).await?;
+            let delete = wait_for(&c, &format!("[data-testid=\"council-edit-{action}\"]")).await?;
+            submit_and_wait(&delete, &format!("[data-testid=\"council-delete-{action}\"]")).await?;
+            wait_for(&c, "[data-testid=council]").await?;
+            ensure!(
+                c.find_all(Locator::Css(&format!("[data-testid=\"council-{action}\"]"))).await?.is_empty(),
+                "the deleted action is still listed"
+            );
+            let total = francs(&text_of(&c, "[data-testid=total-council-cost]").await?)?;
+            ensure!(total == 0, "council total after the delete: {total}");
+            Ok(())
+        })
+        .await
+}

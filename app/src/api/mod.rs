@@ -11,6 +11,7 @@ pub mod campaigns;
 pub mod communes;
 pub mod compare;
 pub mod plan;
+pub mod register;
 pub mod results;
 pub mod rubrics;
 pub mod verification;
@@ -19,7 +20,7 @@ pub mod workshop;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub use crate::error::{AppError, FieldProblem, Problem, RatingNow};
+pub use crate::error::{AppError, CommuneNow, FieldProblem, Problem, RatingNow};
 
 /// The service of the current request (put in the Leptos context by the
 /// server for every page render and server-function call).

@@ -20,6 +20,10 @@
 //! plan page; what was refused or invalid is kept under a short-lived token
 //! so that the page can show it next to the fields.
 
+// A council action's edit form has six fields besides the action it
+// edits, taken one by one like every form's server function.
+#![allow(clippy::too_many_arguments)]
+
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
@@ -187,5 +191,89 @@ pub async fn set_council_action_status(
             Ok(v)
         }
         .await,
+    )
+}
+
+/// Changes one of the council's actions (title, indicator, cost, horizon,
+/// person responsible, deadline) at the version read; a stale save is
+/// refused (409). A plain form goes back to the plan's council section, or
+/// to the form with every problem named.
+#[server(endpoint = "update_council_action")]
+pub async fn update_council_action(
+    /// Assessment id.
+    id: i64,
+    /// The action's id.
+    action: i64,
+    /// Version read.
+    version: i64,
+    /// Indicator id.
+    #[server(default)]
+    indicator: String,
+    /// What to do.
+    #[server(default)]
+    title: String,
+    /// Cost in whole FCFA.
+    #[server(default)]
+    cost: String,
+    /// `short`, `medium` or `long`.
+    #[server(default)]
+    horizon: String,
+    /// The person responsible.
+    #[server(default)]
+    responsible: String,
+    /// Deadline, `YYYY-MM-DD` (may be empty).
+    #[server(default)]
+    deadline: String,
+) -> Result<i64, AppError> {
+    let fields = crate::service::plan::CouncilFields {
+        indicator,
+        title,
+        cost,
+        horizon,
+        responsible,
+        deadline,
+    };
+    let typed = fields.typed();
+    let result = async move {
+        crate::service::plan::update_council_action(
+            &super::service()?,
+            &super::actor(),
+            id,
+            action,
+            fields,
+            version,
+        )
+        .await
+    }
+    .await;
+    super::form_answer(result, |_| format!("/evaluations/{id}/plan#council"), typed)
+}
+
+/// Deletes one of the council's actions at the version read (stale: 409);
+/// the audit trail keeps what it was.
+#[server(endpoint = "delete_council_action")]
+pub async fn delete_council_action(
+    /// Assessment id.
+    id: i64,
+    /// The action's id.
+    action: i64,
+    /// Version read.
+    version: i64,
+) -> Result<(), AppError> {
+    let result = async move {
+        crate::service::plan::delete_council_action(
+            &super::service()?,
+            &super::actor(),
+            id,
+            action,
+            version,
+        )
+        .await
+    }
+    .await;
+    super::form_answer(
+        result,
+        |_| format!("/evaluations/{id}/plan#council"),
+        BTreeMap::new(),
     )
 }

@@ -9,6 +9,7 @@ pub mod history;
 pub mod home;
 pub mod not_found;
 pub mod plan;
+pub mod register;
 pub mod results;
 pub mod rubric;
 pub mod verification;

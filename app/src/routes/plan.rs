@@ -509,9 +509,10 @@ fn CouncilTable(id: i64, actions: Vec<CouncilLine>, editable: bool) -> impl Into
                         } else {
                             view! { <span data-testid="council-status">{status_label(a.status, l)}</span> }.into_any()
                         };
+                        let edit = editable.then(|| view! { <CouncilEdit id action=a.clone() /> });
                         view! {
                             <tr data-testid=format!("council-{}", a.id)>
-                                <td>{a.title.clone()}</td>
+                                <td>{a.title.clone()} {edit}</td>
                                 <td><span class="ind-id">{a.indicator.clone()}</span> " " <Tx text=a.indicator_title.clone() /></td>
                                 <td>{a.responsible.clone()}</td>
                                 <td>{a.deadline.clone().unwrap_or_default()}</td>
@@ -524,6 +525,51 @@ fn CouncilTable(id: i64, actions: Vec<CouncilLine>, editable: bool) -> impl Into
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// The edit and delete forms of one council action (plain forms, folded).
+#[component]
+fn CouncilEdit(id: i64, action: CouncilLine) -> impl IntoView {
+    let l = use_locale().get_untracked();
+    let a = action;
+    let key = a.id.to_string();
+    view! {
+        <details data-testid=format!("council-edit-{}", a.id)>
+            <summary>{tr!(plan_council_edit)}</summary>
+            <form method="post" action="/api/update_council_action" class="plan-council-add">
+                <input type="hidden" name="id" value=id.to_string() />
+                <input type="hidden" name="action" value=key.clone() />
+                <input type="hidden" name="version" value=a.version.to_string() />
+                <input type="hidden" name="indicator" value=a.indicator.clone() />
+                <label>{tr!(plan_council_what)}
+                    <input type="text" name="title" required maxlength=crate::view::limits::TEXT value=a.title.clone() />
+                </label>
+                <label>{tr!(plan_cost_label)}
+                    <input type="text" name="cost" inputmode="numeric" required value=a.cost.to_string() />
+                </label>
+                <label>{tr!(plan_horizon)}
+                    <select name="horizon">
+                        {[capacity::Horizon::Short, capacity::Horizon::Medium, capacity::Horizon::Long].into_iter().map(|h| view! {
+                            <option value=crate::view::plan::horizon_code(h) selected=h == a.horizon>{horizon_label(h, l)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>{tr!(plan_council_responsible)}
+                    <input type="text" name="responsible" required maxlength=crate::view::limits::NAME value=a.responsible.clone() />
+                </label>
+                <label>{tr!(plan_council_deadline)}
+                    <input type="date" name="deadline" value=a.deadline.clone().unwrap_or_default() />
+                </label>
+                <button type="submit">{tr!(save)}</button>
+            </form>
+            <form method="post" action="/api/delete_council_action" class="inline">
+                <input type="hidden" name="id" value=id.to_string() />
+                <input type="hidden" name="action" value=key />
+                <input type="hidden" name="version" value=a.version.to_string() />
+                <button type="submit" data-testid=format!("council-delete-{}", a.id)>{tr!(plan_council_delete)}</button>
+            </form>
+        </details>
     }
 }
 

@@ -118,6 +118,10 @@ pub fn router(options: LeptosOptions, state: Service, config: &Config) -> Router
             "/evaluations/{id}/historique.csv",
             axum::routing::get(routes::history_download),
         )
+        .route(
+            "/admin/import-communes",
+            axum::routing::post(routes::import_preview),
+        )
         .route("/evaluations/{id}/plan.csv", plan_csv)
         .route("/evaluations/{id}/plan.xlsx", plan_xlsx)
         .merge(routes::compare_downloads(downloads))

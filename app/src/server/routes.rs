@@ -449,6 +449,94 @@ pub async fn history_download(
     }
 }
 
+/// `POST /admin/import-communes`: the preview of a register import, from
+/// an uploaded file (multipart field `file`) or pasted text (field `text`,
+/// multipart or a plain form). Nothing is written. A browser is sent to
+/// the preview page (`/admin/import-communes?apercu=TOKEN`), where every
+/// problem is listed by row and column and a clean file can be applied;
+/// other clients get the preview as JSON: 200 when it can be applied, 422
+/// when it has problems. Over the size of an import: 413; not UTF-8: 422.
+pub async fn import_preview(
+    Extension(state): Extension<Service>,
+    Extension(actor): Extension<Actor>,
+    request: axum::extract::Request,
+) -> Response {
+    let html = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let bytes = match import_body(request).await {
+        Ok(bytes) => bytes,
+        Err(e) => return error_response(&e),
+    };
+    match crate::service::register::preview_import(&state, &actor, &bytes).await {
+        Ok(p) if html => {
+            let mut resp = StatusCode::SEE_OTHER.into_response();
+            let target = format!("/admin/import-communes?apercu={}", p.token);
+            if let Ok(v) = HeaderValue::from_str(&target) {
+                resp.headers_mut().insert(header::LOCATION, v);
+            }
+            resp
+        }
+        Ok(p) => {
+            let status = if p.problems.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            (status, axum::Json(p)).into_response()
+        }
+        Err(e) => error_response(&e),
+    }
+}
+
+/// The file of an import request: the `file` field when one was chosen,
+/// else the `text` field.
+async fn import_body(request: axum::extract::Request) -> Result<Vec<u8>, AppError> {
+    use axum::extract::FromRequest;
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let too_large_or_malformed = |status: StatusCode, text: String| {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(format!("the request is too large: {text}"))
+        } else {
+            AppError::Malformed(format!("the form cannot be read: {text}"))
+        }
+    };
+    if multipart {
+        let mut form = axum::extract::Multipart::from_request(request, &())
+            .await
+            .map_err(|e| too_large_or_malformed(e.status(), e.body_text()))?;
+        let (mut file, mut text) = (Vec::new(), Vec::new());
+        while let Some(field) = form
+            .next_field()
+            .await
+            .map_err(|e| too_large_or_malformed(e.status(), e.body_text()))?
+        {
+            let name = field.name().unwrap_or_default().to_owned();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| too_large_or_malformed(e.status(), e.body_text()))?;
+            match name.as_str() {
+                "file" => file = bytes.to_vec(),
+                "text" => text = bytes.to_vec(),
+                _ => {}
+            }
+        }
+        Ok(if file.is_empty() { text } else { file })
+    } else {
+        let axum::Form(form) = axum::Form::<HashMap<String, String>>::from_request(request, &())
+            .await
+            .map_err(|e| too_large_or_malformed(e.status(), e.body_text()))?;
+        Ok(form.get("text").cloned().unwrap_or_default().into_bytes())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_local_path;

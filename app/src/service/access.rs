@@ -9,6 +9,8 @@
 //! The rules (roles in [`crate::view::account::AccessRole`]):
 //! - an administrator may do everything, everywhere, except verify: only
 //!   the verifier assigned to a commune verifies its assessment;
+//! - only an administrator keeps the commune register
+//!   ([`Action::ManageCommunes`]);
 //! - a planner or an observer sees the communes of their scope, their
 //!   assessments and the comparisons of that territory; a planner also
 //!   reads the audit trail there;
@@ -120,6 +122,8 @@ pub enum Action {
     Compare,
     /// Create and change accounts, roles and settings.
     ManageAccounts,
+    /// Add, edit, deactivate, merge and import communes (the register).
+    ManageCommunes,
     /// Assign the verifier of a commune in a campaign.
     AssignVerifier,
     /// Verify an assessment (confirm or change levels, complete);
@@ -245,7 +249,7 @@ impl Actor {
             },
             Action::ViewAudit => any(&[Planner, Verifier, Facilitator]),
             Action::Compare => any(&[Planner, Observer]),
-            Action::ManageAccounts | Action::ReopenVerification => false,
+            Action::ManageAccounts | Action::ManageCommunes | Action::ReopenVerification => false,
             Action::ManageCampaigns => any(&[Planner]),
             Action::AssignVerifier => any(&[Planner]),
             // Decided above, for everyone.

@@ -20,6 +20,7 @@ pub async fn list_communes(
         region,
         cercle,
         search,
+        active_only: false,
     };
     let communes: Vec<CommuneLine> = state
         .store

@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug)]
 pub struct Flash<T> {
     inner: Arc<Mutex<VecDeque<(String, T)>>>,
+    /// How many values are kept.
+    kept: usize,
     next: Arc<AtomicU64>,
     hasher: std::collections::hash_map::RandomState,
 }
@@ -25,6 +27,7 @@ impl<T> Clone for Flash<T> {
     fn clone(&self) -> Self {
         Self {
             inner: Arc::clone(&self.inner),
+            kept: self.kept,
             next: Arc::clone(&self.next),
             hasher: self.hasher.clone(),
         }
@@ -33,8 +36,19 @@ impl<T> Clone for Flash<T> {
 
 impl<T> Default for Flash<T> {
     fn default() -> Self {
+        Self::bounded(Self::KEPT)
+    }
+}
+
+impl<T> Flash<T> {
+    /// How many values are kept by default (oldest dropped first).
+    pub const KEPT: usize = 256;
+
+    /// Keeps at most `kept` values (for large ones).
+    pub fn bounded(kept: usize) -> Self {
         Self {
             inner: Arc::default(),
+            kept,
             next: Arc::default(),
             hasher: std::collections::hash_map::RandomState::new(),
         }
@@ -42,9 +56,6 @@ impl<T> Default for Flash<T> {
 }
 
 impl<T: Clone> Flash<T> {
-    /// How many values are kept (oldest dropped first).
-    pub const KEPT: usize = 256;
-
     /// Keeps a value; returns its token.
     pub fn keep(&self, value: T) -> String {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
@@ -57,7 +68,7 @@ impl<T: Clone> Flash<T> {
         let token = format!("{n:x}-{:016x}", h.finish());
         if let Ok(mut kept) = self.inner.lock() {
             kept.push_back((token.clone(), value));
-            while kept.len() > Self::KEPT {
+            while kept.len() > self.kept {
                 kept.pop_front();
             }
         }

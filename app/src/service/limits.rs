@@ -71,6 +71,13 @@ mod tests {
     }
 
     #[test]
+    fn the_form_and_the_store_hold_the_same_number_of_raters() {
+        // The store refuses a thirteenth rater wherever it comes from (a
+        // file, an import, a rater added later); the form says it first.
+        assert_eq!(RATERS, capacity_store::MAX_RATERS);
+    }
+
+    #[test]
     fn today_is_a_date() {
         assert!(capacity::valid_date(&today()));
     }

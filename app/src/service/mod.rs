@@ -35,6 +35,7 @@ pub mod flash;
 pub mod history;
 pub mod limits;
 pub mod plan;
+pub mod register;
 pub mod results;
 pub mod rubrics;
 pub mod verification;
@@ -77,6 +78,10 @@ pub struct ScoredAssessment {
     pub scored: capacity::Scored,
 }
 
+/// How many register import previews are kept (each holds its file, up to
+/// [`crate::view::register::IMPORT_BYTES`]).
+const IMPORTS_KEPT: usize = 16;
+
 /// Shared server state, cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Service {
@@ -97,6 +102,7 @@ pub struct Service {
     plan_outcomes: Flash<crate::view::plan::PlanSaved>,
     form_errors: Flash<crate::error::FormError>,
     links: Flash<crate::view::account::PasswordLink>,
+    imports: Flash<register::KeptImport>,
 }
 
 /// Fills an empty store with the reference rubrics embedded in the binary
@@ -137,6 +143,7 @@ impl Service {
             plan_outcomes: Flash::default(),
             form_errors: Flash::default(),
             links: Flash::default(),
+            imports: Flash::bounded(IMPORTS_KEPT),
         }
     }
 
@@ -547,6 +554,16 @@ impl Service {
     /// it is shown on (once); answers its token.
     pub fn keep_link(&self, link: crate::view::account::PasswordLink) -> String {
         self.links.keep(link)
+    }
+
+    /// Keeps a register import's preview for its apply; returns its token.
+    pub fn keep_import(&self, kept: register::KeptImport) -> String {
+        self.imports.keep(kept)
+    }
+
+    /// A register import's preview, by token.
+    pub fn import(&self, token: &str) -> Option<register::KeptImport> {
+        self.imports.get(token)
     }
 
     /// A set-password link kept for the administrators' page, by token.

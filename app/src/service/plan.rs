@@ -201,14 +201,7 @@ fn horizon_of(code: &str) -> Option<Horizon> {
     }
 }
 
-/// The horizon's code in forms and the store.
-pub fn horizon_code(h: Horizon) -> &'static str {
-    match h {
-        Horizon::Short => "short",
-        Horizon::Medium => "medium",
-        Horizon::Long => "long",
-    }
-}
+pub use crate::view::plan::horizon_code;
 
 /// The stored council actions as the core reads them. A row that cannot
 /// be read (a cost, horizon or status written by another program) is
@@ -558,10 +551,72 @@ pub async fn add_council_action(
     deadline: String,
     status: String,
 ) -> Result<i64, AppError> {
-    use super::limits;
-    use crate::error::{FieldProblem, Problem};
     let header =
         super::workshop::allowed(state, actor, id, super::access::Action::EditPlan).await?;
+    let new = council_fields(
+        state,
+        &header,
+        CouncilFields {
+            indicator,
+            title,
+            cost,
+            horizon,
+            responsible,
+            deadline,
+        },
+        &status,
+    )
+    .await?;
+    Ok(state
+        .store
+        .add_council_action(id, &new, &actor.audit())
+        .await?)
+}
+
+/// The fields of the council action form, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct CouncilFields {
+    /// Indicator id.
+    pub indicator: String,
+    /// What to do.
+    pub title: String,
+    /// Cost in whole FCFA.
+    pub cost: String,
+    /// `short`, `medium` or `long`.
+    pub horizon: String,
+    /// The person responsible.
+    pub responsible: String,
+    /// Deadline, `YYYY-MM-DD` (may be empty).
+    pub deadline: String,
+}
+
+impl CouncilFields {
+    /// The fields by name, as typed (kept for a refused plain form).
+    pub fn typed(&self) -> std::collections::BTreeMap<String, String> {
+        std::collections::BTreeMap::from([
+            ("indicator".to_owned(), self.indicator.clone()),
+            ("title".to_owned(), self.title.clone()),
+            ("cost".to_owned(), self.cost.clone()),
+            ("horizon".to_owned(), self.horizon.clone()),
+            ("responsible".to_owned(), self.responsible.clone()),
+            ("deadline".to_owned(), self.deadline.clone()),
+        ])
+    }
+}
+
+/// A council action from its form, checked field by field (every problem
+/// at once, [`AppError::Fields`]): `title` and `responsible` required,
+/// `indicator` one of the rubric's, `cost` whole FCFA (the core's rule),
+/// `horizon` `short`, `medium` or `long`, `deadline` empty or a real date,
+/// `status` a status code (empty: not started).
+async fn council_fields(
+    state: &Service,
+    header: &capacity_store::AssessmentHeader,
+    f: CouncilFields,
+    status: &str,
+) -> Result<capacity_store::NewCouncilAction, AppError> {
+    use super::limits;
+    use crate::error::{FieldProblem, Problem};
     let rubric = state.rubric(&header.rubric, &header.rubric_version).await?;
     let mut problems = Vec::new();
     let mut text = |field: &str, value: &str, max: usize| {
@@ -571,13 +626,14 @@ pub async fn add_council_action(
             problems.push(FieldProblem::new(field, p));
         }
     };
-    let (title, responsible) = (title.trim(), responsible.trim());
+    let (title, responsible) = (f.title.trim(), f.responsible.trim());
     text("title", title, limits::TEXT);
     text("responsible", responsible, limits::NAME);
-    if rubric.indicator_ix(indicator.trim()).is_none() {
+    let indicator = f.indicator.trim();
+    if rubric.indicator_ix(indicator).is_none() {
         problems.push(FieldProblem::new("indicator", Problem::UnknownChoice));
     }
-    let cost = match parse_cost(&cost) {
+    let cost = match parse_cost(&f.cost) {
         Ok(Some(c)) => Some(c),
         Ok(None) => {
             problems.push(FieldProblem::new("cost", Problem::Required));
@@ -588,18 +644,18 @@ pub async fn add_council_action(
             None
         }
     };
-    let horizon = horizon_of(&horizon);
+    let horizon = horizon_of(&f.horizon);
     if horizon.is_none() {
         problems.push(FieldProblem::new("horizon", Problem::UnknownChoice));
     }
-    let deadline = deadline.trim();
+    let deadline = f.deadline.trim();
     if !deadline.is_empty() && !capacity::valid_date(deadline) {
         problems.push(FieldProblem::new("deadline", Problem::NotADate));
     }
     let status = if status.trim().is_empty() {
         Some(ActionStatus::NotStarted)
     } else {
-        ActionStatus::from_code(&status)
+        ActionStatus::from_code(status)
     };
     if status.is_none() {
         problems.push(FieldProblem::new("status", Problem::UnknownChoice));
@@ -609,18 +665,49 @@ pub async fn add_council_action(
     else {
         return Err(AppError::Fields(problems));
     };
-    let new = capacity_store::NewCouncilAction {
-        indicator: indicator.trim().to_owned(),
+    Ok(capacity_store::NewCouncilAction {
+        indicator: indicator.to_owned(),
         title: title.to_owned(),
         cost: cost.to_string(),
         horizon: horizon_code(horizon).to_owned(),
         responsible: responsible.to_owned(),
         deadline: (!deadline.is_empty()).then(|| deadline.to_owned()),
         status: status.code().to_owned(),
-    };
+    })
+}
+
+/// Changes one of the council's actions (every field but its status, which
+/// has its own form) at the version read: the same checks as adding one;
+/// a stale save is refused with [`AppError::Stale`] (409).
+pub async fn update_council_action(
+    state: &Service,
+    actor: &super::access::Actor,
+    id: i64,
+    action: i64,
+    fields: CouncilFields,
+    version: i64,
+) -> Result<i64, AppError> {
+    let header =
+        super::workshop::allowed(state, actor, id, super::access::Action::EditPlan).await?;
+    let changed = council_fields(state, &header, fields, "").await?;
     Ok(state
         .store
-        .add_council_action(id, &new, &actor.audit())
+        .update_council_action(id, action, &changed, version, &actor.audit())
+        .await?)
+}
+
+/// Deletes one of the council's actions at the version read (stale: 409).
+pub async fn delete_council_action(
+    state: &Service,
+    actor: &super::access::Actor,
+    id: i64,
+    action: i64,
+    version: i64,
+) -> Result<(), AppError> {
+    super::workshop::allowed(state, actor, id, super::access::Action::EditPlan).await?;
+    Ok(state
+        .store
+        .delete_council_action(id, action, version, &actor.audit())
         .await?)
 }
 

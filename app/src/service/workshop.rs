@@ -899,7 +899,11 @@ pub async fn load_new_assessment(
         .collect();
     let communes: Vec<(String, String, String, String)> = state
         .store
-        .communes(&capacity_store::CommuneFilter::default())
+        // Deactivated (and merged) communes are not offered.
+        .communes(&capacity_store::CommuneFilter {
+            active_only: true,
+            ..Default::default()
+        })
         .await?
         .into_iter()
         .filter(|c| actor.may(Action::CreateAssessment, &Place::of_commune(&c.commune)))
@@ -998,7 +1002,12 @@ pub async fn create_assessment(
     };
     match &row {
         None => problems.push(FieldProblem::new("commune", Problem::UnknownChoice)),
-        Some(r) => actor.check(Action::CreateAssessment, &Place::of_commune(&r.commune))?,
+        Some(r) => {
+            actor.check(Action::CreateAssessment, &Place::of_commune(&r.commune))?;
+            if !r.active {
+                problems.push(FieldProblem::new("commune", Problem::Inactive));
+            }
+        }
     }
     if let (Some(k), Some(r)) = (&chosen, &row) {
         let scope = state.store.campaign_communes(&k.id).await?;

@@ -36,12 +36,30 @@ pub fn ErrorBox(
         AppError::Fields(problems) => problems.clone(),
         _ => Vec::new(),
     };
+    // A commune saved meanwhile: what is stored now, to compare with what
+    // was typed before saving again.
+    let stored_now = match &error {
+        AppError::StaleCommune(now) => Some(view! {
+            <dl data-testid="stale-commune">
+                <dt>{tr!(error_stored_now)}</dt>
+                <dd>
+                    {now.commune.name.clone()} " · " {now.commune.region.clone()} " · "
+                    {now.commune.cercle.clone()} " · "
+                    {now.commune.population.map(|p| p.to_string()).unwrap_or_default()}
+                    " (v" {now.version} ")"
+                </dd>
+            </dl>
+        }),
+        _ => None,
+    };
     // What to do, in the page's language; the server's own words (in
     // English, with ids) follow as the detail to quote.
     let hint = match &error {
         AppError::NotFound(_) => tr!(error_not_found_hint).into_any(),
         AppError::Transport(_) => tr!(error_transport_hint).into_any(),
-        AppError::Stale(_) | AppError::StaleRating(_) => tr!(error_stale_hint).into_any(),
+        AppError::Stale(_) | AppError::StaleRating(_) | AppError::StaleCommune(_) => {
+            tr!(error_stale_hint).into_any()
+        }
         AppError::Locked(_) => tr!(error_locked_hint).into_any(),
         AppError::Invalid(_) | AppError::Fields(_) => tr!(error_invalid_hint).into_any(),
         AppError::Malformed(_) => tr!(error_malformed_hint).into_any(),
@@ -60,7 +78,9 @@ pub fn ErrorBox(
     let title = match error {
         AppError::NotFound(_) => tr!(error_not_found).into_any(),
         AppError::Transport(_) => tr!(error_transport).into_any(),
-        AppError::Stale(_) | AppError::StaleRating(_) => tr!(error_stale).into_any(),
+        AppError::Stale(_) | AppError::StaleRating(_) | AppError::StaleCommune(_) => {
+            tr!(error_stale).into_any()
+        }
         AppError::Locked(_) => tr!(error_locked).into_any(),
         AppError::Invalid(_) | AppError::Fields(_) => tr!(error_invalid).into_any(),
         AppError::Malformed(_) => tr!(error_malformed).into_any(),
@@ -76,6 +96,7 @@ pub fn ErrorBox(
         <div class="error" role="alert" data-testid="error">
             <strong>{title}</strong>
             <p data-testid="error-hint">{hint}</p>
+            {stored_now}
             {if fields.is_empty() {
                 view! { <p class="error-detail" lang="en">{message}</p> }.into_any()
             } else {
@@ -138,6 +159,18 @@ pub fn ProblemText(
         Problem::NotInPlan => tr!(problem_not_in_plan).into_any(),
         Problem::TooShort { min } => tr!(problem_too_short, min = move || min).into_any(),
         Problem::PasswordsDiffer => tr!(problem_passwords_differ).into_any(),
+        Problem::NotAWholeNumber => tr!(problem_not_whole_number).into_any(),
+        Problem::Duplicate { first } => tr!(problem_duplicate, first = move || first).into_any(),
+        Problem::UnknownCommune => tr!(problem_unknown_commune).into_any(),
+        Problem::EndBeforeStart => tr!(problem_end_before_start).into_any(),
+        Problem::Overlaps { other } => {
+            let other = move || other.clone();
+            tr!(problem_overlaps, other = other.clone()).into_any()
+        }
+        Problem::MissingColumn => tr!(problem_missing_column).into_any(),
+        Problem::UnknownColumn => tr!(problem_unknown_column).into_any(),
+        Problem::UnreadableRow => tr!(problem_unreadable_row).into_any(),
+        Problem::Inactive => tr!(problem_inactive).into_any(),
         Problem::NameTaken => tr!(problem_name_taken).into_any(),
         Problem::Incomplete => tr!(problem_incomplete).into_any(),
         Problem::OutsideWindow { starts, ends } => {

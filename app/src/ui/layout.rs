@@ -56,7 +56,10 @@ pub fn Account() -> impl IntoView {
                     <span data-testid="account-name">{me.display_name}</span>
                     {me.demo.then(|| view! { " " <span class="tag">{tr!(demo)}</span> })}
                     {verification.then(|| view! { " " <a href="/verification" data-testid="nav-verification">{tr!(nav_verification)}</a> })}
-                    {admin.then(|| view! { " " <a href="/admin/comptes" data-testid="nav-accounts">{tr!(accounts_title)}</a> })}
+                    {admin.then(|| view! {
+                        " " <a href="/admin/comptes" data-testid="nav-accounts">{tr!(accounts_title)}</a>
+                        " " <a href="/admin/communes" data-testid="nav-register">{tr!(nav_register)}</a>
+                    })}
                     <form method="post" action="/api/log_out" class="inline">
                         <button type="submit" class="link" data-testid="logout">{tr!(logout)}</button>
                     </form>

@@ -9,6 +9,7 @@ pub mod communes;
 pub mod compare;
 pub mod limits;
 pub mod plan;
+pub mod register;
 pub mod results;
 pub mod rubrics;
 pub mod verification;

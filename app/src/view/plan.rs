@@ -192,6 +192,15 @@ pub struct CouncilLine {
     pub version: i64,
 }
 
+/// The horizon's code in forms and the store.
+pub fn horizon_code(h: Horizon) -> &'static str {
+    match h {
+        Horizon::Short => "short",
+        Horizon::Medium => "medium",
+        Horizon::Long => "long",
+    }
+}
+
 /// The council's actions of an earlier round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviousActions {

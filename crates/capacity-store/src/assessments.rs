@@ -13,6 +13,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::audit::{Event, append};
 use crate::campaigns::{RoundOf, campaign_for_round, check_joins};
+use crate::register::MAX_RATERS;
 use crate::rows::{
     AssessmentFilter, AssessmentHeader, Audit, CommuneFilter, CommuneRow, CouncilActionRow,
     NewCouncilAction, PlanAdjustmentRow, RatingInput, RubricRow, StoredAssessment, StoredRating,
@@ -135,14 +136,16 @@ impl Store {
 
     /// Communes matching the filter, by region, cercle and name.
     pub async fn communes(&self, filter: &CommuneFilter) -> Result<Vec<CommuneRow>, StoreError> {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT c.*, (SELECT COUNT(*) FROM assessment a WHERE a.commune_id = c.id) AS n FROM commune c WHERE 1 = 1",
-        );
+        let mut q =
+            QueryBuilder::<Sqlite>::new(format!("SELECT * FROM ({COMMUNE_TODAY}) c WHERE 1 = 1"));
         if let Some(region) = filter.region.as_deref().filter(|s| !s.is_empty()) {
             q.push(" AND c.region = ").push_bind(region.to_owned());
         }
         if let Some(cercle) = filter.cercle.as_deref().filter(|s| !s.is_empty()) {
             q.push(" AND c.cercle = ").push_bind(cercle.to_owned());
+        }
+        if filter.active_only {
+            q.push(" AND c.active = 1");
         }
         if let Some(search) = filter
             .search
@@ -164,19 +167,19 @@ impl Store {
 
     /// One commune.
     pub async fn commune(&self, id: &str) -> Result<Option<CommuneRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT c.*, (SELECT COUNT(*) FROM assessment a WHERE a.commune_id = c.id) AS n FROM commune c WHERE c.id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(&format!("SELECT * FROM ({COMMUNE_TODAY}) c WHERE c.id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(commune_row).transpose()
     }
 
-    /// Regions with their cercles, sorted, for filters.
+    /// Regions with their cercles, sorted, for filters: every territory a
+    /// commune has or had (`commune_territory`), since assessments are
+    /// filed under the territory of their date.
     pub async fn regions(&self) -> Result<Vec<(String, Vec<String>)>, StoreError> {
         let rows =
-            sqlx::query("SELECT DISTINCT region, cercle FROM commune ORDER BY region, cercle")
+            sqlx::query("SELECT region, cercle FROM commune UNION SELECT region, cercle FROM commune_territory ORDER BY region, cercle")
                 .fetch_all(&self.pool)
                 .await?;
         let mut out: Vec<(String, Vec<String>)> = Vec::new();
@@ -225,6 +228,12 @@ impl Store {
         audit: &Audit,
     ) -> Result<i64, StoreError> {
         write_tx!(self, |tx| {
+            if assessment.raters.len() > MAX_RATERS {
+                return Err(too_many_raters(&format!(
+                    "the assessment of {} ({})",
+                    assessment.commune.name, assessment.round
+                )));
+            }
             upsert_commune(tx, &assessment.commune, audit).await?;
             let of = RoundOf {
                 commune: &assessment.commune.id,
@@ -556,6 +565,9 @@ impl Store {
                     .bind(assessment)
                     .fetch_one(&mut *tx)
                     .await?;
+            if usize::try_from(position).unwrap_or(usize::MAX) >= MAX_RATERS {
+                return Err(too_many_raters(&format!("assessment {assessment}")));
+            }
             insert_rater(tx, assessment, rater, position as usize).await?;
             touch(tx, assessment).await?;
             append(
@@ -1232,24 +1244,8 @@ impl Store {
         audit: &Audit,
     ) -> Result<i64, StoreError> {
         write_tx!(self, |tx| {
-            let row = sqlx::query(
-                "SELECT indicator, status, version FROM council_action WHERE id = ? AND assessment_id = ?",
-            )
-            .bind(action)
-            .bind(assessment)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| not_found(format!("council action {action} of assessment {assessment}")))?;
-            let indicator: String = row.get("indicator");
-            let before: String = row.get("status");
-            let current: i64 = row.get("version");
-            if current != expected {
-                return Err(StoreError::Stale {
-                    what: format!("council action {action}"),
-                    expected,
-                    current,
-                });
-            }
+            let stored = council_action_at(tx, assessment, action, expected).await?;
+            let (indicator, before) = (stored.indicator, stored.status);
             let version: i64 = sqlx::query_scalar(&format!(
                 "UPDATE council_action SET status = ?, version = version + 1, updated_at = {NOW}
                  WHERE id = ? RETURNING version"
@@ -1273,6 +1269,82 @@ impl Store {
         })
     }
 
+    /// Changes one of the council's actions (every field but its status),
+    /// still at `expected` version; returns the new version. Event
+    /// `plan.action_updated` (object = the indicator; before and after =
+    /// the action's fields with its id).
+    pub async fn update_council_action(
+        &self,
+        assessment: i64,
+        action: i64,
+        changed: &NewCouncilAction,
+        expected: i64,
+        audit: &Audit,
+    ) -> Result<i64, StoreError> {
+        write_tx!(self, |tx| {
+            let before = council_action_at(tx, assessment, action, expected).await?;
+            let version: i64 = sqlx::query_scalar(&format!(
+                "UPDATE council_action SET indicator = ?, title = ?, cost = ?, horizon = ?, responsible = ?, deadline = ?,
+                   version = version + 1, updated_at = {NOW} WHERE id = ? RETURNING version"
+            ))
+            .bind(&changed.indicator)
+            .bind(&changed.title)
+            .bind(&changed.cost)
+            .bind(&changed.horizon)
+            .bind(&changed.responsible)
+            .bind(&changed.deadline)
+            .bind(action)
+            .fetch_one(&mut *tx)
+            .await?;
+            touch(tx, assessment).await?;
+            let after = NewCouncilAction {
+                status: before.status.clone(),
+                ..changed.clone()
+            };
+            append(
+                tx,
+                audit,
+                Event::new("plan.action_updated", changed.indicator.as_str())
+                    .assessment(assessment)
+                    .indicator(&changed.indicator)
+                    .before(council_json(action, &before))
+                    .after(council_json(action, &after)),
+            )
+            .await?;
+            Ok(version)
+        })
+    }
+
+    /// Deletes one of the council's actions, still at `expected` version.
+    /// Event `plan.action_deleted` (object = the indicator; before = the
+    /// action), so the trail keeps what it was.
+    pub async fn delete_council_action(
+        &self,
+        assessment: i64,
+        action: i64,
+        expected: i64,
+        audit: &Audit,
+    ) -> Result<(), StoreError> {
+        write_tx!(self, |tx| {
+            let before = council_action_at(tx, assessment, action, expected).await?;
+            sqlx::query("DELETE FROM council_action WHERE id = ?")
+                .bind(action)
+                .execute(&mut *tx)
+                .await?;
+            touch(tx, assessment).await?;
+            append(
+                tx,
+                audit,
+                Event::new("plan.action_deleted", before.indicator.as_str())
+                    .assessment(assessment)
+                    .indicator(&before.indicator)
+                    .before(council_json(action, &before)),
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
     /// Number of stored assessments.
     pub async fn count_assessments(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM assessment")
@@ -1281,11 +1353,68 @@ impl Store {
     }
 }
 
+/// One of the council's actions as stored, when it is still at
+/// `expected`; else the refusal naming the version now.
+async fn council_action_at(
+    conn: &mut SqliteConnection,
+    assessment: i64,
+    action: i64,
+    expected: i64,
+) -> Result<NewCouncilAction, StoreError> {
+    let row = sqlx::query(
+        "SELECT indicator, title, cost, horizon, responsible, deadline, status, version FROM council_action WHERE id = ? AND assessment_id = ?",
+    )
+    .bind(action)
+    .bind(assessment)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| not_found(format!("council action {action} of assessment {assessment}")))?;
+    let current: i64 = row.get("version");
+    if current != expected {
+        return Err(StoreError::Stale {
+            what: format!("council action {action}"),
+            expected,
+            current,
+        });
+    }
+    Ok(NewCouncilAction {
+        indicator: row.get("indicator"),
+        title: row.get("title"),
+        cost: row.get("cost"),
+        horizon: row.get("horizon"),
+        responsible: row.get("responsible"),
+        deadline: row.get("deadline"),
+        status: row.get("status"),
+    })
+}
+
+/// A council action in the audit trail.
+fn council_json(id: i64, a: &NewCouncilAction) -> serde_json::Value {
+    json!({
+        "id": id,
+        "title": a.title,
+        "cost": a.cost,
+        "horizon": a.horizon,
+        "responsible": a.responsible,
+        "deadline": a.deadline,
+        "status": a.status,
+    })
+}
+
+/// The refusal of a rater beyond [`MAX_RATERS`].
+fn too_many_raters(what: &str) -> StoreError {
+    StoreError::Invalid(format!(
+        "{what} would have more than {MAX_RATERS} raters, the most one workshop holds: record the others' views through these raters, or split the workshop"
+    ))
+}
+
 /// The columns [`header_row`] reads, for every query that lists headers
 /// (one list: a column added to the header is added to every such query).
+/// The cercle and region are the commune's territory at the assessment's
+/// date ([`REGION_AT_DATE`]), so a reorganisation does not move old rounds.
 macro_rules! header_columns {
     () => {
-        "a.id, a.commune_id, c.name AS commune_name, c.cercle, c.region, a.rubric_id, a.rubric_version, a.round, a.campaign_id, a.date, a.fictional, a.finalised, a.reopened, a.provisional_reason, a.comment, a.commune_snapshot, a.version, a.revision"
+        "a.id, a.commune_id, c.name AS commune_name, COALESCE((SELECT t.cercle FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= a.date AND (t.valid_to IS NULL OR a.date < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.cercle) AS cercle, COALESCE((SELECT t.region FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= a.date AND (t.valid_to IS NULL OR a.date < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.region) AS region, a.rubric_id, a.rubric_version, a.round, a.campaign_id, a.date, a.fictional, a.finalised, a.reopened, a.provisional_reason, a.comment, a.commune_snapshot, a.version, a.revision"
     };
 }
 pub(crate) use header_columns;
@@ -1316,14 +1445,21 @@ impl IdFilter<'_> {
     }
 }
 
+/// A filter on the region of assessment `a`'s commune `c` at the
+/// assessment's date (the period of `commune_territory` covering it, else
+/// the commune's own region), as in [`header_columns`].
+const REGION_AT_DATE: &str = " AND COALESCE((SELECT t.region FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= a.date AND (t.valid_to IS NULL OR a.date < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.region) = ";
+/// The same for the cercle.
+const CERCLE_AT_DATE: &str = " AND COALESCE((SELECT t.cercle FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= a.date AND (t.valid_to IS NULL OR a.date < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.cercle) = ";
+
 pub(crate) fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AssessmentFilter) {
     let fields = [
         (" AND a.rubric_id = ", &f.rubric),
         (" AND a.rubric_version = ", &f.rubric_version),
         (" AND a.round = ", &f.round),
         (" AND a.campaign_id = ", &f.campaign),
-        (" AND c.region = ", &f.region),
-        (" AND c.cercle = ", &f.cercle),
+        (REGION_AT_DATE, &f.region),
+        (CERCLE_AT_DATE, &f.cercle),
         (" AND a.commune_id = ", &f.commune),
     ];
     for (sql, value) in fields {
@@ -1358,7 +1494,7 @@ pub(crate) fn header_row(r: &sqlx::sqlite::SqliteRow) -> Result<AssessmentHeader
     })
 }
 
-fn commune_row(r: &sqlx::sqlite::SqliteRow) -> Result<CommuneRow, StoreError> {
+pub(crate) fn commune_row(r: &sqlx::sqlite::SqliteRow) -> Result<CommuneRow, StoreError> {
     let id: String = r.get("id");
     let kind: String = r.get("kind");
     let setting: Option<String> = r.get("setting");
@@ -1379,15 +1515,26 @@ fn commune_row(r: &sqlx::sqlite::SqliteRow) -> Result<CommuneRow, StoreError> {
         },
         assessments: r.get("n"),
         version: r.get("version"),
+        active: r.try_get("active")?,
+        merged_into: r.try_get("merged_into")?,
     })
 }
 
+/// Every commune with its territory valid today (the period of
+/// `commune_territory` covering today, else its own region and cercle) and
+/// its number of assessments: the columns [`commune_row`] reads.
+pub(crate) const COMMUNE_TODAY: &str = "SELECT c.id, c.name, c.kind, c.population, c.setting, c.transferred, c.version, c.active, c.merged_into,
+   COALESCE((SELECT t.region FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= date('now') AND (t.valid_to IS NULL OR date('now') < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.region) AS region,
+   COALESCE((SELECT t.cercle FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= date('now') AND (t.valid_to IS NULL OR date('now') < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.cercle) AS cercle,
+   (SELECT COUNT(*) FROM assessment a WHERE a.commune_id = c.id) AS n
+ FROM commune c";
+
 /// A serde enum's wire name (`"urban"` → `urban`).
-fn enum_code<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn enum_code<T: serde::Serialize>(value: &T) -> String {
     to_json(value).trim_matches('"').to_owned()
 }
 
-async fn upsert_commune(
+pub(crate) async fn upsert_commune(
     conn: &mut SqliteConnection,
     c: &Commune,
     audit: &Audit,
@@ -1589,7 +1736,7 @@ fn answer_json(
 }
 
 /// A commune in the audit trail: as in assessment files.
-fn commune_json(commune: &Commune) -> serde_json::Value {
+pub(crate) fn commune_json(commune: &Commune) -> serde_json::Value {
     serde_json::to_value(commune).unwrap_or(serde_json::Value::Null)
 }
 

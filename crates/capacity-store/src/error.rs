@@ -102,6 +102,17 @@ pub enum StoreError {
         /// Version stored now.
         current: i64,
     },
+    /// Someone saved this commune since it was read; nothing was written.
+    #[error(
+        "commune {} was changed by someone else (now version {}, you had version {expected}): review its newer values, then save again",
+        current.commune.id, current.version
+    )]
+    StaleCommune {
+        /// Version the caller read.
+        expected: i64,
+        /// The commune as stored now.
+        current: Box<crate::rows::CommuneRow>,
+    },
     /// A password link cannot be used; nothing was written. `why` is one
     /// of `unknown` (no such link), `used` (used already, or replaced by a
     /// newer link of the account), `expired`, `inactive` (the account is

@@ -69,6 +69,7 @@ mod assessments;
 mod audit;
 mod campaigns;
 mod error;
+mod register;
 mod results;
 mod rows;
 mod seed;
@@ -84,12 +85,13 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use error::StoreError;
+pub use register::{MAX_RATERS, RegisterImport};
 pub use results::{HeaderWithResult, NewResult};
 pub use rows::{
     AccountRow, AssessmentFilter, AssessmentHeader, Audit, AuditEvent, AuditFilter, CampaignRow,
     CommuneFilter, CommuneRow, CouncilActionRow, GrantRow, NewCampaign, NewCouncilAction, NewGrant,
     PlanAdjustmentRow, ROLES, RatingInput, RubricRow, SCOPE_KINDS, StoredAssessment, StoredRating,
-    TOKEN_PURPOSES, Versions,
+    TOKEN_PURPOSES, TerritoryRow, Versions,
 };
 pub use seed::SeedReport;
 /// The session store of the web app (`tower-sessions` 0.14), kept in the

@@ -18,7 +18,8 @@ pub struct RubricRow {
     pub title_en: Option<String>,
 }
 
-/// A commune as stored (its current attributes).
+/// A commune as stored (its current attributes; its region and cercle
+/// are the territory valid today).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommuneRow {
     /// The commune.
@@ -27,6 +28,29 @@ pub struct CommuneRow {
     pub assessments: i64,
     /// Row version.
     pub version: i64,
+    /// Offered for new assessments (false: deactivated or merged).
+    pub active: bool,
+    /// The commune it was merged into, if it was.
+    pub merged_into: Option<String>,
+}
+
+/// One period of a commune's territory: its region and cercle from
+/// `valid_from` (inclusive) until `valid_to` (exclusive; `None`: still
+/// now), dates `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TerritoryRow {
+    /// Commune id.
+    pub commune_id: String,
+    /// First day.
+    pub valid_from: String,
+    /// Day after the last one (`None`: open).
+    pub valid_to: Option<String>,
+    /// Region.
+    pub region: String,
+    /// Cercle.
+    pub cercle: String,
+    /// The legal text or document recording the change.
+    pub source: String,
 }
 
 /// Filters of the commune list; empty fields do not filter.
@@ -38,6 +62,8 @@ pub struct CommuneFilter {
     pub cercle: Option<String>,
     /// Case-insensitive part of the name or id.
     pub search: Option<String>,
+    /// Only the active communes (those offered for new assessments).
+    pub active_only: bool,
 }
 
 /// Filters of the assessment list; empty fields do not filter.

@@ -258,3 +258,82 @@ async fn council_actions_are_versioned_and_audited() {
         ]
     );
 }
+
+#[tokio::test]
+async fn council_actions_are_edited_and_deleted_at_their_version_with_their_events() {
+    let (store, id) = one_assessment().await;
+    let new = NewCouncilAction {
+        indicator: "X-1".into(),
+        title: "Classer les registres".into(),
+        cost: "75000".into(),
+        horizon: "short".into(),
+        responsible: "Awa Traoré".into(),
+        deadline: None,
+        status: "not_started".into(),
+    };
+    let action = store
+        .add_council_action(id, &new, &facilitator())
+        .await
+        .expect("added");
+    let v = store
+        .set_council_action_status(id, action, "in_progress", 1, &facilitator())
+        .await
+        .expect("status");
+    let changed = NewCouncilAction {
+        cost: "60000".into(),
+        responsible: "Moussa Diarra".into(),
+        // The status has its own form: an edit keeps the stored one.
+        status: "done".into(),
+        ..new.clone()
+    };
+    let stale = store
+        .update_council_action(id, action, &changed, 1, &facilitator())
+        .await;
+    assert!(
+        matches!(stale, Err(StoreError::Stale { current: 2, .. })),
+        "{stale:?}"
+    );
+    let v = store
+        .update_council_action(id, action, &changed, v, &facilitator())
+        .await
+        .expect("edited");
+    let rows = store.council_actions(id).await.expect("listed");
+    assert_eq!(
+        (
+            rows[0].cost.as_str(),
+            rows[0].status.as_str(),
+            rows[0].version
+        ),
+        ("60000", "in_progress", v)
+    );
+    let stale = store
+        .delete_council_action(id, action, v - 1, &facilitator())
+        .await;
+    assert!(matches!(stale, Err(StoreError::Stale { .. })), "{stale:?}");
+    store
+        .delete_council_action(id, action, v, &facilitator())
+        .await
+        .expect("deleted");
+    assert!(store.council_actions(id).await.expect("listed").is_empty());
+    let got: Vec<(String, Value, Value)> = events(&store, id)
+        .await
+        .into_iter()
+        .skip(2)
+        .map(|(kind, _, before, after, _)| (kind, before, after))
+        .collect();
+    let was = json!({
+        "id": action, "title": "Classer les registres", "cost": "75000", "horizon": "short",
+        "responsible": "Awa Traoré", "deadline": null, "status": "in_progress",
+    });
+    let now = json!({
+        "id": action, "title": "Classer les registres", "cost": "60000", "horizon": "short",
+        "responsible": "Moussa Diarra", "deadline": null, "status": "in_progress",
+    });
+    assert_eq!(
+        got,
+        vec![
+            ("plan.action_updated".to_owned(), was, now.clone()),
+            ("plan.action_deleted".to_owned(), now, Value::Null),
+        ]
+    );
+}

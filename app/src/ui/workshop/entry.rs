@@ -465,7 +465,9 @@ fn failure_text(error: &AppError, l: Locale) -> String {
         AppError::Unauthenticated(_) => td_string!(l, error_unauthenticated).to_string(),
         AppError::Forbidden(_) => td_string!(l, error_forbidden).to_string(),
         AppError::TooLarge(_) => td_string!(l, error_too_large).to_string(),
-        AppError::Stale(_) | AppError::StaleRating(_) => td_string!(l, error_stale).to_string(),
+        AppError::Stale(_) | AppError::StaleRating(_) | AppError::StaleCommune(_) => {
+            td_string!(l, error_stale).to_string()
+        }
         AppError::Busy(_) => td_string!(l, error_busy).to_string(),
         AppError::Transport(_) => td_string!(l, error_transport).to_string(),
         _ => td_string!(l, error_internal).to_string(),
