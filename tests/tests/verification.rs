@@ -527,13 +527,26 @@ async fn the_verifier_changes_a_level_in_place_when_hydrated() -> Result {
         .await
 }
 
-/// The text of the first `data-col="{col}"` cell after `after` in `html`.
+/// The text of the first body cell `data-col="{col}"` after `after` in
+/// `html`, tags left out.
 fn cell_after(html: &str, after: &str, col: &str) -> Option<String> {
     let rest = &html[html.find(after)?..];
+    let rest = &rest[rest.find("<tbody")?..];
     let marker = format!("data-col=\"{col}\"");
     let rest = &rest[rest.find(&marker)?..];
     let rest = &rest[rest.find('>')? + 1..];
-    Some(rest[..rest.find('<')?].trim().to_owned())
+    let cell = &rest[..rest.find("</td>")?];
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in cell.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    Some(text.trim().to_owned())
 }
 
 /// Grants and compare read the verified result once the verification is

@@ -1970,12 +1970,19 @@ mod store_tests {
         assert_eq!(shown.eligible, 1);
         assert!(!shown.scores_self);
         assert_eq!(
-            shown.verified.iter().map(|v| v.commune.as_str()).collect::<Vec<_>>(),
+            shown
+                .verified
+                .iter()
+                .map(|v| v.commune.as_str())
+                .collect::<Vec<_>>(),
             ["Gao"]
         );
         let view = data.comparison.ok_or("Gao is compared")?;
         assert_eq!(
-            view.communes.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            view.communes
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>(),
             ["Gao"]
         );
         assert_eq!(shown.set_apart.len(), 3);
