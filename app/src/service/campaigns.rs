@@ -299,16 +299,18 @@ async fn checked(
             },
         ));
     }
-    // The scope: whole regions, whole cercles and single communes; every
-    // commune must be the person's to put in a campaign.
+    // The scope: the person's communes of the whole regions and cercles
+    // ticked, and single communes, each of which must be theirs.
     let mut communes = BTreeSet::new();
     for row in state.store.communes(&CommuneFilter::default()).await? {
         let c = &row.commune;
-        let chosen = form.regions.contains(&c.region)
-            || form.cercles.contains(&c.cercle)
-            || form.communes.contains(&c.id);
-        if chosen {
-            actor.check(Action::ManageCampaigns, &Place::of_commune(c))?;
+        let place = Place::of_commune(c);
+        if form.communes.contains(&c.id) {
+            actor.check(Action::ManageCampaigns, &place)?;
+            communes.insert(c.id.clone());
+        } else if (form.regions.contains(&c.region) || form.cercles.contains(&c.cercle))
+            && actor.may(Action::ManageCampaigns, &place)
+        {
             communes.insert(c.id.clone());
         }
     }
@@ -420,4 +422,66 @@ pub async fn create_demo_campaign(state: &Service) -> Result<Option<String>, App
         .create_campaign(&campaign, &Actor::system("demo seed").audit())
         .await?;
     Ok(Some(campaign.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::account::{AccessRole, Grant, Me, Scope};
+
+    fn cercle_planner() -> Actor {
+        Actor {
+            me: Some(Me {
+                id: 0,
+                name: "cercle".into(),
+                display_name: "Planificateur du cercle".into(),
+                grants: vec![Grant {
+                    id: 1,
+                    role: AccessRole::Planner,
+                    scope: Scope::Cercle("Bandiagara".into()),
+                }],
+                demo: false,
+                version: 1,
+            }),
+            ..Actor::default()
+        }
+    }
+
+    fn form(boxes: &[&str]) -> CampaignForm {
+        CampaignForm {
+            id: "bandiagara-2026".into(),
+            label: "2026".into(),
+            rubric: "ml-communes@1.0.0".into(),
+            starts: "2026-01-01".into(),
+            ends: "2026-12-31".into(),
+            ..CampaignForm::with_scope(boxes.iter().map(|b| (*b).to_owned()))
+        }
+    }
+
+    /// A planner of one cercle who ticks the whole region gets the
+    /// communes of their cercle, not a refusal; naming a commune outside
+    /// it is refused.
+    #[tokio::test]
+    async fn a_whole_region_means_the_planners_part_of_it() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let store = capacity_store::Store::open_in_memory().await?;
+        crate::service::seed_embedded(&store, true).await?;
+        let state = Service::new(store);
+        let actor = cercle_planner();
+        let id = declare_campaign(&state, &actor, form(&["region:Mopti"])).await?;
+        let scope = state.store.campaign_communes(&id).await?;
+        assert!(!scope.is_empty());
+        for commune in &scope {
+            let row = state.store.commune(commune).await?.ok_or("commune")?;
+            assert_eq!(row.commune.cercle, "Bandiagara", "{commune}");
+        }
+        let mut other = form(&["commune:ml-mopti-djenne"]);
+        other.id = "djenne-2026".into();
+        let refused = declare_campaign(&state, &actor, other).await;
+        assert!(
+            matches!(refused, Err(AppError::Forbidden(_))),
+            "{refused:?}"
+        );
+        Ok(())
+    }
 }
