@@ -938,13 +938,10 @@ impl Store {
         reason: &str,
         audit: &Audit,
     ) -> Result<i64, StoreError> {
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(StoreError::Invalid(
-                "finalising a provisional round needs a reason: say why it cannot be completed"
-                    .to_owned(),
-            ));
-        }
+        let reason = crate::required_reason(
+            reason,
+            "finalising a provisional round needs a reason: say why it cannot be completed",
+        )?;
         self.lock(assessment, expected, Some(reason), audit).await
     }
 
@@ -1004,13 +1001,10 @@ impl Store {
         reason: &str,
         audit: &Audit,
     ) -> Result<i64, StoreError> {
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(StoreError::Invalid(
-                "unlocking a finalised assessment needs a reason: say what must be corrected"
-                    .to_owned(),
-            ));
-        }
+        let reason = crate::required_reason(
+            reason,
+            "unlocking a finalised assessment needs a reason: say what must be corrected",
+        )?;
         write_tx!(self, |tx| {
             let lock = lock_state(tx, assessment).await?;
             if !lock.finalised {

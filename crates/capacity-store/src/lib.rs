@@ -123,6 +123,16 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// `reason` trimmed, or [`StoreError::Invalid`] with `refusal` when it is
+/// empty (unlocking, reopening and provisional rounds need one).
+pub(crate) fn required_reason<'a>(reason: &'a str, refusal: &str) -> Result<&'a str, StoreError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(StoreError::Invalid(refusal.to_owned()));
+    }
+    Ok(reason)
+}
+
 /// The error for a missing object.
 pub(crate) fn not_found(what: impl Into<String>) -> StoreError {
     StoreError::NotFound { what: what.into() }

@@ -743,13 +743,10 @@ impl Store {
         reason: &str,
         audit: &Audit,
     ) -> Result<i64, StoreError> {
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(StoreError::Invalid(
-                "reopening a completed verification needs a reason: say what must be reviewed again"
-                    .to_owned(),
-            ));
-        }
+        let reason = crate::required_reason(
+            reason,
+            "reopening a completed verification needs a reason: say what must be reviewed again",
+        )?;
         write_tx!(self, |tx| {
             let t = target(tx, assessment).await?;
             let (status, version) = current(tx, assessment).await?;
