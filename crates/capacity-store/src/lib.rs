@@ -69,6 +69,7 @@ mod assessments;
 mod audit;
 mod campaigns;
 mod error;
+mod plans;
 mod register;
 mod results;
 mod rows;

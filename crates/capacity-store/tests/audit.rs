@@ -165,6 +165,7 @@ async fn the_whole_path_of_an_assessment_leaves_its_events_in_order() {
             role: Role::Elected,
         }],
         answers: vec![],
+        plan: Default::default(),
     };
     let id = store
         .insert_assessment(&assessment, &facilitator())
@@ -657,6 +658,7 @@ async fn a_stale_or_locked_write_leaves_no_event() {
             role: Role::Elected,
         }],
         answers: vec![],
+        plan: Default::default(),
     };
     let id = store
         .insert_assessment(&assessment, &facilitator())
