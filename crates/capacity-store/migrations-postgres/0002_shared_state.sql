@@ -2,9 +2,12 @@
 -- their own memory: the PostgreSQL counterpart of the SQLite set's
 -- 0009_shared_state.sql (same tables, same meaning; every integer BIGINT).
 
--- The write counter: every write transaction of data adds one, just before
--- it commits (the row lock is held for the commit only), so a cache keyed
--- on it is current on every server once the write is visible.
+-- The write counter: every write of data adds one, so a cache keyed on it
+-- is current on every server once the write is visible. (On PostgreSQL,
+-- whose write transactions run side by side and serialisable, adding one
+-- inside each would make every pair of concurrent writes conflict on this
+-- row: add one right after the commit instead, in its own statement —
+-- a reader that sees the new number then sees the new data.)
 CREATE TABLE store_state (
     id BIGINT PRIMARY KEY CHECK (id = 1),
     generation BIGINT NOT NULL
