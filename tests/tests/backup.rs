@@ -143,3 +143,79 @@ fn a_backup_taken_while_serving_restores_into_an_empty_directory() -> Result {
     let _ = std::fs::remove_dir_all(&work);
     Ok(())
 }
+
+/// Runs `sql` on the database file of `data_dir` (the server stopped).
+fn alter(data_dir: &Path, sql: &[&str]) -> Result {
+    use sqlx::Connection;
+    let file = data_dir.join("capacity.sqlite3");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&file);
+        let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
+        for statement in sql {
+            sqlx::query(statement).execute(&mut conn).await?;
+        }
+        conn.close().await?;
+        Ok::<(), sqlx::Error>(())
+    })?;
+    Ok(())
+}
+
+#[test]
+fn a_start_backs_up_before_migrating_and_refuses_a_newer_schema() -> Result {
+    let mut server = Server::start_as(None)?;
+    let addr = server.addr();
+    server.stop();
+    // The database as the version before the last migration left it.
+    alter(
+        &server.data_dir,
+        &[
+            "DROP TABLE store_state",
+            "DROP TABLE flash_value",
+            "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
+        ],
+    )?;
+    server.resume()?;
+    let backups: Vec<String> = std::fs::read_dir(server.data_dir.join("backups"))?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    ensure!(
+        backups.len() == 1 && backups[0].starts_with("before-") && backups[0].ends_with(".sqlite3"),
+        "one backup before the migration: {backups:?}"
+    );
+    let (status, _) = capacity_e2e::http_get(&addr, "/ready")?;
+    ensure!(status == 200, "ready after the migration: {status}");
+    server.stop();
+
+    // A newer version's database: the start is refused, nothing changed.
+    alter(
+        &server.data_dir,
+        &[
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+           VALUES (9999, 'from a newer version', 1, x'00', 0)",
+        ],
+    )?;
+    let site = capacity_e2e::target_dir().join("site");
+    let out = Command::new(Server::binary())
+        .arg("--data-dir")
+        .arg(&server.data_dir)
+        .arg("--site-root")
+        .arg(&site)
+        .arg("--port")
+        .arg("0")
+        .env("RUST_LOG", "off")
+        .output()?;
+    let message = String::from_utf8_lossy(&out.stderr);
+    ensure!(!out.status.success(), "a newer schema was served");
+    ensure!(
+        message.contains("schema version 9999") && message.contains("newer"),
+        "the message says why: {message}"
+    );
+    ensure!(
+        std::fs::read_dir(server.data_dir.join("backups"))?.count() == 1,
+        "no backup of a refused database"
+    );
+    Ok(())
+}
