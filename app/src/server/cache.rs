@@ -57,6 +57,13 @@ pub struct PageKey {
     pub viewer: (i64, i64),
 }
 
+/// The store's generation the page cache read for a `GET` page before its
+/// render (a request extension): the render's header lists use it
+/// instead of reading it again (`Service::at_generation`), so a page
+/// costs one read of the generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownGeneration(pub u64);
+
 /// A kept page and the nonce its inline scripts carry.
 type Kept = (Bytes, Arc<str>);
 
@@ -208,7 +215,7 @@ fn cacheable(req: &Request) -> bool {
 /// The middleware: answers from the cache or renders and keeps.
 pub async fn pages(
     State((state, cache)): State<(Service, PageCache)>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     if !cacheable(&req) {
@@ -223,6 +230,9 @@ pub async fn pages(
     };
     if let Some((page, kept_nonce)) = cache.get(&key) {
         return html(with_nonce(page, &kept_nonce, nonce.as_deref()));
+    }
+    if let DataKey::Generation(generation) = key.data {
+        req.extensions_mut().insert(KnownGeneration(generation));
     }
     let Ok(_turn) = cache.renders.acquire().await else {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();

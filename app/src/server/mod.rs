@@ -95,7 +95,14 @@ pub fn router(options: LeptosOptions, state: Service, config: &Config) -> Router
         forwarded: config.forwarded_for,
     };
     let context = move || {
-        provide_context(state.clone());
+        // A page render whose generation the page cache read already
+        // reads header lists at that generation.
+        let known = use_context::<axum::http::request::Parts>()
+            .and_then(|p| p.extensions.get::<cache::KnownGeneration>().copied());
+        provide_context(match known {
+            Some(cache::KnownGeneration(g)) => state.clone().at_generation(g),
+            None => state.clone(),
+        });
         // The request's nonce (see `guard`) replaces the one Leptos made,
         // so the inline scripts and the policy header agree.
         if let Some(parts) = use_context::<axum::http::request::Parts>()

@@ -91,6 +91,10 @@ pub struct Service {
     rubrics: RubricCache,
     results: ResultCache,
     headers: HeaderLists,
+    /// The store's generation as read for the page being rendered (by the
+    /// page cache, before the render), so that the header lists it asks
+    /// for need no read of their own ([`Service::at_generation`]).
+    generation: Option<u64>,
     /// Slots of the blocking pool for CPU-heavy work ([`Service::cpu`]).
     cpu: Arc<tokio::sync::Semaphore>,
     /// Computed comparisons ([`compare::Computed`]).
@@ -152,11 +156,22 @@ impl Service {
             rubrics: Arc::default(),
             results: Arc::default(),
             headers: Arc::default(),
+            generation: None,
             cpu: Arc::new(tokio::sync::Semaphore::new(Self::cpu_slots())),
             computed: compare::Computed::default(),
             results_views: results::Views::default(),
             verified: verification::VerifiedCache::default(),
         }
+    }
+
+    /// This state for one page render whose data are those of store
+    /// generation `generation`, read before the render began: the header
+    /// lists it reads are those kept at that generation (or read afresh
+    /// and kept under it), without another read of the generation. Only
+    /// for renders that write nothing.
+    pub fn at_generation(mut self, generation: u64) -> Self {
+        self.generation = Some(generation);
+        self
     }
 
     /// How many CPU-heavy computations run at once: the machine's cores.
@@ -245,7 +260,10 @@ impl Service {
         // Read before the query: a write finishing meanwhile moves the
         // generation on, so what is kept under this one is never newer
         // than the data it stands for, nor taken for newer than it is.
-        let generation = self.store.generation().await?;
+        let generation = match self.generation {
+            Some(generation) => generation,
+            None => self.store.generation().await?,
+        };
         let key = format!("{filter:?}");
         if let Ok(lists) = self.headers.lock()
             && lists.0 == generation
@@ -255,10 +273,12 @@ impl Service {
         }
         let list = Arc::new(self.store.list_assessments(filter).await?);
         if let Ok(mut lists) = self.headers.lock() {
-            if lists.0 != generation {
+            // The generation only grows: lists of an older one (a render
+            // that began before the latest write) are not kept.
+            if lists.0 < generation || lists.1.is_empty() {
                 *lists = (generation, HashMap::new());
             }
-            if lists.1.len() < HEADER_LISTS_KEPT {
+            if lists.0 == generation && lists.1.len() < HEADER_LISTS_KEPT {
                 lists.1.insert(key, Arc::clone(&list));
             }
         }
