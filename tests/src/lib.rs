@@ -73,6 +73,9 @@ pub struct Server {
     demo: bool,
     /// More arguments of the server (e.g. `--synthetic 703`).
     args: Vec<String>,
+    /// Whether the data directory is this server's (removed on drop), or
+    /// another server's it shares ([`Server::beside`]).
+    owns_data: bool,
 }
 
 /// The session cookie the plain HTTP helpers send to each server address.
@@ -171,6 +174,7 @@ impl Server {
             port,
             demo: true,
             args: args.iter().map(|a| (*a).to_owned()).collect(),
+            owns_data: true,
         };
         server.resume()?;
         let cookie = server.login("admin")?;
@@ -233,8 +237,29 @@ impl Server {
             port,
             demo,
             args: Vec::new(),
+            owns_data: true,
         };
         server.resume()?;
+        Ok(server)
+    }
+
+    /// A second server process on this one's data directory (the same
+    /// SQLite database), on its own port, as a deployment with several
+    /// servers behind a load balancer runs them. The plain HTTP helpers
+    /// act as a visitor there; the data directory stays with `self`.
+    pub fn beside(&self) -> Result<Server> {
+        let port = free_port()?;
+        let mut server = Server {
+            child: None,
+            url: format!("http://127.0.0.1:{port}"),
+            data_dir: self.data_dir.clone(),
+            port,
+            demo: self.demo,
+            args: self.args.clone(),
+            owns_data: false,
+        };
+        server.resume()?;
+        set_session(&server.addr(), None);
         Ok(server)
     }
 
@@ -305,7 +330,10 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if self.owns_data {
+            self.child = None;
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
     }
 }
 

@@ -245,6 +245,7 @@ fn every_role_gets_what_it_may_and_nothing_more() -> Result {
     let ind = ids.indicator.clone();
     let rows: Vec<(&str, Request, &str)> = vec![
         ("home", page("/".into()), "AAAAAAAA"),
+        ("readiness", page("/ready".into()), "AAAAAAAA"),
         ("rubric browser", page("/referentiel".into()), "AAAAAAAA"),
         ("communes", page("/communes".into()), "NAAAAAAA"),
         (

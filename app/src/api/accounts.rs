@@ -129,7 +129,10 @@ pub async fn load_accounts(
     super::respond(
         async move {
             let service = super::service()?;
-            let link = (!link.is_empty()).then(|| service.link(&link)).flatten();
+            let link = match link.is_empty() {
+                true => None,
+                false => service.link(&link).await,
+            };
             crate::service::accounts::accounts_page(&service, &super::actor(), link).await
         }
         .await,
@@ -146,11 +149,17 @@ fn after_admin<T>(result: Result<T, AppError>, next: &str) -> Result<T, AppError
 
 /// The administrators' page showing `link` once.
 #[cfg(feature = "ssr")]
-fn accounts_with_link(
+async fn accounts_with_link(
     service: &crate::service::Service,
-    link: crate::view::account::PasswordLink,
-) -> String {
-    format!("/admin/comptes?lien={}#lien", service.keep_link(link))
+    link: &Result<crate::view::account::PasswordLink, AppError>,
+) -> Result<String, AppError> {
+    match link {
+        Ok(link) if super::plain_form_post() => Ok(format!(
+            "/admin/comptes?lien={}#lien",
+            service.keep_link(link).await?
+        )),
+        _ => Ok(String::new()),
+    }
 }
 
 /// Creates an account with one role; the page then shows its one-time
@@ -187,11 +196,11 @@ pub async fn create_account(
         &scope,
     )
     .await;
-    super::form_answer(
-        result,
-        |link| accounts_with_link(&service, link.clone()),
-        typed,
-    )
+    let next = match accounts_with_link(&service, &result).await {
+        Ok(next) => next,
+        Err(e) => return super::respond(Err(e)),
+    };
+    super::form_answer(result, |_| next, typed)
 }
 
 /// Makes a new set-password link for an account (a reset); earlier unused
@@ -204,11 +213,11 @@ pub async fn reset_password(
     let service = super::service()?;
     let result =
         crate::service::accounts::password_link(&service, &super::actor(), account, "reset").await;
-    super::form_answer(
-        result,
-        |link| accounts_with_link(&service, link.clone()),
-        BTreeMap::new(),
-    )
+    let next = match accounts_with_link(&service, &result).await {
+        Ok(next) => next,
+        Err(e) => return super::respond(Err(e)),
+    };
+    super::form_answer(result, |_| next, BTreeMap::new())
 }
 
 /// Gives an account a role over a scope.

@@ -97,7 +97,15 @@ pub(crate) fn back_with_error(error: AppError, typed: std::collections::BTreeMap
     if matches!(error, AppError::Internal(_)) {
         tracing::error!(error = %error, "plain form post failed");
     }
-    let token = service.keep_form_error(crate::error::FormError { error, typed });
+    // The write is finished by the server before the redirect leaves
+    // (`server::http::pending_writes`), so any server on the database
+    // can show the page it opens.
+    let pending = use_context::<axum::http::request::Parts>().and_then(|p| {
+        p.extensions
+            .get::<crate::service::flash::PendingWrites>()
+            .cloned()
+    });
+    let token = service.keep_form_error(crate::error::FormError { error, typed }, pending.as_ref());
     let back = use_context::<axum::http::request::Parts>()
         .and_then(|p| same_site_referer(&p.headers))
         .unwrap_or_else(|| "/".to_owned());
@@ -138,7 +146,11 @@ pub async fn load_form_error(
     /// The token.
     token: String,
 ) -> Result<Option<crate::error::FormError>, AppError> {
-    respond(service().map(|s| s.form_error(&token)))
+    let result = match service() {
+        Ok(s) => Ok(s.form_error(&token).await),
+        Err(e) => Err(e),
+    };
+    respond(result)
 }
 
 /// The kept error of a refused plain form post, by the token of the

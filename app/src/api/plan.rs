@@ -90,9 +90,9 @@ pub async fn save_plan(
             .await?;
             if super::plain_form_post() {
                 // The page shows the problems and refusals beside the rows.
-                leptos_axum::redirect(&crate::service::plan::after_plan_save(
-                    &service, id, &outcome,
-                ));
+                leptos_axum::redirect(
+                    &crate::service::plan::after_plan_save(&service, id, &outcome).await?,
+                );
                 return Ok(outcome);
             }
             // Other clients get the status of what happened: 422 when a

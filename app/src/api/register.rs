@@ -217,6 +217,7 @@ pub async fn load_import_preview(
     super::respond(
         async move {
             crate::service::register::kept_preview(&super::service()?, &super::actor(), &token)
+                .await
         }
         .await,
     )

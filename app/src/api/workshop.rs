@@ -124,13 +124,16 @@ pub async fn save_entry(
             )
             .await?;
             if super::plain_form_post() {
-                leptos_axum::redirect(&crate::service::workshop::after_entry_save(
-                    &service,
-                    id,
-                    &rater,
-                    &competency,
-                    &saved,
-                ));
+                leptos_axum::redirect(
+                    &crate::service::workshop::after_entry_save(
+                        &service,
+                        id,
+                        &rater,
+                        &competency,
+                        &saved,
+                    )
+                    .await?,
+                );
             }
             Ok(saved)
         }
@@ -209,12 +212,15 @@ pub async fn save_consensus(
             )
             .await?;
             if super::plain_form_post() {
-                leptos_axum::redirect(&crate::service::workshop::after_consensus_save(
-                    &service,
-                    id,
-                    &competency,
-                    &saved,
-                ));
+                leptos_axum::redirect(
+                    &crate::service::workshop::after_consensus_save(
+                        &service,
+                        id,
+                        &competency,
+                        &saved,
+                    )
+                    .await?,
+                );
             }
             Ok(saved)
         }

@@ -57,13 +57,21 @@ pub struct PageKey {
     pub viewer: (i64, i64),
 }
 
+/// The store's generation the page cache read for a `GET` page before its
+/// render (a request extension): the render's header lists use it
+/// instead of reading it again (`Service::at_generation`), so a page
+/// costs one read of the generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownGeneration(pub u64);
+
 /// A kept page and the nonce its inline scripts carry.
 type Kept = (Bytes, Arc<str>);
 
 /// Which state of the data a page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DataKey {
-    /// Any page: the store's generation, which every write moves.
+    /// Any page: the store's generation, which every write (through any
+    /// server on the database) moves.
     Generation(u64),
     /// A results page (`/evaluations/{id}/resultats`), which shows one
     /// assessment and the round it is compared with: their revisions
@@ -73,8 +81,12 @@ pub enum DataKey {
 }
 
 impl PageKey {
-    /// The key of a request, for the data as they are now.
-    pub fn of(state: &Service, req: &Request) -> impl Future<Output = PageKey> + Send + use<> {
+    /// The key of a request, for the data as they are now (`None` when
+    /// the database cannot say: the page is then rendered and not kept).
+    pub fn of(
+        state: &Service,
+        req: &Request,
+    ) -> impl Future<Output = Option<PageKey>> + Send + use<> {
         let lang = request_lang(req.headers());
         let target = req
             .uri()
@@ -93,21 +105,32 @@ impl PageKey {
         async move {
             // Read before the page is rendered: a write finishing meanwhile
             // changes the key, so what is kept is never taken for newer
-            // than it is.
-            let generation = state.store.generation();
-            let data = match results {
-                Some(id) => match crate::service::results::page_revisions(&state, id).await {
-                    Ok(Some((revision, previous))) => DataKey::Assessment(id, revision, previous),
-                    _ => DataKey::Generation(generation),
-                },
-                None => DataKey::Generation(generation),
+            // than it is. The state is read from the database, so a write
+            // through another server on it is seen on the next request.
+            let revisions = match results {
+                Some(id) => crate::service::results::page_revisions(&state, id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|(revision, previous)| DataKey::Assessment(id, revision, previous)),
+                None => None,
             };
-            PageKey {
+            let data = match revisions {
+                Some(data) => data,
+                None => match state.store.generation().await {
+                    Ok(generation) => DataKey::Generation(generation),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "page not cached: no generation");
+                        return None;
+                    }
+                },
+            };
+            Some(PageKey {
                 data,
                 lang,
                 target,
                 viewer,
-            }
+            })
         }
     }
 }
@@ -192,7 +215,7 @@ fn cacheable(req: &Request) -> bool {
 /// The middleware: answers from the cache or renders and keeps.
 pub async fn pages(
     State((state, cache)): State<(Service, PageCache)>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     if !cacheable(&req) {
@@ -202,9 +225,14 @@ pub async fn pages(
         .extensions()
         .get::<super::guard::CspNonce>()
         .map(|n| n.0.clone());
-    let key = PageKey::of(&state, &req).await;
+    let Some(key) = PageKey::of(&state, &req).await else {
+        return next.run(req).await;
+    };
     if let Some((page, kept_nonce)) = cache.get(&key) {
         return html(with_nonce(page, &kept_nonce, nonce.as_deref()));
+    }
+    if let DataKey::Generation(generation) = key.data {
+        req.extensions_mut().insert(KnownGeneration(generation));
     }
     let Ok(_turn) = cache.renders.acquire().await else {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();

@@ -1,14 +1,31 @@
-//! Server configuration from flags and environment variables.
+//! Server configuration from flags, environment variables and a
+//! configuration file.
+//!
+//! Every setting has a flag (`--data-dir`), an environment variable
+//! (`CAPACITY_DATA_DIR`) and a key of the same name as the flag in the
+//! TOML file named by `--config` / `CAPACITY_CONFIG` (`data-dir = "…"`).
+//! A flag wins over the variable, which wins over the file, which wins
+//! over the default: clap parses flags and variables and says where each
+//! value came from ([`clap::parser::ValueSource`]); a key of the file
+//! fills only the settings still at their default ([`Config::load`]).
+//! An unknown key of the file is an error naming the key and the file.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
+use serde::Deserialize;
 
 /// Runs the commune-capacity web app.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "capacity-web", version, about)]
 pub struct Config {
+    /// A TOML configuration file: keys named as the flags (`port = 8080`,
+    /// `data-dir = "/var/lib/capacity"`); flags and environment variables
+    /// win over it.
+    #[arg(long, env = "CAPACITY_CONFIG")]
+    pub config: Option<PathBuf>,
     /// Address to listen on.
     #[arg(long, env = "CAPACITY_HOST", default_value = "127.0.0.1")]
     pub host: IpAddr,
@@ -58,6 +75,24 @@ pub enum Command {
     /// Accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Writes a consistent copy of the database of the data directory to a
+    /// new file, while servers keep running on it.
+    Backup {
+        /// The file to write (it must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Puts a backup in place as the database of the data directory, which
+    /// must hold none (or no data) unless `--force` is given. Stop every
+    /// server on the data directory first.
+    Restore {
+        /// The backup file (made by `capacity-web backup`).
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace a database that holds data.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Account commands.
@@ -78,7 +113,8 @@ pub enum UserCommand {
 }
 
 /// How logs are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     /// Human-readable lines with key=value fields.
     Text,
@@ -90,5 +126,203 @@ impl Config {
     /// The socket address to bind.
     pub fn addr(&self) -> SocketAddr {
         SocketAddr::new(self.host, self.port)
+    }
+
+    /// The configuration of this process: its flags and environment
+    /// variables, then the configuration file they name for the settings
+    /// still at their default. `--help` and `--version` print and exit,
+    /// as a flag error does (status 2).
+    pub fn load() -> Result<Config, ConfigError> {
+        Config::from_matches(&Config::command().get_matches())
+    }
+
+    /// [`Config::load`] from parsed flags (and the environment variables
+    /// clap read for them).
+    pub fn from_matches(matches: &ArgMatches) -> Result<Config, ConfigError> {
+        let mut config = Config::from_arg_matches(matches).map_err(ConfigError::Flags)?;
+        let Some(path) = config.config.clone() else {
+            return Ok(config);
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let file: FileConfig = toml::from_str(&text).map_err(|e| ConfigError::File {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        config.fill_from(&file, |id| {
+            matches!(
+                matches.value_source(id),
+                None | Some(ValueSource::DefaultValue)
+            )
+        });
+        Ok(config)
+    }
+
+    /// Takes each setting `file` has whose value is still the default
+    /// (`at_default(arg id)`).
+    fn fill_from(&mut self, file: &FileConfig, at_default: impl Fn(&str) -> bool) {
+        macro_rules! fill {
+            ($($field:ident),*) => {$(
+                if let Some(value) = &file.$field
+                    && at_default(stringify!($field))
+                {
+                    self.$field = value.clone();
+                }
+            )*};
+        }
+        fill!(
+            host,
+            port,
+            data_dir,
+            site_root,
+            log_format,
+            synthetic,
+            demo,
+            secure_cookies,
+            forwarded_for
+        );
+    }
+}
+
+/// The keys of a configuration file: the flags' names, every one optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FileConfig {
+    host: Option<IpAddr>,
+    port: Option<u16>,
+    data_dir: Option<PathBuf>,
+    site_root: Option<String>,
+    log_format: Option<LogFormat>,
+    synthetic: Option<usize>,
+    demo: Option<bool>,
+    secure_cookies: Option<bool>,
+    forwarded_for: Option<bool>,
+}
+
+/// A configuration that cannot be used, saying where and how to fix it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The flags or environment variables are wrong.
+    #[error("{0}")]
+    Flags(clap::Error),
+    /// The configuration file cannot be read.
+    #[error("cannot read the configuration file {}: {source} (check --config or CAPACITY_CONFIG)", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The configuration file is not valid: TOML syntax, an unknown key
+    /// or a value of the wrong kind, at its line and column.
+    #[error("configuration file {}: {message}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, where (the TOML reader's message names the key).
+        message: String,
+    },
+}
+
+impl ConfigError {
+    /// The file concerned, if any.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            ConfigError::Flags(_) => None,
+            ConfigError::Read { path, .. } | ConfigError::File { path, .. } => Some(path),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    /// A configuration file with `text`, and the configuration of `args`
+    /// with `--config` naming it. No environment variable of the server
+    /// is set while the tests run.
+    fn load(name: &str, text: &str, args: &[&str]) -> Result<Config, ConfigError> {
+        let file = std::env::temp_dir().join(format!(
+            "capacity-config-{name}-{}.toml",
+            std::process::id()
+        ));
+        std::fs::write(&file, text).map_err(|source| ConfigError::Read {
+            path: file.clone(),
+            source,
+        })?;
+        let mut all = vec!["capacity-web".to_owned(), "--config".to_owned()];
+        all.push(file.display().to_string());
+        all.extend(args.iter().map(|a| (*a).to_owned()));
+        let matches = Config::command()
+            .try_get_matches_from(all)
+            .map_err(ConfigError::Flags)?;
+        let config = Config::from_matches(&matches);
+        let _ = std::fs::remove_file(&file);
+        config
+    }
+
+    #[test]
+    fn the_file_fills_what_flags_leave_at_their_default() -> TestResult {
+        let text = "port = 8080\ndata-dir = \"/var/lib/capacity\"\nlog-format = \"json\"\n\
+                    secure-cookies = true\nhost = \"0.0.0.0\"\n";
+        let config = load("fill", text, &[])?;
+        assert_eq!(config.port, 8080);
+        assert_eq!(config.data_dir, PathBuf::from("/var/lib/capacity"));
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert!(config.secure_cookies);
+        assert!(!config.demo, "absent from the file: the default");
+        assert_eq!(config.host.to_string(), "0.0.0.0");
+        assert_eq!(config.site_root, "target/site");
+        // A flag wins over the file.
+        let config = load("flags", text, &["--port", "9090", "--data-dir", "here"])?;
+        assert_eq!(config.port, 9090);
+        assert_eq!(config.data_dir, PathBuf::from("here"));
+        assert_eq!(config.log_format, LogFormat::Json);
+        Ok(())
+    }
+
+    #[test]
+    fn an_unknown_key_or_a_wrong_value_names_the_key_and_the_file() {
+        for (text, words) in [
+            ("prot = 8080\n", ["prot", "port"]),
+            ("port = \"many\"\n", ["port", "line 1"]),
+            ("log-format = \"xml\"\n", ["log-format", "xml"]),
+        ] {
+            match load("unknown", text, &[]) {
+                Err(e @ ConfigError::File { .. }) => {
+                    let message = e.to_string();
+                    assert!(
+                        message.contains("capacity-config-unknown"),
+                        "the file is named: {message}"
+                    );
+                    for w in words {
+                        assert!(message.contains(w), "{w} in {message}");
+                    }
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_missing_file_says_so() {
+        let matches = Config::command().try_get_matches_from([
+            "capacity-web",
+            "--config",
+            "/nonexistent/capacity.toml",
+        ]);
+        let Ok(matches) = matches else {
+            panic!("flags parse");
+        };
+        let e = Config::from_matches(&matches);
+        assert!(
+            matches!(&e, Err(ConfigError::Read { path, .. }) if path.ends_with("capacity.toml")),
+            "{e:?}"
+        );
     }
 }

@@ -6,7 +6,10 @@
 //! server function set from its error kind
 //! ([`crate::error::AppError::status`]), which server functions cannot do
 //! for themselves when the failure happens before they run (undecodable
-//! arguments, a body over the limit).
+//! arguments, a body over the limit); and the writes a request started
+//! for the page its redirect opens (flash values) finished before the
+//! answer leaves ([`pending_writes`]), so that another server on the same
+//! database can serve that page.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -125,6 +128,18 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response<Body> {
         }
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Puts a [`PendingWrites`](crate::service::flash::PendingWrites) in the
+/// request and waits for the writes it collected before the answer
+/// leaves: a redirect to `?erreur=TOKEN` is sent only once the value of
+/// the token is in the database.
+pub async fn pending_writes(mut req: Request, next: Next) -> Response<Body> {
+    let pending = crate::service::flash::PendingWrites::default();
+    req.extensions_mut().insert(pending.clone());
+    let res = next.run(req).await;
+    pending.finish().await;
+    res
 }
 
 /// Resolves when the process is asked to stop: Ctrl-C or SIGTERM (what

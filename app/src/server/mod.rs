@@ -89,12 +89,20 @@ pub fn router(options: LeptosOptions, state: Service, config: &Config) -> Router
     let plan_csv = download(routes::PlanFormat::Csv);
     let plan_xlsx = download(routes::PlanFormat::Xlsx);
     let downloads = state.clone();
+    let state_for_ready = state.clone();
     let sessions = crate::session::layer(&state, config.secure_cookies);
     let client = crate::session::ClientAddress {
         forwarded: config.forwarded_for,
     };
     let context = move || {
-        provide_context(state.clone());
+        // A page render whose generation the page cache read already
+        // reads header lists at that generation.
+        let known = use_context::<axum::http::request::Parts>()
+            .and_then(|p| p.extensions.get::<cache::KnownGeneration>().copied());
+        provide_context(match known {
+            Some(cache::KnownGeneration(g)) => state.clone().at_generation(g),
+            None => state.clone(),
+        });
         // The request's nonce (see `guard`) replaces the one Leptos made,
         // so the inline scripts and the policy header agree.
         if let Some(parts) = use_context::<axum::http::request::Parts>()
@@ -143,13 +151,20 @@ pub fn router(options: LeptosOptions, state: Service, config: &Config) -> Router
         ))
         .layer(sessions)
         .layer(axum::Extension(shared))
+        .layer(axum::middleware::from_fn(http::pending_writes))
         .layer(axum::middleware::from_fn(http::server_fn_status))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(options);
-    // The health check and the built files (wasm, JS, CSS) need no session:
-    // they are served beside the app, without a database read.
+    // The health and readiness checks and the built files (wasm, JS, CSS)
+    // need no session: they are served beside the app (`/health` without a
+    // database read, `/ready` with one).
+    let ready = state_for_ready;
     Router::new()
         .route("/health", axum::routing::get(routes::health))
+        .route(
+            "/ready",
+            axum::routing::get(move || routes::ready(ready.clone())),
+        )
         .nest_service("/pkg", tower_http::services::ServeDir::new(pkg))
         .merge(app)
         .layer(axum::middleware::from_fn(guard::guard))
@@ -330,6 +345,26 @@ fn print_demo_accounts(data_dir: &std::path::Path) {
 /// Runs a command of the binary (`capacity-web user add …`) on the
 /// database of the data directory.
 pub async fn command(config: Config, command: config::Command) -> Result<(), StartError> {
+    // Backups and restores work on the file, without opening (creating,
+    // migrating) the database as a server does.
+    match &command {
+        config::Command::Backup { to } => {
+            let report = capacity_store::backup_database(&config.data_dir, to).await?;
+            println!("Backup written: {}", describe(&report));
+            return Ok(());
+        }
+        config::Command::Restore { from, force } => {
+            let report = capacity_store::restore_database(&config.data_dir, from, *force).await?;
+            println!(
+                "Restored {} from {}: {}. The next start applies any newer migrations (after a backup).",
+                config.data_dir.display(),
+                from.display(),
+                describe(&report)
+            );
+            return Ok(());
+        }
+        config::Command::User(_) => {}
+    }
     std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
         path: config.data_dir.display().to_string(),
         source,
@@ -358,7 +393,21 @@ pub async fn command(config: Config, command: config::Command) -> Result<(), Sta
                 link.path
             );
         }
+        config::Command::Backup { .. } | config::Command::Restore { .. } => {}
     }
     store.close().await;
     Ok(())
+}
+
+/// One line on a backup or a restored database.
+fn describe(report: &capacity_store::BackupReport) -> String {
+    format!(
+        "{} ({} bytes, schema version {}, {} assessments, {} accounts, {} audit events)",
+        report.path.display(),
+        report.bytes,
+        report.schema_version,
+        report.assessments,
+        report.accounts,
+        report.audit_events
+    )
 }

@@ -121,12 +121,43 @@ async fn report_html(
     report.render(lang).map_err(internal)
 }
 
-/// `GET /health`: `{"status":"ok","version":…}` while the server runs.
+/// `GET /health`: `{"status":"ok","version":…}` while the server runs
+/// (liveness: no database read, so a slow database does not get a
+/// running server restarted).
 pub async fn health() -> impl IntoResponse {
     axum::Json(serde_json::json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
     }))
+}
+
+/// How long the readiness check waits for the database.
+const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// `GET /ready`: 200 `{"status":"ready",…}` when the database answers a
+/// query of its own schema within two seconds, else 503
+/// `{"status":"unavailable"}` (the cause is logged, not shown): what a
+/// load balancer asks before sending requests to this server.
+pub async fn ready(state: Service) -> Response {
+    let outcome = tokio::time::timeout(READY_WAIT, state.store.ready()).await;
+    let problem = match outcome {
+        Ok(Ok(())) => {
+            return axum::Json(serde_json::json!({
+                "status": "ready",
+                "version": env!("CARGO_PKG_VERSION"),
+            }))
+            .into_response();
+        }
+        Ok(Err(e)) => e.to_string(),
+        Err(_) => format!("no answer within {} s", READY_WAIT.as_secs()),
+    };
+    tracing::warn!(problem = %problem, "not ready: the database does not answer");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "5")],
+        axum::Json(serde_json::json!({ "status": "unavailable" })),
+    )
+        .into_response()
 }
 
 /// Query of the language route.
@@ -554,7 +585,7 @@ async fn import_body(request: axum::extract::Request) -> Result<Vec<u8>, AppErro
 
 #[cfg(test)]
 mod tests {
-    use super::safe_local_path;
+    use super::{Service, StatusCode, header, safe_local_path};
     use capacity::filename::safe_file_name;
 
     #[test]
@@ -591,5 +622,18 @@ mod tests {
         check(Some("//evil.example"), "/");
         check(Some("/\\evil.example"), "/");
         check(Some("/a\r\nSet-Cookie: x=1"), "/");
+    }
+
+    #[tokio::test]
+    async fn ready_answers_503_when_the_database_does_not_answer() {
+        let Ok(store) = capacity_store::Store::open_in_memory().await else {
+            panic!("in-memory store");
+        };
+        let service = Service::new(store.clone());
+        assert_eq!(super::ready(service.clone()).await.status(), StatusCode::OK);
+        store.close().await;
+        let answer = super::ready(service).await;
+        assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(answer.headers().contains_key(header::RETRY_AFTER));
     }
 }

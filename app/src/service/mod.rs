@@ -53,7 +53,8 @@ type RubricCache = Arc<RwLock<HashMap<(String, String), Arc<CompiledRubric>>>>;
 /// every write to that assessment, in the same transaction).
 type ResultCache = Arc<RwLock<HashMap<i64, Arc<ScoredAssessment>>>>;
 
-/// Lists of assessment headers by filter, good for one store generation.
+/// Lists of assessment headers by filter, good for one store generation
+/// (read from the database: writes through other servers move it too).
 type HeaderLists = Arc<
     Mutex<(
         u64,
@@ -80,7 +81,7 @@ pub struct ScoredAssessment {
 
 /// How many register import previews are kept (each holds its file, up to
 /// [`crate::view::register::IMPORT_BYTES`]).
-const IMPORTS_KEPT: usize = 16;
+const IMPORTS_KEPT: i64 = 16;
 
 /// Shared server state, cheap to clone.
 #[derive(Debug, Clone)]
@@ -90,6 +91,10 @@ pub struct Service {
     rubrics: RubricCache,
     results: ResultCache,
     headers: HeaderLists,
+    /// The store's generation as read for the page being rendered (by the
+    /// page cache, before the render), so that the header lists it asks
+    /// for need no read of their own ([`Service::at_generation`]).
+    generation: Option<u64>,
     /// Slots of the blocking pool for CPU-heavy work ([`Service::cpu`]).
     cpu: Arc<tokio::sync::Semaphore>,
     /// Computed comparisons ([`compare::Computed`]).
@@ -98,12 +103,28 @@ pub struct Service {
     pub(crate) results_views: results::Views,
     /// Verified results ([`verification::verified_many`]).
     pub(crate) verified: verification::VerifiedCache,
-    refused: Flash<Vec<RefusedEntry>>,
-    plan_outcomes: Flash<crate::view::plan::PlanSaved>,
-    form_errors: Flash<crate::error::FormError>,
-    links: Flash<crate::view::account::PasswordLink>,
-    imports: Flash<register::KeptImport>,
 }
+
+/// Entries refused as stale, for the entry or consensus page.
+const REFUSED: Flash<Vec<RefusedEntry>> = Flash::new("refused", FLASH_TTL, flash::KEPT);
+/// A plan save's outcome, for the plan page.
+const PLAN_OUTCOMES: Flash<crate::view::plan::PlanSaved> =
+    Flash::new("plan_outcome", FLASH_TTL, flash::KEPT);
+/// A plain form post's error and typed fields, for the page it goes back to.
+const FORM_ERRORS: Flash<crate::error::FormError> =
+    Flash::new("form_error", FLASH_TTL, flash::KEPT);
+/// A set-password link, shown once on the administrators' page.
+const LINKS: Flash<crate::view::account::PasswordLink> =
+    Flash::new("password_link", FLASH_TTL, flash::KEPT);
+/// A register import's preview, until it is applied.
+const IMPORTS: Flash<register::KeptImport> =
+    Flash::new("register_import", IMPORT_TTL, IMPORTS_KEPT);
+
+/// How long a flash value is readable: the redirect follows at once; a
+/// reload or a return a little later still shows the message.
+const FLASH_TTL: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+/// How long an import's preview waits for its apply.
+const IMPORT_TTL: std::time::Duration = std::time::Duration::from_secs(2 * 60 * 60);
 
 /// Fills an empty store with the reference rubrics embedded in the binary
 /// and, with `samples` (the demonstration), the fictional sample
@@ -135,16 +156,22 @@ impl Service {
             rubrics: Arc::default(),
             results: Arc::default(),
             headers: Arc::default(),
+            generation: None,
             cpu: Arc::new(tokio::sync::Semaphore::new(Self::cpu_slots())),
             computed: compare::Computed::default(),
             results_views: results::Views::default(),
             verified: verification::VerifiedCache::default(),
-            refused: Flash::default(),
-            plan_outcomes: Flash::default(),
-            form_errors: Flash::default(),
-            links: Flash::default(),
-            imports: Flash::bounded(IMPORTS_KEPT),
         }
+    }
+
+    /// This state for one page render whose data are those of store
+    /// generation `generation`, read before the render began: the header
+    /// lists it reads are those kept at that generation (or read afresh
+    /// and kept under it), without another read of the generation. Only
+    /// for renders that write nothing.
+    pub fn at_generation(mut self, generation: u64) -> Self {
+        self.generation = Some(generation);
+        self
     }
 
     /// How many CPU-heavy computations run at once: the machine's cores.
@@ -233,7 +260,10 @@ impl Service {
         // Read before the query: a write finishing meanwhile moves the
         // generation on, so what is kept under this one is never newer
         // than the data it stands for, nor taken for newer than it is.
-        let generation = self.store.generation();
+        let generation = match self.generation {
+            Some(generation) => generation,
+            None => self.store.generation().await?,
+        };
         let key = format!("{filter:?}");
         if let Ok(lists) = self.headers.lock()
             && lists.0 == generation
@@ -243,10 +273,12 @@ impl Service {
         }
         let list = Arc::new(self.store.list_assessments(filter).await?);
         if let Ok(mut lists) = self.headers.lock() {
-            if lists.0 != generation {
+            // The generation only grows: lists of an older one (a render
+            // that began before the latest write) are not kept.
+            if lists.0 < generation || lists.1.is_empty() {
                 *lists = (generation, HashMap::new());
             }
-            if lists.1.len() < HEADER_LISTS_KEPT {
+            if lists.0 == generation && lists.1.len() < HEADER_LISTS_KEPT {
                 lists.1.insert(key, Arc::clone(&list));
             }
         }
@@ -532,55 +564,67 @@ fn score_all(
 
 impl Service {
     /// Keeps refused entries for the next page; returns their token.
-    pub fn keep_refused(&self, entries: Vec<RefusedEntry>) -> String {
-        self.refused.keep(entries)
+    pub async fn keep_refused(&self, entries: &[RefusedEntry]) -> Result<String, AppError> {
+        REFUSED.keep(&self.store, &entries.to_vec()).await
     }
 
     /// The refused entries of a token (empty when unknown or expired).
-    pub fn refused(&self, token: &str) -> Vec<RefusedEntry> {
-        self.refused.get(token).unwrap_or_default()
+    pub async fn refused(&self, token: &str) -> Vec<RefusedEntry> {
+        REFUSED.get(&self.store, token).await.unwrap_or_default()
     }
 
     /// Keeps the outcome of a plan save for the next page; returns its token.
-    pub fn keep_plan_outcome(&self, outcome: crate::view::plan::PlanSaved) -> String {
-        self.plan_outcomes.keep(outcome)
+    pub async fn keep_plan_outcome(
+        &self,
+        outcome: &crate::view::plan::PlanSaved,
+    ) -> Result<String, AppError> {
+        PLAN_OUTCOMES.keep(&self.store, outcome).await
     }
 
     /// The outcome of a plan save by its token.
-    pub fn plan_outcome(&self, token: &str) -> Option<crate::view::plan::PlanSaved> {
-        self.plan_outcomes.get(token)
+    pub async fn plan_outcome(&self, token: &str) -> Option<crate::view::plan::PlanSaved> {
+        PLAN_OUTCOMES.get(&self.store, token).await
     }
 
     /// Keeps a set-password link just made for the administrators' page
     /// it is shown on (once); answers its token.
-    pub fn keep_link(&self, link: crate::view::account::PasswordLink) -> String {
-        self.links.keep(link)
+    pub async fn keep_link(
+        &self,
+        link: &crate::view::account::PasswordLink,
+    ) -> Result<String, AppError> {
+        LINKS.keep(&self.store, link).await
+    }
+
+    /// A set-password link kept for the administrators' page, by token:
+    /// given once, then gone.
+    pub async fn link(&self, token: &str) -> Option<crate::view::account::PasswordLink> {
+        LINKS.take(&self.store, token).await
     }
 
     /// Keeps a register import's preview for its apply; returns its token.
-    pub fn keep_import(&self, kept: register::KeptImport) -> String {
-        self.imports.keep(kept)
+    pub async fn keep_import(&self, kept: &register::KeptImport) -> Result<String, AppError> {
+        IMPORTS.keep(&self.store, kept).await
     }
 
     /// A register import's preview, by token.
-    pub fn import(&self, token: &str) -> Option<register::KeptImport> {
-        self.imports.get(token)
+    pub async fn import(&self, token: &str) -> Option<register::KeptImport> {
+        IMPORTS.get(&self.store, token).await
     }
 
-    /// A set-password link kept for the administrators' page, by token.
-    pub fn link(&self, token: &str) -> Option<crate::view::account::PasswordLink> {
-        self.links.get(token)
-    }
-
-    /// Keeps the error of a plain form post for the page it goes back to;
-    /// returns its token.
-    pub fn keep_form_error(&self, error: crate::error::FormError) -> String {
-        self.form_errors.keep(error)
+    /// Keeps the error of a plain form post for the page it goes back to
+    /// and answers its token at once; the write is handed to `pending`,
+    /// which the server finishes before the redirect leaves.
+    pub fn keep_form_error(
+        &self,
+        error: crate::error::FormError,
+        pending: Option<&flash::PendingWrites>,
+    ) -> String {
+        FORM_ERRORS.keep_later(&self.store, &error, pending)
     }
 
     /// The error of a plain form post by its token.
-    pub fn form_error(&self, token: &str) -> Option<crate::error::FormError> {
-        self.form_errors.get(token)
+    pub async fn form_error(&self, token: &str) -> Option<crate::error::FormError> {
+        FORM_ERRORS.get(&self.store, token).await
     }
 }
 

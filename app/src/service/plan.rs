@@ -365,9 +365,10 @@ pub async fn load_plan(
         },
         domains,
         max_cost: capacity::compiled::MAX_COST,
-        outcome: (!outcome.is_empty())
-            .then(|| state.plan_outcome(&outcome))
-            .flatten(),
+        outcome: match outcome.is_empty() {
+            true => None,
+            false => state.plan_outcome(&outcome).await,
+        },
     })
 }
 
@@ -704,14 +705,18 @@ pub fn outcome_status(outcome: PlanSaved) -> Result<PlanSaved, AppError> {
 
 /// The page a plain form post of the plan goes back to, with what was
 /// refused or invalid kept under a token for it.
-pub fn after_plan_save(state: &Service, id: i64, outcome: &PlanSaved) -> String {
+pub async fn after_plan_save(
+    state: &Service,
+    id: i64,
+    outcome: &PlanSaved,
+) -> Result<String, AppError> {
     let mut to = format!("/evaluations/{id}/plan?saved={}", outcome.saved);
     if !outcome.problems.is_empty() || !outcome.refused.is_empty() {
         to.push_str("&outcome=");
-        to.push_str(&state.keep_plan_outcome(outcome.clone()));
+        to.push_str(&state.keep_plan_outcome(outcome).await?);
     }
     to.push_str("#plan-messages");
-    to
+    Ok(to)
 }
 
 #[cfg(all(test, feature = "ssr"))]

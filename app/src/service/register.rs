@@ -20,7 +20,7 @@ use crate::view::register::*;
 
 /// What a preview keeps for its apply: the file's text and the version of
 /// each commune it read (0: not stored).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct KeptImport {
     text: String,
     versions: BTreeMap<String, i64>,
@@ -282,17 +282,19 @@ pub async fn preview_import(
     let (preview, versions) = analyse(state, &text).await?;
     // The kept preview's token is filled in when it is read back
     // ([`kept_preview`]).
-    let token = state.keep_import(KeptImport {
-        text: text.clone(),
-        versions: versions.clone(),
-        preview: preview.clone(),
-    });
+    let token = state
+        .keep_import(&KeptImport {
+            text: text.clone(),
+            versions: versions.clone(),
+            preview: preview.clone(),
+        })
+        .await?;
     let preview = ImportPreview { token, ..preview };
     Ok(preview)
 }
 
 /// A preview kept under `token` (`None` when unknown or expired).
-pub fn kept_preview(
+pub async fn kept_preview(
     state: &Service,
     actor: &Actor,
     token: &str,
@@ -301,7 +303,7 @@ pub fn kept_preview(
     if token.is_empty() {
         return Ok(None);
     }
-    Ok(state.import(token).map(|k| ImportPreview {
+    Ok(state.import(token).await.map(|k| ImportPreview {
         token: token.to_owned(),
         ..k.preview
     }))
@@ -316,7 +318,7 @@ pub async fn apply_import(
     token: &str,
 ) -> Result<ImportApplied, AppError> {
     check(actor)?;
-    let kept = state.import(token).ok_or_else(|| {
+    let kept = state.import(token).await.ok_or_else(|| {
         AppError::NotFound("this import preview (it expired: send the file again)".to_owned())
     })?;
     let (preview, versions) = analyse(state, &kept.text).await?;

@@ -502,13 +502,13 @@ pub async fn save_entry(
 
 /// The page a plain form post of an entry page goes back to, with the
 /// refused entries kept under a token for it.
-pub fn after_entry_save(
+pub async fn after_entry_save(
     state: &Service,
     id: i64,
     rater: &str,
     competency: &str,
     saved: &EntrySaved,
-) -> String {
+) -> Result<String, AppError> {
     let mut to = format!(
         "/evaluations/{id}/saisie?rater={}&competence={}&saved={}",
         urlencode(rater),
@@ -517,14 +517,14 @@ pub fn after_entry_save(
     );
     if !saved.refused.is_empty() {
         to.push_str("&refused=");
-        to.push_str(&state.keep_refused(saved.refused.clone()));
+        to.push_str(&state.keep_refused(&saved.refused).await?);
     }
-    to
+    Ok(to)
 }
 
 /// Entries refused by an earlier plain form save (see [`save_entry`]).
 pub async fn load_refused(state: &Service, token: String) -> Result<Vec<RefusedEntry>, AppError> {
-    Ok(state.refused(&token))
+    Ok(state.refused(&token).await)
 }
 
 fn urlencode(s: &str) -> String {
@@ -692,12 +692,12 @@ pub async fn save_consensus(
 
 /// The page a plain form post of the consensus step goes back to, with the
 /// refused entries kept under a token for it.
-pub fn after_consensus_save(
+pub async fn after_consensus_save(
     state: &Service,
     id: i64,
     competency: &str,
     saved: &EntrySaved,
-) -> String {
+) -> Result<String, AppError> {
     let mut to = format!(
         "/evaluations/{id}/consensus?competence={}&saved={}",
         urlencode(competency),
@@ -705,9 +705,9 @@ pub fn after_consensus_save(
     );
     if !saved.refused.is_empty() {
         to.push_str("&refused=");
-        to.push_str(&state.keep_refused(saved.refused.clone()));
+        to.push_str(&state.keep_refused(&saved.refused).await?);
     }
-    to
+    Ok(to)
 }
 
 /// The finalise gate of an assessment: coverage per competency, the

@@ -108,17 +108,26 @@ pub(crate) fn utc_time(text: &str, what: &str) -> Result<String, StoreError> {
             "{what} `{text}` is not an RFC 3339 time ({e}): write e.g. 2026-12-06T09:30:00Z"
         ))
     })?;
+    Ok(utc_text(time, 3))
+}
+
+/// `time` in UTC as RFC 3339 text with `digits` digits of fraction (3: the
+/// form of every time the store writes; 9: nanoseconds), always of the
+/// same width, so that comparing texts of one width compares the instants.
+pub(crate) fn utc_text(time: OffsetDateTime, digits: u32) -> String {
     let t = time.to_offset(UtcOffset::UTC);
-    Ok(format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+    let digits = digits.min(9);
+    let fraction = t.nanosecond() / 10u32.pow(9 - digits);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{fraction:0width$}Z",
         t.year(),
         u8::from(t.month()),
         t.day(),
         t.hour(),
         t.minute(),
         t.second(),
-        t.millisecond()
-    ))
+        width = digits as usize
+    )
 }
 
 impl Store {

@@ -141,6 +141,32 @@ pub enum StoreError {
         /// What the last attempt met.
         detail: String,
     },
+    /// The database holds a schema newer than this program knows: a newer
+    /// version of commune-capacity wrote it. Nothing was changed.
+    #[error(
+        "the database {path} has schema version {found}, newer than the {known} this program knows: \
+         run the newer version of capacity-web that wrote it, or restore a backup made by this version \
+         (capacity-web restore --from FILE)"
+    )]
+    SchemaTooNew {
+        /// The database.
+        path: String,
+        /// Its newest applied migration.
+        found: i64,
+        /// The newest migration of this program.
+        known: i64,
+    },
+    /// A backup could not be written or restored; `detail` says why and
+    /// what to do.
+    #[error("{action} {path}: {detail}")]
+    Backup {
+        /// `cannot back up to`, `cannot restore from`…
+        action: &'static str,
+        /// The file concerned.
+        path: String,
+        /// What went wrong and what to do.
+        detail: String,
+    },
 }
 
 /// The words for a [`StoreError::TokenInvalid`] reason.

@@ -34,6 +34,15 @@
 //!   write, and verified results are kept like the others
 //!   (`verified_result`).
 //!
+//! Several servers may share one database (`ops.rs`): nothing that
+//! correctness depends on stays in one process. [`Store::generation`] is
+//! a row moved by every write transaction of data, flash values
+//! ([`Store::keep_flash`]) and sessions are rows too. Backups
+//! ([`backup_database`], [`Store::backup_to`]) are taken while servers
+//! run, restores ([`restore_database`]) go into an empty data directory
+//! only, and opening a database backs it up before pending migrations and
+//! refuses a schema newer than this program ([`StoreError::SchemaTooNew`]).
+//!
 //! Writes never fail because another save holds the database: every write
 //! transaction runs on the one writer connection and starts with
 //! `BEGIN IMMEDIATE` (the write lock is taken before anything is read, so
@@ -69,6 +78,7 @@ mod assessments;
 mod audit;
 mod campaigns;
 mod error;
+mod ops;
 mod plans;
 mod register;
 mod results;
@@ -78,14 +88,15 @@ mod verification;
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use error::StoreError;
+pub use ops::{
+    BACKUPS_DIR, BackupReport, SchemaCheck, backup_database, known_schema_version, restore_database,
+};
 pub use register::{MAX_RATERS, RegisterImport};
 pub use results::{HeaderWithResult, NewResult};
 pub use rows::{
@@ -159,22 +170,14 @@ pub struct Store {
     /// The one connection that writes: saves queue here in order instead
     /// of competing for SQLite's write lock.
     writer: SqlitePool,
-    generation: Arc<AtomicU64>,
-}
-
-/// Bumps the store's generation when a write method ends, after its
-/// transaction is committed (or abandoned), whatever the outcome.
-struct Written<'a>(&'a AtomicU64);
-
-impl Drop for Written<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, Ordering::Release);
-    }
 }
 
 impl Store {
     /// Opens (creating if needed) `capacity.sqlite3` in `data_dir` and
-    /// applies pending migrations.
+    /// applies pending migrations, after backing the database up into
+    /// `data_dir/backups/` when it has data; a database of a newer schema
+    /// than this program knows is refused ([`StoreError::SchemaTooNew`])
+    /// and left as it is.
     pub async fn open(data_dir: &Path) -> Result<Store, StoreError> {
         let file = data_dir.join(DATABASE_FILE);
         let options = SqliteConnectOptions::new()
@@ -202,6 +205,7 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(open_error)?;
+        ops::check_schema(&writer, data_dir).await?;
         Self::migrate(pool, writer).await
     }
 
@@ -223,35 +227,18 @@ impl Store {
     }
 
     async fn migrate(pool: SqlitePool, writer: SqlitePool) -> Result<Store, StoreError> {
-        sqlx::migrate!("./migrations")
+        ops::MIGRATOR
             .run(&writer)
             .await
             .map_err(StoreError::Migrate)?;
         // The session table belongs to the session store's crate, which
         // creates it (`CREATE TABLE IF NOT EXISTS tower_sessions`).
         SessionStore::new(writer.clone()).migrate().await?;
-        let store = Store {
-            pool,
-            writer,
-            generation: Arc::default(),
-        };
+        let store = Store { pool, writer };
         // Rows written before campaigns existed join the campaign of their
         // round (nothing to do, and no transaction, once they all have one).
         store.attach_to_campaigns(&Audit::system("migrate")).await?;
         Ok(store)
-    }
-
-    /// A number that changes after every write through this handle or its
-    /// clones: what was read at one generation is still true until the
-    /// generation changes. Caches key on it. Writes by other processes to
-    /// the same file are not seen (the server is the only writer).
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
-    }
-
-    /// Marks a write; the generation moves when the guard drops.
-    fn written(&self) -> Written<'_> {
-        Written(&self.generation)
     }
 
     /// How the database file keeps what is written, as SQLite reports it
@@ -292,7 +279,8 @@ impl Store {
     /// the store's one writer connection: session writes queue with the
     /// other saves instead of competing for SQLite's write lock (its reads
     /// queue there too, each a single indexed row). Session writes are not
-    /// audited and do not move [`Store::generation`].
+    /// audited and do not move [`Store::generation`]. Every server on the
+    /// database sees every session, so a login on one is valid on all.
     pub fn session_store(&self) -> SessionStore {
         SessionStore::new(self.writer.clone())
     }
@@ -342,14 +330,23 @@ impl Store {
 /// `return Err(…)` leave the block, not the method). A transaction that
 /// meets a busy or locked database is run again from the start
 /// ([`Store::after_attempt`]), so the block must only act through `tx`.
-/// The store's generation moves when the write ends, whatever its outcome.
+/// The store's generation ([`Store::generation`], a row of the database)
+/// moves in the transaction, just before it commits, so every server on
+/// the database sees it move with the data. `write_tx!(@derived store, |tx|
+/// { … })` runs the same transaction without moving it, for rows that are
+/// not data (flash values).
 /// (A macro rather than a method taking an async closure: the futures of
 /// async closures that borrow their arguments are not provably `Send`
 /// with today's compiler, and the web server needs `Send` futures.)
 macro_rules! write_tx {
-    ($store:expr, |$tx:ident| $body:block) => {{
+    ($store:expr, |$tx:ident| $body:block) => {
+        $crate::write_tx!(@run $store, true, |$tx| $body)
+    };
+    (@derived $store:expr, |$tx:ident| $body:block) => {
+        $crate::write_tx!(@run $store, false, |$tx| $body)
+    };
+    (@run $store:expr, $data:expr, |$tx:ident| $body:block) => {{
         let store: &$crate::Store = $store;
-        let _written = store.written();
         let mut attempt: u32 = 1;
         loop {
             let outcome: Result<_, $crate::StoreError> = async {
@@ -360,6 +357,9 @@ macro_rules! write_tx {
                 }
                 .await;
                 let value = value?;
+                if $data {
+                    $crate::ops::bump_generation(&mut transaction).await?;
+                }
                 transaction.commit().await?;
                 Ok(value)
             }

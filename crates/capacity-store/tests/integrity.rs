@@ -488,7 +488,7 @@ async fn the_revision_moves_only_for_the_assessment_written() {
     // A commune's new attributes show in its assessments' headers.
     let mut commune = loaded.assessment.commune.clone();
     commune.name = "Renamed".into();
-    let g = store.generation();
+    let g = store.generation().await.expect("generation");
     store
         .upsert_commune(&commune, &audit())
         .await
@@ -503,7 +503,10 @@ async fn the_revision_moves_only_for_the_assessment_written() {
         rev_a,
         "no change, no new revision"
     );
-    assert!(store.generation() > g, "the generation still moves");
+    assert!(
+        store.generation().await.expect("generation") > g,
+        "the generation still moves"
+    );
     store.close().await;
 }
 

@@ -445,26 +445,73 @@ async fn data_survive_reopening_the_file() {
 }
 
 #[tokio::test]
-async fn the_generation_moves_on_every_write_and_only_then() {
+async fn the_generation_moves_on_every_committed_write_and_only_then() {
     let store = Store::open_in_memory().await.expect("store");
     let id = fresh_assessment(&store).await;
     let clone = store.clone();
-    let g0 = store.generation();
+    let generation = |s: &Store| {
+        let s = s.clone();
+        async move { s.generation().await.expect("generation") }
+    };
+    let g0 = generation(&store).await;
     store.assessment(id).await.expect("read");
     store
         .list_assessments(&AssessmentFilter::default())
         .await
         .expect("list");
-    assert_eq!(store.generation(), g0, "reads do not move the generation");
+    assert_eq!(
+        generation(&store).await,
+        g0,
+        "reads do not move the generation"
+    );
     clone
         .save_rating(id, "X-1", "r1", &rating("C"), 0, &audit())
         .await
         .expect("saved");
-    let g1 = store.generation();
+    let g1 = generation(&store).await;
     assert!(g1 > g0, "a write through a clone moves it for every handle");
-    // A refused write moves it too: caches are then merely refreshed.
-    let _ = store
+    // A refused write is rolled back: nothing changed, nor does the
+    // generation.
+    let stale = store
         .save_rating(id, "X-1", "r1", &rating("A"), 0, &audit())
         .await;
-    assert!(store.generation() > g1);
+    assert!(
+        matches!(stale, Err(StoreError::StaleRating { .. })),
+        "{stale:?}"
+    );
+    assert_eq!(generation(&store).await, g1);
+    // Flash values are not data.
+    store
+        .keep_flash("t", "k", "1", std::time::Duration::from_secs(60), 4)
+        .await
+        .expect("flash");
+    assert_eq!(generation(&store).await, g1);
+}
+
+#[tokio::test]
+async fn two_handles_on_one_file_see_each_others_writes_and_generation() {
+    let dir = std::env::temp_dir().join(format!("capacity-store-gen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let one = Store::open(&dir).await.expect("first server");
+    let two = Store::open(&dir).await.expect("second server");
+    let id = fresh_assessment(&one).await;
+    let g = two.generation().await.expect("generation");
+    let before = two.revision(id).await.expect("revision");
+    one.save_rating(id, "X-1", "r1", &rating("C"), 0, &audit())
+        .await
+        .expect("saved through the first");
+    assert!(two.generation().await.expect("generation") > g);
+    assert!(two.revision(id).await.expect("revision") > before);
+    // A stale save through the second is refused.
+    let stale = two
+        .save_rating(id, "X-1", "r1", &rating("A"), 0, &audit())
+        .await;
+    assert!(
+        matches!(stale, Err(StoreError::StaleRating { .. })),
+        "{stale:?}"
+    );
+    one.close().await;
+    two.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }
