@@ -73,6 +73,75 @@ pub struct Server {
     demo: bool,
     /// More arguments of the server (e.g. `--synthetic 703`).
     args: Vec<String>,
+    /// Its PostgreSQL database, when the tests run on PostgreSQL (dropped
+    /// after the server is stopped).
+    database: Option<TestDatabase>,
+}
+
+/// The variable naming the PostgreSQL server the tests run on
+/// (`postgres://user@host:port/postgres`, set by `.ci/with-postgres`):
+/// when set, every test server gets a database of its own there
+/// (`--database-url`), created empty and dropped after it; otherwise the
+/// SQLite file of its data directory.
+pub const POSTGRES_URL: &str = "CAPACITY_TEST_POSTGRES_URL";
+
+/// A database of one test server on the tests' PostgreSQL, made and
+/// dropped with `psql`.
+struct TestDatabase {
+    /// The server URL of [`POSTGRES_URL`].
+    server: String,
+    name: String,
+    /// The URL the web server is given.
+    url: String,
+}
+
+impl TestDatabase {
+    /// A new empty database for the server on `port`, if the tests run on
+    /// PostgreSQL.
+    fn create(port: u16) -> Result<Option<TestDatabase>> {
+        let Some(server) = std::env::var(POSTGRES_URL)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+        else {
+            return Ok(None);
+        };
+        let name = format!("capacity_e2e_{}_{port}", std::process::id());
+        psql(
+            &server,
+            &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+        )?;
+        psql(&server, &format!("CREATE DATABASE \"{name}\""))?;
+        let base = server.split('?').next().unwrap_or(&server);
+        let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+        let url = format!("{base}/{name}");
+        Ok(Some(TestDatabase { server, name, url }))
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+        if let Err(e) = psql(&self.server, &sql) {
+            eprintln!("could not drop the test database {}: {e}", self.name);
+        }
+    }
+}
+
+/// Runs one statement with `psql` on the server `url`.
+fn psql(url: &str, sql: &str) -> Result {
+    let out = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run psql (install postgresql-client): {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// The session cookie the plain HTTP helpers send to each server address.
@@ -171,6 +240,7 @@ impl Server {
             port,
             demo: true,
             args: args.iter().map(|a| (*a).to_owned()).collect(),
+            database: TestDatabase::create(port)?,
         };
         server.resume()?;
         let cookie = server.login("admin")?;
@@ -233,6 +303,7 @@ impl Server {
             port,
             demo,
             args: Vec::new(),
+            database: TestDatabase::create(port)?,
         };
         server.resume()?;
         Ok(server)
@@ -279,6 +350,9 @@ impl Server {
         let mut command = Command::new(&bin);
         if self.demo {
             command.arg("--demo");
+        }
+        if let Some(database) = &self.database {
+            command.arg("--database-url").arg(&database.url);
         }
         let child = command
             .arg("--port")

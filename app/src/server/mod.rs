@@ -194,6 +194,15 @@ async fn seed_synthetic(store: &capacity_store::Store, communes: usize) -> Resul
     Ok(())
 }
 
+/// The store of this configuration: the database `--database-url` names,
+/// else the SQLite file of the data directory.
+async fn open_store(config: &Config) -> Result<capacity_store::Store, capacity_store::StoreError> {
+    match config.database_url.as_deref().map(str::trim) {
+        Some(url) if !url.is_empty() => capacity_store::Store::connect(url).await,
+        _ => capacity_store::Store::open(&config.data_dir).await,
+    }
+}
+
 /// Starts the server with this configuration and serves until Ctrl-C or
 /// SIGTERM, then finishes the requests in progress.
 pub async fn serve(config: Config) -> Result<(), StartError> {
@@ -205,7 +214,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         path: config.data_dir.display().to_string(),
         source,
     })?;
-    let store = capacity_store::Store::open(&config.data_dir).await?;
+    let store = open_store(&config).await?;
     let service = Service::new(store.clone());
     if store.is_empty().await? {
         let report = crate::service::seed_embedded(&store, config.demo).await?;
@@ -266,6 +275,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         addr = %local,
         url = %format!("http://{local}"),
         data_dir = %config.data_dir.display(),
+        database = store.backend().name(),
         site_root = %site_root,
         "listening"
     );
@@ -330,7 +340,7 @@ pub async fn command(config: Config, command: config::Command) -> Result<(), Sta
         path: config.data_dir.display().to_string(),
         source,
     })?;
-    let store = capacity_store::Store::open(&config.data_dir).await?;
+    let store = open_store(&config).await?;
     if store.is_empty().await? {
         crate::service::seed_embedded(&store, false).await?;
     }
