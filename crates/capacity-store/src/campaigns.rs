@@ -47,7 +47,7 @@ impl Store {
     pub async fn campaigns(&self, rubric: Option<&str>) -> Result<Vec<CampaignRow>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {CAMPAIGN_COLUMNS} FROM campaign k
-             WHERE $11 IS NULL OR k.rubric_id = $21
+             WHERE $1 IS NULL OR k.rubric_id = $1
              ORDER BY k.ends DESC, k.starts DESC, k.id"
         ))
         .bind(rubric)

@@ -128,6 +128,19 @@ async fn assessments_without_a_campaign_join_their_rounds_campaign() {
         store.list_assessments(&filter).await.expect("list").len(),
         2
     );
+    // The campaign list, whole and of one rubric.
+    let ids = |rows: Vec<capacity_store::CampaignRow>| -> Vec<String> {
+        rows.into_iter().map(|k| k.id).collect()
+    };
+    let all = store.campaigns(None).await.expect("all campaigns");
+    assert_eq!(ids(all), vec![expected_id.clone()]);
+    let of_rubric = store.campaigns(Some(&rubric)).await.expect("of the rubric");
+    assert_eq!(ids(of_rubric), vec![expected_id.clone()]);
+    let of_other = store
+        .campaigns(Some("no-such-rubric"))
+        .await
+        .expect("of another");
+    assert!(of_other.is_empty());
 }
 
 #[tokio::test]
