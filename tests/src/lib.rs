@@ -96,21 +96,34 @@ struct TestDatabase {
 }
 
 impl TestDatabase {
-    /// A new empty database for the server on `port`, if the tests run on
-    /// PostgreSQL.
-    fn create(port: u16) -> Result<Option<TestDatabase>> {
+    /// The database of the server on `data_dir`, if the tests run on
+    /// PostgreSQL: a new empty one when `fresh`, else the one a command
+    /// or an earlier start on that directory made (empty if none did).
+    fn open(data_dir: &Path, fresh: bool) -> Result<Option<TestDatabase>> {
         let Some(server) = std::env::var(POSTGRES_URL)
             .ok()
             .filter(|u| !u.trim().is_empty())
         else {
             return Ok(None);
         };
-        let name = format!("capacity_e2e_{}_{port}", std::process::id());
-        psql(
-            &server,
-            &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
-        )?;
-        psql(&server, &format!("CREATE DATABASE \"{name}\""))?;
+        // One name per data directory (FNV-1a of its path).
+        let hash = data_dir
+            .to_string_lossy()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+        let name = format!("capacity_e2e_{hash:016x}");
+        let exists = format!("SELECT 1 FROM pg_database WHERE datname = '{name}'");
+        if fresh {
+            psql(
+                &server,
+                &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+            )?;
+        }
+        if fresh || !psql_answers(&server, &exists)? {
+            psql(&server, &format!("CREATE DATABASE \"{name}\""))?;
+        }
         let base = server.split('?').next().unwrap_or(&server);
         let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
         let url = format!("{base}/{name}");
@@ -129,8 +142,29 @@ impl Drop for TestDatabase {
 
 /// Runs one statement with `psql` on the server `url`.
 fn psql(url: &str, sql: &str) -> Result {
+    psql_output(url, sql).map(|_| ())
+}
+
+/// True when one statement run with `psql` on the server `url` prints
+/// anything (a query that found a row).
+fn psql_answers(url: &str, sql: &str) -> Result<bool> {
+    Ok(!psql_output(url, sql)?.trim().is_empty())
+}
+
+fn psql_output(url: &str, sql: &str) -> Result<String> {
     let out = Command::new("psql")
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+        .args([
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            url,
+            "-c",
+            sql,
+        ])
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run psql (install postgresql-client): {e}"))?;
@@ -141,7 +175,7 @@ fn psql(url: &str, sql: &str) -> Result {
         )
         .into());
     }
-    Ok(())
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The session cookie the plain HTTP helpers send to each server address.
@@ -236,11 +270,11 @@ impl Server {
         let mut server = Server {
             child: None,
             url: format!("http://127.0.0.1:{port}"),
-            data_dir,
             port,
             demo: true,
             args: args.iter().map(|a| (*a).to_owned()).collect(),
-            database: TestDatabase::create(port)?,
+            database: TestDatabase::open(&data_dir, true)?,
+            data_dir,
         };
         server.resume()?;
         let cookie = server.login("admin")?;
@@ -283,30 +317,46 @@ impl Server {
         let port = free_port()?;
         let data_dir =
             std::env::temp_dir().join(format!("capacity-e2e-{}-{port}", std::process::id()));
-        Server::launch_on(data_dir, port, true)
+        Server::launch_on(data_dir, port, true, true)
     }
 
     /// Starts the server on `data_dir` as a production start would: no
     /// `--demo`, so a new database holds the rubrics only and no account.
     /// The plain HTTP helpers act as a visitor.
     pub fn start_plain(data_dir: PathBuf) -> Result<Server> {
-        let server = Server::launch_on(data_dir, free_port()?, false)?;
+        let server = Server::launch_on(data_dir, free_port()?, false, false)?;
         set_session(&server.addr(), None);
         Ok(server)
     }
 
-    fn launch_on(data_dir: PathBuf, port: u16, demo: bool) -> Result<Server> {
+    /// `fresh`: a new database (on PostgreSQL; on SQLite a new data
+    /// directory is one), else the one of `data_dir`.
+    fn launch_on(data_dir: PathBuf, port: u16, demo: bool, fresh: bool) -> Result<Server> {
         let mut server = Server {
             child: None,
             url: format!("http://127.0.0.1:{port}"),
-            data_dir,
             port,
             demo,
             args: Vec::new(),
-            database: TestDatabase::create(port)?,
+            database: TestDatabase::open(&data_dir, fresh)?,
+            data_dir,
         };
         server.resume()?;
         Ok(server)
+    }
+
+    /// A command of the server binary (`user add …`) on the database of
+    /// `data_dir`, the one [`Server::start_plain`] then serves: the
+    /// SQLite file there, or its database on the tests' PostgreSQL.
+    pub fn command(data_dir: &Path) -> Result<Command> {
+        let mut command = Command::new(Server::binary());
+        command.arg("--data-dir").arg(data_dir);
+        if let Some(database) = TestDatabase::open(data_dir, false)? {
+            command.arg("--database-url").arg(&database.url);
+            // The server started on this directory drops it.
+            std::mem::forget(database);
+        }
+        Ok(command)
     }
 
     /// The server binary the tests run.
