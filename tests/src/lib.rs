@@ -490,6 +490,8 @@ pub struct Response {
     pub head: String,
     /// Body as text (lossy UTF-8), de-chunked when it came in chunks.
     pub body: String,
+    /// The same body as bytes (spreadsheets, archives).
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -595,6 +597,7 @@ pub fn send_as(addr: &str, cookie: Option<&str>, request: &[u8]) -> Result<Respo
         status,
         head,
         body: String::from_utf8_lossy(&body).into_owned(),
+        bytes: body,
     })
 }
 

@@ -325,6 +325,16 @@ fn every_role_gets_what_it_may_and_nothing_more() -> Result {
             "NAFFFFFA",
         ),
         (
+            "assessment file",
+            page(format!("/evaluations/{b}/evaluation.toml")),
+            "NAAAAAAA",
+        ),
+        (
+            "assessment file elsewhere",
+            page(format!("/evaluations/{g}/evaluation.toml")),
+            "NAFFFFFA",
+        ),
+        (
             "history.csv",
             page(format!("/evaluations/{b}/historique.csv")),
             "NAAAAFAF",

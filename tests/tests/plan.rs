@@ -5,10 +5,53 @@
 //! change, never written into the test.
 
 use capacity_e2e::{
-    Browser, Js, Result, Server, ensure, http_get, http_request, login_browser, text_of, wait_for,
+    Browser, Js, Result, Server, ensure, http_get, http_request, login_browser, send, text_of,
+    wait_for, workspace_root,
 };
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
+
+/// The included actions and their cost on the totals sheet of a plan's
+/// XLSX (the row `Total (actions retenues)`).
+fn xlsx_total(bytes: &[u8]) -> Result<(u64, u64)> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))?;
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name)?;
+        for row in range.rows() {
+            let text = |c: &Data| c.to_string();
+            if row.iter().any(|c| text(c) == "Total (actions retenues)") {
+                let numbers: Vec<u64> = row
+                    .iter()
+                    .filter_map(|c| match c {
+                        Data::Int(n) => u64::try_from(*n).ok(),
+                        Data::Float(f) if f.fract() == 0.0 && *f >= 0.0 => Some(*f as u64),
+                        _ => None,
+                    })
+                    .collect();
+                if let [count, cost] = numbers[..] {
+                    return Ok((count, cost));
+                }
+                return Err(format!("total row of the XLSX: {row:?}").into());
+            }
+        }
+    }
+    Err("no total row in the XLSX".into())
+}
+
+/// The included actions and their cost of an assessment file's plan, as
+/// the command line computes them (the core, the reference rubric).
+fn file_plan_total(text: &str) -> Result<(u64, u64)> {
+    let rubric =
+        std::fs::read_to_string(workspace_root().join("assessments/rubrics/ml-communes.toml"))?;
+    let rubric = capacity::CompiledRubric::from_toml(&rubric)?;
+    let (assessment, resolved) = rubric.resolve_toml(text)?;
+    let scored = capacity::score(&rubric, &resolved)?;
+    let plan =
+        capacity::ActionPlan::new(&rubric, &capacity::CommuneResult::new(&assessment, &scored))?;
+    let cost: u64 = plan.totals.included.cost.normalize().to_string().parse()?;
+    Ok((u64::from(plan.totals.included.actions), cost))
+}
 
 /// The whole francs of an amount as the page writes it (`1 250 000 FCFA`,
 /// with narrow no-break spaces): its digits.
@@ -292,6 +335,31 @@ async fn plan_is_adjusted_and_downloaded_without_javascript() -> Result {
             );
             ensure!(head.contains("filename=\"plan-ml-segou-san-2025.xlsx\""), "XLSX name: {head}");
             ensure!(body.starts_with("PK\u{3}\u{4}"), "XLSX is not a ZIP archive");
+            // Read as a spreadsheet program reads it: the same total.
+            let xlsx = send(&addr, format!("GET /evaluations/{id}/plan.xlsx HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())?;
+            ensure!(
+                xlsx_total(&xlsx.bytes)? == (after.included_count, expected),
+                "the XLSX total differs from the page's {expected}"
+            );
+
+            // The assessment file the council takes to the command line
+            // carries the decisions: read by the core as `capacity plan`
+            // reads it, its plan has the page's total to the franc.
+            let file = send(&addr, format!("GET /evaluations/{id}/evaluation.toml HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())?;
+            ensure!(file.status == 200, "assessment file status {}", file.status);
+            ensure!(
+                file.header("content-disposition")
+                    == Some("attachment; filename=\"evaluation-ml-segou-san-2025.toml\""),
+                "assessment file name: {}",
+                file.head
+            );
+            ensure!(file.body.contains("[[plan.council_action]]"), "no council action in the file");
+            let (count, total) = file_plan_total(&file.body)?;
+            ensure!(
+                (count, total) == (after.included_count, expected),
+                "the file's plan totals {count} actions, {total} FCFA; the page {} and {expected}",
+                after.included_count
+            );
 
             // The print view: the same plan, no form.
             click(&c, "[data-testid=print-link]").await?;

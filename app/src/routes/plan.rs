@@ -390,6 +390,7 @@ fn PlanView(page: PlanPage, saved: Option<usize>) -> impl IntoView {
         <ul class="actions-row plan-links no-print">
             <li><a href=format!("{base}.csv") download="" data-testid="download-csv">{tr!(plan_download_csv)}</a></li>
             <li><a href=format!("{base}.xlsx") download="" data-testid="download-xlsx">{tr!(plan_download_xlsx)}</a></li>
+            <li><a href=format!("/evaluations/{id}/evaluation.toml") download="" data-testid="download-file">{tr!(plan_download_file)}</a></li>
             <li><a href=format!("{base}?print=1") data-testid="print-link">{tr!(plan_print)}</a></li>
         </ul>
         <Totals totals=page.totals.clone() domains=domain_sums(&page.domains) />

@@ -122,6 +122,10 @@ pub fn router(options: LeptosOptions, state: Service, config: &Config) -> Router
             "/admin/import-communes",
             axum::routing::post(routes::import_preview),
         )
+        .route(
+            "/evaluations/{id}/evaluation.toml",
+            axum::routing::get(routes::assessment_file),
+        )
         .route("/evaluations/{id}/plan.csv", plan_csv)
         .route("/evaluations/{id}/plan.xlsx", plan_xlsx)
         .merge(routes::compare_downloads(downloads))

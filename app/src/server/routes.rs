@@ -204,6 +204,21 @@ impl PlanFormat {
     }
 }
 
+/// `GET /evaluations/{id}/evaluation.toml`: the assessment file with the
+/// council's plan decisions (`service::workshop::assessment_file`).
+pub async fn assessment_file(
+    Extension(state): Extension<Service>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<i64>,
+) -> Response {
+    match crate::service::workshop::assessment_file(&state, &actor, id).await {
+        Ok((name, text)) => attachment(TOML_TYPE, &name, text.into_bytes()),
+        Err(e) => error_response(&e),
+    }
+}
+
+const TOML_TYPE: &str = "application/toml; charset=utf-8";
+
 /// `GET /evaluations/{id}/plan.csv` and `…/plan.xlsx`: the action plan with
 /// the council's adjustments, headers in the language of the request
 /// (cookie, then `Accept-Language`, then French), as an attachment.

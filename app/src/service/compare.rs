@@ -1830,9 +1830,15 @@ mod store_tests {
     /// compare and grants rank only the two complete ones, and list the
     /// others apart with their reason; requiring a verification then sets
     /// the complete ones apart too, until their verification is complete.
-    #[tokio::test]
-    async fn a_campaign_ranks_only_its_eligible_rounds() -> TestResult {
-        let state = samples().await?;
+    /// A campaign `id` (label 2026, the first half of 2026, no
+    /// verification) over `communes`, each with a copy of the Djenné 2025
+    /// sample dated in it, finalised when `finalised(i)`; their ids.
+    async fn campaign_of_samples(
+        state: &Service,
+        id: &str,
+        communes: &[&str],
+        finalised: impl Fn(usize) -> bool,
+    ) -> Result<Vec<i64>, Box<dyn std::error::Error>> {
         let store = &state.store;
         let audit = capacity_store::Audit::system("test");
         let text = capacity_data::embedded::samples()
@@ -1841,16 +1847,10 @@ mod store_tests {
             .ok_or("the Djenné 2025 sample")?
             .text;
         let sample = capacity::Assessment::from_toml(text)?;
-        let communes = [
-            "ml-mopti-bandiagara",
-            "ml-segou-san",
-            "ml-gao-gao",
-            "ml-sikasso-sikasso",
-        ];
         store
             .create_campaign(
                 &capacity_store::NewCampaign {
-                    id: "test-2026".into(),
+                    id: id.into(),
                     label: "2026".into(),
                     rubric_id: sample.rubric.clone(),
                     rubric_version: sample.rubric_version.clone(),
@@ -1868,13 +1868,107 @@ mod store_tests {
             let mut a = sample.clone();
             a.commune = row.commune;
             a.date = format!("2026-03-0{}", i + 1);
-            a.finalised = i != 0;
-            ids.push(
-                store
-                    .insert_assessment_in(&a, Some("test-2026"), &audit)
-                    .await?,
-            );
+            a.finalised = finalised(i);
+            ids.push(store.insert_assessment_in(&a, Some(id), &audit).await?);
         }
+        Ok(ids)
+    }
+
+    /// The compare page's costed gap is the sum of the councils' adjusted
+    /// plans, the plan every plan page, report and download prints.
+    #[tokio::test]
+    async fn the_costed_gap_is_that_of_the_adjusted_plans() -> TestResult {
+        let state = samples().await?;
+        let store = &state.store;
+        let audit = capacity_store::Audit::system("test");
+        let ids = campaign_of_samples(
+            &state,
+            "plans-2026",
+            &["ml-segou-san", "ml-gao-gao"],
+            |_| true,
+        )
+        .await?;
+        let q = CompareQuery {
+            campaign: Some("plans-2026".into()),
+            ..Default::default()
+        };
+        // The costed gap of every competency, as the page shows it.
+        let costed_gap = |data: &ComparePageData| -> Result<Decimal, String> {
+            let view = data.comparison.as_ref().ok_or("a comparison")?;
+            let table = view
+                .reform
+                .tables
+                .iter()
+                .find(|t| t.columns.iter().any(|c| c.key == "costed_gap_fcfa"))
+                .ok_or("the reform table")?;
+            let col = table
+                .columns
+                .iter()
+                .position(|c| c.key == "costed_gap_fcfa")
+                .ok_or("the costed gap column")?;
+            Ok(table
+                .rows
+                .iter()
+                .filter_map(|r| r.get(col).and_then(|c| c.number))
+                .sum())
+        };
+        let before = costed_gap(&page_data(&state, &q, Lang::Fr).await?)?;
+
+        // San's council drops its first action and adds one of its own.
+        let stored = store.assessment(ids[0]).await?.ok_or("San")?;
+        let (rubric, _, scored) = state.score(&stored).await?;
+        let proposed = capacity::ActionPlan::new(
+            &rubric,
+            &capacity::CommuneResult::new(&stored.assessment, &scored),
+        )?;
+        let first = proposed.items.first().ok_or("San has a costed plan")?;
+        store
+            .save_plan_adjustment(ids[0], &first.key(&rubric), false, None, 0, &audit)
+            .await?;
+        store
+            .add_council_action(
+                ids[0],
+                &capacity_store::NewCouncilAction {
+                    indicator: first.indicator_id.clone(),
+                    title: "Classer les registres".into(),
+                    cost: "75000".into(),
+                    horizon: "short".into(),
+                    responsible: "Awa Traoré".into(),
+                    deadline: None,
+                    status: "in_progress".into(),
+                },
+                &audit,
+            )
+            .await?;
+        let after = costed_gap(&page_data(&state, &q, Lang::Fr).await?)?;
+        assert_eq!(after, before - first.cost() + Decimal::from(75_000));
+        // The same as the sum of the plans of both communes, to the franc.
+        let mut plans = Decimal::ZERO;
+        for id in &ids {
+            let stored = store.assessment(*id).await?.ok_or("assessment")?;
+            let (rubric, _, scored) = state.score(&stored).await?;
+            let plan = capacity::ActionPlan::new(
+                &rubric,
+                &capacity::CommuneResult::new(&stored.assessment, &scored),
+            )?;
+            plans += plan.totals.included.cost;
+        }
+        assert_eq!(after, plans);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_campaign_ranks_only_its_eligible_rounds() -> TestResult {
+        let state = samples().await?;
+        let store = &state.store;
+        let audit = capacity_store::Audit::system("test");
+        let communes = [
+            "ml-mopti-bandiagara",
+            "ml-segou-san",
+            "ml-gao-gao",
+            "ml-sikasso-sikasso",
+        ];
+        let ids = campaign_of_samples(&state, "test-2026", &communes, |i| i != 0).await?;
         let header = store.header(ids[1]).await?.ok_or("header")?;
         store
             .unlock(ids[1], header.version, "à corriger", &audit)

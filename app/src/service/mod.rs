@@ -471,6 +471,7 @@ fn decode_kept(rows: Vec<capacity_store::HeaderWithResult>) -> Vec<Arc<ScoredAss
                 commune,
                 raters: Vec::new(),
                 answers: Vec::new(),
+                plan: row.plan,
             };
             Some(Arc::new(ScoredAssessment {
                 header: row.header,

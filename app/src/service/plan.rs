@@ -30,7 +30,6 @@ use crate::view::plan::*;
 
 use capacity::{
     ActionPlan, ActionStatus, CommuneResult, CompiledRubric, CouncilActionInput, Decision, Horizon,
-    PlanAdjustment,
 };
 
 /// The submitted plan form, one map per field name.
@@ -143,90 +142,19 @@ pub fn changes(
     }
 }
 
-/// The adjustments of stored rows, for the items of `plan`. A row whose
-/// action is no longer in the plan (the ratings changed since) is left
-/// aside; an unreadable stored cost is logged and ignored.
-pub fn stored_adjustments(
-    rubric: &CompiledRubric,
-    plan: &ActionPlan,
-    rows: &[capacity_store::PlanAdjustmentRow],
-) -> (Vec<PlanAdjustment>, BTreeMap<String, i64>) {
-    let by_key: BTreeMap<&str, &capacity_store::PlanAdjustmentRow> =
-        rows.iter().map(|r| (r.action_key.as_str(), r)).collect();
-    let mut adjustments = Vec::new();
-    let mut versions = BTreeMap::new();
-    for item in &plan.items {
-        let key = item.key(rubric);
-        let Some(row) = by_key.get(key.as_str()) else {
-            continue;
-        };
-        versions.insert(key.clone(), row.version);
-        let indicator = item.indicator_id.clone();
-        let action = item.action;
-        adjustments.push(if row.accepted {
-            PlanAdjustment::Accept { indicator, action }
-        } else {
-            PlanAdjustment::Drop { indicator, action }
-        });
-        let cost = match row.cost_override.as_deref().map(parse_cost) {
-            None => None,
-            Some(Ok(cost)) => cost,
-            Some(Err(problem)) => {
-                tracing::warn!(key = %key, ?problem, "stored plan cost unreadable, ignored");
-                None
-            }
-        };
-        if cost.is_some() {
-            adjustments.push(PlanAdjustment::Cost {
-                indicator: item.indicator_id.clone(),
-                action,
-                cost,
-            });
-        }
-    }
-    (adjustments, versions)
-}
-
 /// The key of a council action's version in [`adjusted_plan`]'s versions.
 pub fn council_version_key(id: i64) -> String {
     format!("council/{id}")
 }
 
-fn horizon_of(code: &str) -> Option<Horizon> {
-    match code.trim() {
-        "short" => Some(Horizon::Short),
-        "medium" => Some(Horizon::Medium),
-        "long" => Some(Horizon::Long),
-        _ => None,
-    }
-}
-
 pub use crate::view::plan::horizon_code;
 
-/// The stored council actions as the core reads them. A row that cannot
-/// be read (a cost, horizon or status written by another program) is
-/// logged and left aside rather than priced at zero.
+/// The stored council actions as the core reads them
+/// ([`capacity_store::CouncilActionRow::input`]: an unreadable row is
+/// logged and left aside rather than priced at zero).
 pub fn council_inputs(rows: &[capacity_store::CouncilActionRow]) -> Vec<CouncilActionInput> {
     rows.iter()
-        .filter_map(|r| {
-            let cost = parse_cost(&r.cost).ok().flatten();
-            let horizon = horizon_of(&r.horizon);
-            let status = ActionStatus::from_code(&r.status);
-            let (Some(cost), Some(horizon), Some(status)) = (cost, horizon, status) else {
-                tracing::warn!(id = r.id, "stored council action unreadable, left aside");
-                return None;
-            };
-            Some(CouncilActionInput {
-                key: r.id.to_string(),
-                indicator: r.indicator.clone(),
-                title: r.title.clone(),
-                cost,
-                horizon,
-                responsible: r.responsible.clone(),
-                deadline: r.deadline.clone(),
-                status,
-            })
-        })
+        .filter_map(capacity_store::CouncilActionRow::input)
         .collect()
 }
 
@@ -256,10 +184,11 @@ fn council_lines(
         .collect()
 }
 
-/// An assessment's plan with the stored adjustments applied and the
-/// council's own actions added, and the version of each stored row (the
-/// council's under [`council_version_key`]). The one plan the plan page,
-/// the printable report and the downloads show.
+/// An assessment's plan with the council's decisions applied (the store
+/// loads them with the assessment, [`capacity::Assessment::plan`], and
+/// [`ActionPlan::new`] applies them), and the version of each stored row
+/// (the council's under [`council_version_key`]). The one plan the plan
+/// page, the printable report, the downloads and the assessment file show.
 pub async fn adjusted_plan(
     state: &Service,
     actor: &super::access::Actor,
@@ -275,19 +204,18 @@ pub async fn adjusted_plan(
 > {
     let stored = super::workshop::visible(state, actor, id).await?;
     let (rubric, _, scored) = state.score(&stored).await?;
-    let mut plan = ActionPlan::new(&rubric, &CommuneResult::new(&stored.assessment, &scored))
+    let plan = ActionPlan::new(&rubric, &CommuneResult::new(&stored.assessment, &scored))
         .map_err(|e| AppError::Internal(format!("plan of assessment {id}: {e}")))?;
-    let rows = state.store.plan_adjustments(id).await?;
-    let (adjustments, versions) = stored_adjustments(&rubric, &plan, &rows);
-    plan.adjust(&adjustments)
-        .map_err(|e| AppError::Internal(format!("stored adjustments of assessment {id}: {e}")))?;
-    let mut versions = versions;
-    let rows = state.store.council_actions(id).await?;
-    for r in &rows {
+    let mut versions: BTreeMap<String, i64> = state
+        .store
+        .plan_adjustments(id)
+        .await?
+        .into_iter()
+        .map(|r| (r.action_key, r.version))
+        .collect();
+    for r in state.store.council_actions(id).await? {
         versions.insert(council_version_key(r.id), r.version);
     }
-    plan.add_council(&rubric, &council_inputs(&rows))
-        .map_err(|e| AppError::Internal(format!("council actions of assessment {id}: {e}")))?;
     Ok((stored, rubric, plan, versions))
 }
 
@@ -644,7 +572,7 @@ async fn council_fields(
             None
         }
     };
-    let horizon = horizon_of(&f.horizon);
+    let horizon = Horizon::from_code(&f.horizon);
     if horizon.is_none() {
         problems.push(FieldProblem::new("horizon", Problem::UnknownChoice));
     }
@@ -819,50 +747,6 @@ mod tests {
             "99999999999999999999999999999999999",
             Err(CostProblem::TooLarge),
         );
-    }
-
-    #[test]
-    fn stored_rows_adjust_the_core_plan() {
-        use capacity::{ActionPlan, CommuneResult, CompiledRubric, example};
-        use capacity_store::PlanAdjustmentRow;
-        let rubric = CompiledRubric::from_toml(example::RUBRIC).expect("example rubric");
-        let (assessment, resolved) = rubric
-            .resolve_toml(example::ASSESSMENT)
-            .expect("example assessment");
-        let scored = capacity::score(&rubric, &resolved).expect("scored");
-        let plan =
-            ActionPlan::new(&rubric, &CommuneResult::new(&assessment, &scored)).expect("plan");
-        let keys: Vec<String> = plan.items.iter().map(|i| i.key(&rubric)).collect();
-        // ADM-EC-01 is at C with target B: its action 1 closes C → B.
-        assert!(keys.contains(&"ADM-EC-01/C/1".to_owned()), "{keys:?}");
-        let (first, second) = (&plan.items[0], &plan.items[1]);
-        let row = |key: &str, accepted, cost: Option<&str>, version| PlanAdjustmentRow {
-            action_key: key.to_owned(),
-            accepted,
-            cost_override: cost.map(str::to_owned),
-            version,
-        };
-        let rows = [
-            row(&keys[0], false, Some("not a number"), 2),
-            row(&keys[1], true, Some("90000"), 5),
-            row("NOT-IN/PLAN/0", false, None, 1),
-        ];
-        let (adjustments, versions) = super::stored_adjustments(&rubric, &plan, &rows);
-        let mut adjusted = plan.clone();
-        adjusted
-            .adjust(&adjustments)
-            .expect("stored adjustments apply");
-        // An unreadable stored cost is ignored, the decision kept.
-        assert_eq!(adjusted.items[0].decision, Decision::Dropped);
-        assert_eq!(adjusted.items[0].cost_override, None);
-        assert_eq!(adjusted.items[1].decision, Decision::Accepted);
-        assert_eq!(adjusted.items[1].cost(), Decimal::from(90_000));
-        assert_eq!(
-            adjusted.totals.included.cost,
-            plan.totals.included.cost - first.cost() - second.cost() + Decimal::from(90_000)
-        );
-        assert_eq!(versions.get(&keys[1]), Some(&5));
-        assert_eq!(versions.len(), 2, "the row not in the plan has no version");
     }
 
     #[test]

@@ -59,6 +59,25 @@ pub fn can_at(actor: &Actor, place: &Place) -> Can {
     }
 }
 
+/// The assessment as a file (`docs/file-formats.md`), with the council's
+/// plan decisions in its `[plan]` section: what the command line reads to
+/// print the same adjusted plan as the plan page. Seen by whoever may see
+/// the assessment. Returns the file name and the text.
+pub async fn assessment_file(
+    state: &Service,
+    actor: &Actor,
+    id: i64,
+) -> Result<(String, String), AppError> {
+    let stored = visible(state, actor, id).await?;
+    let a = &stored.assessment;
+    let name = capacity::filename::safe_file_name(
+        &["evaluation", &a.commune.id, &a.round],
+        "toml",
+        "evaluation",
+    );
+    Ok((name, a.to_toml()))
+}
+
 /// Loads an assessment `actor` may see, or says why not (404, 401, 403).
 pub async fn visible(
     state: &Service,
@@ -1083,6 +1102,7 @@ pub async fn create_assessment(
         commune: row.commune,
         raters,
         answers: Vec::new(),
+        plan: Default::default(),
     };
     compiled
         .resolve(&assessment)

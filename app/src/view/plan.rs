@@ -192,13 +192,9 @@ pub struct CouncilLine {
     pub version: i64,
 }
 
-/// The horizon's code in forms and the store.
+/// The horizon's code in forms and the store ([`Horizon::code`]).
 pub fn horizon_code(h: Horizon) -> &'static str {
-    match h {
-        Horizon::Short => "short",
-        Horizon::Medium => "medium",
-        Horizon::Long => "long",
-    }
+    h.code()
 }
 
 /// The council's actions of an earlier round.

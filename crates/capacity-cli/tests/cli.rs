@@ -1229,3 +1229,93 @@ fn ten_thousand_unknown_kobo_columns_give_one_short_problem() {
         run.stderr.len()
     );
 }
+
+/// The plan of a file that carries its council's decisions is the adjusted
+/// plan, in every command that prints one: `plan` (terminal, CSV, JSON),
+/// `export` and `report` agree to the franc.
+#[test]
+fn the_plan_follows_the_councils_decisions_in_the_file() {
+    let dir = scratch("plan-decisions");
+    let sample = root().join("assessments/samples/ml-segou-san-2023.toml");
+    let f = s(&sample);
+    let v: serde_json::Value =
+        serde_json::from_str(&capacity(&["plan", f, "--format", "json"]).stdout).expect("JSON");
+    let cost = |v: &serde_json::Value| -> i64 {
+        v["plan"]["totals"]["included"]["cost"]
+            .as_str()
+            .and_then(|c| c.parse().ok())
+            .expect("a cost")
+    };
+    let before = cost(&v);
+    let first = v["action_keys"][0].as_str().expect("a key").to_owned();
+    let first_cost: i64 = v["plan"]["items"][0]["rubric_cost"]
+        .as_str()
+        .and_then(|c| c.parse().ok())
+        .expect("a cost");
+    let second = v["action_keys"][1].as_str().expect("a key").to_owned();
+    let second_cost: i64 = v["plan"]["items"][1]["rubric_cost"]
+        .as_str()
+        .and_then(|c| c.parse().ok())
+        .expect("a cost");
+    let text = std::fs::read_to_string(&sample).expect("sample");
+    let decided = dir.join("san-decided.toml");
+    std::fs::write(
+        &decided,
+        format!(
+            "{text}\n[[plan.decision]]\naction = \"{first}\"\ndecision = \"dropped\"\n\n\
+             [[plan.decision]]\naction = \"{second}\"\ndecision = \"accepted\"\ncost = \"1000\"\n\n\
+             [[plan.council_action]]\nindicator = \"ADM-EC-01\"\ntitle = \"Archiver les registres\"\n\
+             cost = \"75000\"\nhorizon = \"short\"\nstatus = \"in_progress\"\n"
+        ),
+    )
+    .expect("write");
+    let expected = before - first_cost - second_cost + 1_000 + 75_000;
+    let v: serde_json::Value = serde_json::from_str(
+        &capacity(&["plan", s(&decided), "--format", "json"])
+            .code(0)
+            .stdout,
+    )
+    .expect("JSON");
+    assert_eq!(cost(&v), expected);
+    assert_eq!(v["plan"]["council"][0]["title"], "Archiver les registres");
+    // The same figure, printed in French, in the terminal table, the
+    // spreadsheet export's totals and the printable report.
+    let figure = capacity::format::fcfa(expected.into(), capacity::Lang::Fr);
+    capacity(&["plan", s(&decided)])
+        .code(0)
+        .stdout_has(&[&figure]);
+    let out = dir.join("san.csv");
+    capacity(&[
+        "export",
+        s(&decided),
+        "--format",
+        "csv",
+        "--output",
+        s(&out),
+    ])
+    .code(0);
+    let exported = std::fs::read_to_string(&out).expect("export written");
+    assert!(
+        exported
+            .lines()
+            .any(|l| l.starts_with("Total;;Total (actions retenues);")
+                && l.ends_with(&format!(";{expected}"))),
+        "{exported}"
+    );
+    assert!(exported.contains("Total;;dont actions du conseil;1;75000"));
+    let html = dir.join("san.html");
+    capacity(&["report", s(&decided), "--output", s(&html)]).code(0);
+    let report = std::fs::read_to_string(&html).expect("report written");
+    assert!(report.contains(&figure), "{figure} not in the report");
+    // A decision about an action the rubric does not have is refused at
+    // its line, with the fix.
+    let bad = dir.join("san-bad.toml");
+    std::fs::write(
+        &bad,
+        format!("{text}\n[[plan.decision]]\naction = \"ADM-EC-01/Z/9\"\n"),
+    )
+    .expect("write");
+    capacity(&["plan", s(&bad)])
+        .code(1)
+        .stderr_has(&["the rubric has no action 9 from level `Z`"]);
+}

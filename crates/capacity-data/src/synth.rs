@@ -780,6 +780,7 @@ impl<'r> Model<'r> {
             commune,
             raters,
             answers,
+            plan: Default::default(),
         }
     }
 }

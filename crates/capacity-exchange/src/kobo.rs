@@ -1076,6 +1076,7 @@ impl<'a> Context<'a> {
                     })
                 })
                 .collect(),
+            plan: Default::default(),
         })
     }
 }

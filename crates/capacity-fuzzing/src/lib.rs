@@ -118,6 +118,7 @@ pub fn rubric_text(data: &[u8]) {
                 commune: commune(&Workshop::default(), &[]),
                 raters: Vec::new(),
                 answers: Vec::new(),
+                plan: Default::default(),
             };
             let resolved = compiled
                 .resolve(&empty)
@@ -354,6 +355,7 @@ pub fn build(w: &Workshop) -> (&'static CompiledRubric, Assessment) {
         commune: commune(w, &competences(rubric)),
         raters,
         answers,
+        plan: Default::default(),
     };
     (rubric, assessment)
 }

@@ -402,8 +402,9 @@ impl Store {
         Ok(self.load(&filter).await?.into_iter().next())
     }
 
-    /// Every assessment matching the filter, whole, in four queries
-    /// (headers, raters, answers, ratings) whatever their number.
+    /// Every assessment matching the filter, whole (with the council's plan
+    /// decisions), in six queries (headers, raters, answers, ratings, plan
+    /// adjustments, council actions) whatever their number.
     pub async fn load_assessments(
         &self,
         filter: &AssessmentFilter,
@@ -439,6 +440,7 @@ impl Store {
                     commune,
                     raters: Vec::new(),
                     answers: Vec::new(),
+                    plan: Default::default(),
                 },
                 header,
                 versions: Versions::default(),
@@ -541,6 +543,12 @@ impl Store {
                 evidence: row.get("evidence"),
                 refs: from_json(&refs, &format!("assessment {aid}, rating of {indicator}"))?,
             });
+        }
+        let ids: Vec<i64> = out.iter().map(|s| s.header.id).collect();
+        for (id, plan) in crate::plans::plans_of(&mut tx, &ids).await? {
+            if let Some(stored) = index.get(&id).and_then(|&ix| out.get_mut(ix)) {
+                stored.assessment.plan = plan;
+            }
         }
         tx.commit().await?;
         Ok(out)

@@ -75,6 +75,7 @@ mod audit;
 mod campaigns;
 mod db;
 mod error;
+mod plans;
 mod register;
 mod results;
 mod rows;

@@ -45,12 +45,15 @@ pub struct HeaderWithResult {
     pub comment: Option<String>,
     /// The current result text, if kept.
     pub result: Option<String>,
+    /// The council's plan decisions (read in the same snapshot).
+    pub plan: capacity::PlanDecisions,
 }
 
 impl Store {
     /// The assessments matching `filter`, in the order of
     /// [`Store::list_assessments`], each with its kept result when that
-    /// result is current for `scorer`: one query, whatever their number.
+    /// result is current for `scorer`, and its council's plan decisions:
+    /// three queries in one snapshot, whatever their number.
     pub async fn assessments_with_results(
         &self,
         filter: &AssessmentFilter,
@@ -67,17 +70,30 @@ impl Store {
         q.push(" WHERE 1 = 1");
         push_filter(&mut q, filter);
         q.push(" ORDER BY c.region, c.cercle, c.name, a.round, a.id");
-        let rows = q.build()?.fetch_all(&self.pool).await?;
-        rows.iter()
+        // One read transaction: the plans are those of the revisions read.
+        let mut tx = self.read_tx().await?;
+        let rows = q.build()?.fetch_all(&mut *tx).await?;
+        let mut out = rows
+            .iter()
             .map(|row| {
                 Ok(HeaderWithResult {
                     header: header_row(row)?,
                     commune_snapshot: row.try_get("commune_snapshot")?,
                     comment: row.try_get("comment")?,
                     result: row.try_get("result")?,
+                    plan: capacity::PlanDecisions::default(),
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let ids: Vec<i64> = out.iter().map(|r| r.header.id).collect();
+        let mut plans = crate::plans::plans_of(&mut tx, &ids).await?;
+        tx.commit().await?;
+        for r in &mut out {
+            if let Some(plan) = plans.remove(&r.header.id) {
+                r.plan = plan;
+            }
+        }
+        Ok(out)
     }
 
     /// Keeps results (replacing what was kept for the same assessments),

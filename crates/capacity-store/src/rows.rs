@@ -229,6 +229,56 @@ pub struct CouncilActionRow {
     pub version: i64,
 }
 
+impl PlanAdjustmentRow {
+    /// The decision as the core reads it ([`capacity::ActionDecision`]);
+    /// an unreadable stored cost is logged and ignored, the decision kept.
+    pub fn decision(&self) -> capacity::ActionDecision {
+        let cost = match self.cost_override.as_deref().map(capacity::parse_cost) {
+            None => None,
+            Some(Ok(cost)) => cost,
+            Some(Err(problem)) => {
+                tracing::warn!(key = %self.action_key, ?problem, "stored plan cost unreadable, ignored");
+                None
+            }
+        };
+        capacity::ActionDecision {
+            action: self.action_key.clone(),
+            decision: if self.accepted {
+                capacity::Decision::Accepted
+            } else {
+                capacity::Decision::Dropped
+            },
+            cost,
+        }
+    }
+}
+
+impl CouncilActionRow {
+    /// The action as the core reads it ([`capacity::CouncilActionInput`],
+    /// keyed by its row id), or `None` (logged) when its cost, horizon or
+    /// status does not read: such a row is left aside rather than priced
+    /// at zero.
+    pub fn input(&self) -> Option<capacity::CouncilActionInput> {
+        let cost = capacity::parse_cost(&self.cost).ok().flatten();
+        let horizon = capacity::Horizon::from_code(&self.horizon);
+        let status = capacity::ActionStatus::from_code(&self.status);
+        let (Some(cost), Some(horizon), Some(status)) = (cost, horizon, status) else {
+            tracing::warn!(id = self.id, "stored council action unreadable, left aside");
+            return None;
+        };
+        Some(capacity::CouncilActionInput {
+            key: self.id.to_string(),
+            indicator: self.indicator.clone(),
+            title: self.title.clone(),
+            cost,
+            horizon,
+            responsible: self.responsible.clone(),
+            deadline: self.deadline.clone(),
+            status,
+        })
+    }
+}
+
 /// A new council action (its status starts as given).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewCouncilAction {

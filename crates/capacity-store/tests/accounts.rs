@@ -764,6 +764,7 @@ async fn assessment(store: &Store) -> i64 {
             })
             .collect(),
         answers: vec![],
+        plan: Default::default(),
     };
     store
         .insert_assessment(&a, &Audit::system("test"))

@@ -167,6 +167,7 @@ async fn the_whole_path_of_an_assessment_leaves_its_events_in_order() {
             role: Role::Elected,
         }],
         answers: vec![],
+        plan: Default::default(),
     };
     let id = store
         .insert_assessment(&assessment, &facilitator())
@@ -659,6 +660,7 @@ async fn a_stale_or_locked_write_leaves_no_event() {
             role: Role::Elected,
         }],
         answers: vec![],
+        plan: Default::default(),
     };
     let id = store
         .insert_assessment(&assessment, &facilitator())

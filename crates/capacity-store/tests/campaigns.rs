@@ -65,6 +65,7 @@ fn assessment(rubric: &str, version: &str, commune: &str, round: &str, date: &st
         },
         raters: vec![],
         answers: vec![],
+        plan: Default::default(),
     }
 }
 

@@ -63,6 +63,7 @@ async fn one_assessment() -> (common::TestStore, i64) {
             role: Role::Elected,
         }],
         answers: vec![],
+        plan: Default::default(),
     };
     let id = store
         .insert_assessment(&assessment, &facilitator())
@@ -337,5 +338,86 @@ async fn council_actions_are_edited_and_deleted_at_their_version_with_their_even
             ("plan.action_updated".to_owned(), was, now.clone()),
             ("plan.action_deleted".to_owned(), now, Value::Null),
         ]
+    );
+}
+
+/// The council's plan rows come back with the assessment as the core reads
+/// them (`Assessment::plan`), in every read that hands out assessments; a
+/// council action whose stored cost does not read is left aside, not
+/// priced at zero.
+#[tokio::test]
+async fn plan_decisions_come_with_the_assessment() {
+    let (store, id) = one_assessment().await;
+    let audit = facilitator();
+    store
+        .save_plan_adjustment(id, "ADM-EC-01/C/1", false, None, 0, &audit)
+        .await
+        .expect("dropped");
+    store
+        .save_plan_adjustment(id, "ADM-OI-01/D/0", true, Some("90000"), 0, &audit)
+        .await
+        .expect("cost kept");
+    let action = |title: &str, cost: &str| NewCouncilAction {
+        indicator: "ADM-EC-01".into(),
+        title: title.into(),
+        cost: cost.into(),
+        horizon: "medium".into(),
+        responsible: "Awa".into(),
+        deadline: Some("2026-12-31".into()),
+        status: "in_progress".into(),
+    };
+    let kept = store
+        .add_council_action(id, &action("Archiver", "75000"), &audit)
+        .await
+        .expect("added");
+    // The store checks structure, not meaning: another program may have
+    // written a cost that does not read.
+    store
+        .add_council_action(id, &action("Illisible", "beaucoup"), &audit)
+        .await
+        .expect("added");
+    let expected = capacity::PlanDecisions {
+        decisions: vec![
+            capacity::ActionDecision {
+                action: "ADM-EC-01/C/1".into(),
+                decision: capacity::Decision::Dropped,
+                cost: None,
+            },
+            capacity::ActionDecision {
+                action: "ADM-OI-01/D/0".into(),
+                decision: capacity::Decision::Accepted,
+                cost: Some(90_000.into()),
+            },
+        ],
+        council: vec![capacity::CouncilActionInput {
+            key: kept.to_string(),
+            indicator: "ADM-EC-01".into(),
+            title: "Archiver".into(),
+            cost: 75_000.into(),
+            horizon: capacity::Horizon::Medium,
+            responsible: "Awa".into(),
+            deadline: Some("2026-12-31".into()),
+            status: capacity::ActionStatus::InProgress,
+        }],
+    };
+    let one = store.assessment(id).await.expect("read").expect("exists");
+    assert_eq!(one.assessment.plan, expected);
+    let all = store
+        .load_assessments(&Default::default())
+        .await
+        .expect("read");
+    assert_eq!(all[0].assessment.plan, expected);
+    let with_results = store
+        .assessments_with_results(&Default::default(), "any")
+        .await
+        .expect("read");
+    assert_eq!(with_results[0].plan, expected);
+    // Written to a file and read back: the same decisions.
+    let text = one.assessment.to_toml();
+    assert_eq!(
+        capacity::Assessment::from_toml(&text)
+            .expect("reads back")
+            .plan,
+        expected
     );
 }

@@ -68,6 +68,7 @@ async fn assessment(store: &Store, commune: &str, raters: usize) -> i64 {
             })
             .collect(),
         answers: vec![],
+        plan: Default::default(),
     };
     store
         .insert_assessment(&a, &audit())

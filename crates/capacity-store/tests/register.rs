@@ -79,6 +79,7 @@ async fn assessment(
             })
             .collect(),
         answers: vec![],
+        plan: Default::default(),
     };
     store.insert_assessment(&a, &Audit::system("test")).await
 }

@@ -221,6 +221,7 @@ async fn fresh_assessment(store: &Store) -> i64 {
             role: Role::Elected,
         }],
         answers: vec![],
+        plan: Default::default(),
     };
     store
         .insert_assessment(&a, &audit())

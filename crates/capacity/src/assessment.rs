@@ -11,6 +11,7 @@
 //! This module must not depend on scoring.
 
 use crate::diagnostic::{self, Diagnostics};
+use crate::plan::PlanDecisions;
 use crate::rubric::{Kind, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -89,6 +90,10 @@ pub struct Assessment {
     /// Answers, at most one per indicator.
     #[serde(default, rename = "answer")]
     pub answers: Vec<Answer>,
+    /// The council's decisions about its action plan (`[plan]`): kept with
+    /// the assessment so that every tool prints the same adjusted plan.
+    #[serde(default, skip_serializing_if = "PlanDecisions::is_empty")]
+    pub plan: PlanDecisions,
 }
 
 impl Assessment {

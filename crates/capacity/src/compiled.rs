@@ -59,6 +59,12 @@ pub enum RubricIdentity {
 /// The largest action cost accepted, in FCFA.
 pub const MAX_COST: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
 
+/// Whether `cost` is a cost the core accepts: whole francs (the CFA franc
+/// has no minor unit), not negative, at most [`MAX_COST`].
+pub fn valid_cost(cost: Decimal) -> bool {
+    cost >= Decimal::ZERO && cost.fract().is_zero() && cost <= MAX_COST
+}
+
 macro_rules! index_type {
     ($(#[$doc:meta])* $name:ident($int:ty)) => {
         $(#[$doc])*
@@ -1311,10 +1317,7 @@ impl Validator<'_> {
                 }
                 self.text(&action.text, akey.clone().key("text"), p);
                 self.text(&action.responsible, akey.clone().key("responsible"), p);
-                if action.cost < Decimal::ZERO
-                    || !action.cost.fract().is_zero()
-                    || action.cost > MAX_COST
-                {
+                if !valid_cost(action.cost) {
                     self.err(
                         Error::InvalidCost { cost: action.cost },
                         akey.key("cost"),

@@ -403,6 +403,32 @@ pub enum Error {
         /// The rater.
         rater: String,
     },
+    /// A plan decision whose action is not written `INDICATOR/FROM/INDEX`.
+    #[error(
+        "action `{action}` is not a plan action key: write INDICATOR/FROM/INDEX, e.g. \"ADM-EC-01/C/0\" (`capacity plan --format json` lists them)"
+    )]
+    InvalidActionKey {
+        /// The key as written.
+        action: String,
+    },
+    /// A plan decision naming an action the rubric does not have.
+    #[error(
+        "the rubric has no action {index} from level `{from}` for indicator `{indicator}`: use a key `capacity plan --format json` lists"
+    )]
+    UnknownAction {
+        /// The indicator id.
+        indicator: String,
+        /// The level code the step starts from.
+        from: String,
+        /// The action's index.
+        index: u32,
+    },
+    /// Two plan decisions about one action.
+    #[error("action `{action}` is decided twice: keep one [[plan.decision]]")]
+    DuplicateDecision {
+        /// The action's key.
+        action: String,
+    },
     /// More raters than supported.
     #[error("{found} raters are declared: at most {max} are supported")]
     TooManyRaters {

@@ -159,8 +159,8 @@ pub use grants::{
     GrantSimulation, MinimumConditionSet, ProvisionalRule, simulate_grants,
 };
 pub use plan::{
-    ActionPlan, ActionStatus, CostProblem, CouncilAction, CouncilActionInput, Decision,
-    PlanAdjustment, PlanGoal, PlanItem, PlanTotals, parse_cost,
+    ActionDecision, ActionPlan, ActionStatus, CostProblem, CouncilAction, CouncilActionInput,
+    Decision, PlanAdjustment, PlanDecisions, PlanGoal, PlanItem, PlanTotals, parse_cost,
 };
 pub use planning::{CommuneResult, Group, PlanningError, PlanningErrors, Quartiles, Share};
 pub use progress::{Change, GapChange, IndicatorChange, Progress, progress};

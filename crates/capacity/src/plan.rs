@@ -33,7 +33,7 @@
 //! overflow. This module reads the core's results; it must not depend on
 //! `explain` or on the many-commune modules.
 
-use crate::compiled::{CompiledRubric, IndicatorIx, LevelIx, MAX_COST, NodeIx, ROOT};
+use crate::compiled::{CompiledRubric, IndicatorIx, LevelIx, MAX_COST, NodeIx, ROOT, valid_cost};
 use crate::planning::{CommuneResult, PlanningError, PlanningErrors, check_scored, level_and_goal};
 use crate::rubric::Horizon;
 use crate::score::Status;
@@ -132,6 +132,7 @@ pub struct Step {
 
 /// What the council decided about an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "schema"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     /// Proposed by the rubric, not yet decided: included in the totals.
@@ -147,7 +148,8 @@ impl Decision {
     /// Every decision, in the order a form offers them.
     pub const ALL: [Decision; 3] = [Decision::Proposed, Decision::Accepted, Decision::Dropped];
 
-    /// The decision's code in forms and files: `proposed`, `accept`, `drop`.
+    /// The decision's code in forms: `proposed`, `accept`, `drop` (files
+    /// and JSON write `proposed`, `accepted`, `dropped`).
     pub const fn code(self) -> &'static str {
         match self {
             Decision::Proposed => "proposed",
@@ -293,6 +295,7 @@ impl PlanItem {
 
 /// Where one of the council's own actions stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "schema"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActionStatus {
     /// Not started.
@@ -333,26 +336,113 @@ impl ActionStatus {
 /// An action the council adds to its plan itself, as stored or typed: the
 /// indicator is named by its id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "schema"), derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CouncilActionInput {
-    /// A key that names the action for good (the app uses its row id).
+    /// A key that names the action for good (the app uses its row id;
+    /// optional in files).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub key: String,
     /// The indicator it works on.
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
     pub indicator: String,
     /// What to do.
+    #[cfg_attr(any(test, feature = "schema"), schemars(regex(pattern = r"\S")))]
     pub title: String,
-    /// Its cost in whole FCFA.
+    /// Its cost in whole FCFA, a decimal written as a string.
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(with = "crate::rubric::CostString")
+    )]
     pub cost: Decimal,
     /// When it bears fruit.
     pub horizon: Horizon,
     /// The person responsible.
+    #[serde(default)]
     pub responsible: String,
     /// The deadline (`YYYY-MM-DD`), when one is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(any(test, feature = "schema"), schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), extend("format" = "date")))]
     pub deadline: Option<String>,
     /// Where it stands.
     #[serde(default)]
     pub status: ActionStatus,
+}
+
+/// The council's decisions about an assessment's plan, kept with the
+/// assessment: the `[plan]` table of an assessment file
+/// ([`crate::Assessment::plan`]) and the store's plan rows.
+/// [`ActionPlan::new`] applies them, so the plan page, the printable
+/// report, the spreadsheets, the command line and the compare page's
+/// costed gap all read the same adjusted plan.
+///
+/// A decision names its action by the action's key
+/// (`INDICATOR/FROM/INDEX`, [`PlanItem::key`]); one whose action is no
+/// longer in the plan (the ratings changed since) is left aside.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "schema"), derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PlanDecisions {
+    /// Decisions about the rubric's actions (`[[plan.decision]]`).
+    #[serde(default, rename = "decision", skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<ActionDecision>,
+    /// The council's own actions (`[[plan.council_action]]`).
+    #[serde(
+        default,
+        rename = "council_action",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub council: Vec<CouncilActionInput>,
+}
+
+impl PlanDecisions {
+    /// No decision and no council action: the rubric's plan as proposed.
+    pub fn is_empty(&self) -> bool {
+        self.decisions.is_empty() && self.council.is_empty()
+    }
+}
+
+/// What the council decided about one of the rubric's actions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(any(test, feature = "schema"), derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ActionDecision {
+    /// The action's key, `INDICATOR/FROM/INDEX` ([`PlanItem::key`]).
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(regex(pattern = r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[0-9]+$"))
+    )]
+    pub action: String,
+    /// Accepted, dropped, or still proposed (a cost override alone).
+    #[serde(default)]
+    pub decision: Decision,
+    /// The cost retained instead of the rubric's, in whole FCFA.
+    #[serde(
+        default,
+        with = "rust_decimal::serde::str_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        any(test, feature = "schema"),
+        schemars(with = "Option<crate::rubric::CostString>")
+    )]
+    pub cost: Option<Decimal>,
+}
+
+impl ActionDecision {
+    /// The key's parts: indicator id, the code of the level the step
+    /// starts from, the action's index; `None` when it is not of that form.
+    pub fn parts(&self) -> Option<(&str, &str, u32)> {
+        let mut it = self.action.rsplitn(3, '/');
+        let index = it.next()?.parse().ok()?;
+        let from = it.next()?;
+        let indicator = it.next()?;
+        (!indicator.is_empty() && !from.is_empty()).then_some((indicator, from, index))
+    }
 }
 
 /// One of the council's own actions in a plan: always included in the
@@ -514,9 +604,67 @@ impl PlanAdjustment {
 }
 
 impl ActionPlan {
-    /// The plan of one scored assessment (see the module docs). Fails only
-    /// when the results were made with another rubric.
+    /// The plan of one scored assessment with the council's decisions it
+    /// carries applied ([`CommuneResult::plan`], see [`PlanDecisions`]):
+    /// the one plan every front end prints. Fails when the results were
+    /// made with another rubric, or a decision gives an invalid cost or a
+    /// council action names an unknown indicator (a file resolved against
+    /// its rubric never does).
     pub fn new(
+        rubric: &CompiledRubric,
+        result: &CommuneResult<'_>,
+    ) -> Result<Self, PlanningErrors> {
+        let mut plan = Self::proposed(rubric, result)?;
+        if !result.plan.is_empty() {
+            plan.apply(rubric, result.plan)?;
+        }
+        Ok(plan)
+    }
+
+    /// Applies the council's decisions: adjustments of the actions still in
+    /// the plan (a decision whose action is not, is left aside), then its
+    /// own actions. All or nothing, like [`ActionPlan::adjust`].
+    pub fn apply(
+        &mut self,
+        rubric: &CompiledRubric,
+        decisions: &PlanDecisions,
+    ) -> Result<(), PlanningErrors> {
+        let keys: std::collections::HashMap<String, (String, u32)> = self
+            .items
+            .iter()
+            .map(|i| (i.key(rubric), (i.indicator_id.clone(), i.action)))
+            .collect();
+        let mut adjustments = Vec::with_capacity(decisions.decisions.len() * 2);
+        for d in &decisions.decisions {
+            let Some((indicator, action)) = keys.get(&d.action).cloned() else {
+                continue;
+            };
+            if let Some(cost) = d.cost {
+                adjustments.push(PlanAdjustment::Cost {
+                    indicator: indicator.clone(),
+                    action,
+                    cost: Some(cost),
+                });
+            }
+            adjustments.push(match d.decision {
+                Decision::Proposed => PlanAdjustment::Propose { indicator, action },
+                Decision::Accepted => PlanAdjustment::Accept { indicator, action },
+                Decision::Dropped => PlanAdjustment::Drop { indicator, action },
+            });
+        }
+        let before = self.clone();
+        self.adjust(&adjustments)?;
+        if let Err(e) = self.add_council(rubric, &decisions.council) {
+            *self = before;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// The rubric's plan as proposed, before any decision of the council
+    /// (see the module docs). Fails only when the results were made with
+    /// another rubric.
+    pub fn proposed(
         rubric: &CompiledRubric,
         result: &CommuneResult<'_>,
     ) -> Result<Self, PlanningErrors> {
@@ -648,9 +796,7 @@ impl ActionPlan {
             if let PlanAdjustment::Cost {
                 cost: Some(cost), ..
             } = adj
-                && (cost.is_sign_negative() && !cost.is_zero()
-                    || !cost.fract().is_zero()
-                    || *cost > MAX_COST)
+                && !valid_cost(*cost)
             {
                 errors.push(PlanningError::InvalidCost {
                     adjustment: n,
@@ -706,10 +852,7 @@ impl ActionPlan {
         let mut errors = Vec::new();
         let mut added = Vec::with_capacity(actions.len());
         for (n, a) in actions.iter().enumerate() {
-            if a.cost.is_sign_negative() && !a.cost.is_zero()
-                || !a.cost.fract().is_zero()
-                || a.cost > MAX_COST
-            {
+            if !valid_cost(a.cost) {
                 errors.push(PlanningError::InvalidCost {
                     adjustment: n,
                     cost: a.cost,

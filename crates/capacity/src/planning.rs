@@ -40,6 +40,7 @@
 
 use crate::assessment::{Assessment, Commune};
 use crate::compiled::{CompiledRubric, IndicatorIx, LevelIx, MAX_COST};
+use crate::plan::PlanDecisions;
 use crate::score::{Condition, IndicatorResult, Scored};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -69,6 +70,9 @@ pub struct CommuneResult<'a> {
     pub round: &'a str,
     /// Its results.
     pub scored: &'a Scored,
+    /// The council's decisions about its plan ([`crate::ActionPlan::new`]
+    /// applies them).
+    pub plan: &'a PlanDecisions,
 }
 
 impl<'a> CommuneResult<'a> {
@@ -78,6 +82,7 @@ impl<'a> CommuneResult<'a> {
             commune: &assessment.commune,
             round: &assessment.round,
             scored,
+            plan: &assessment.plan,
         }
     }
 }

@@ -10,7 +10,9 @@
 //! - blank lines and whole-line or trailing `#` comments;
 //! - the headers `[commune]`, `[[rater]]`, `[[answer]]` and
 //!   `[[answer.rating]]`, in that order (raters after the commune, ratings
-//!   inside answers);
+//!   inside answers); a file with the council's plan decisions
+//!   (`[[plan.decision]]`, `[[plan.council_action]]`, a few lines kept by
+//!   few files) is left to the `toml` crate;
 //! - `key = value` with the bare keys of the file format only, each at
 //!   most once per table, where a value is a one-line basic (`"…"`, TOML
 //!   1.0 escapes) or literal (`'…'`) string, a plain decimal integer, `true`
@@ -334,6 +336,7 @@ impl Doc {
             },
             raters: self.raters,
             answers: self.answers,
+            plan: Default::default(),
         })
     }
 }

@@ -27,8 +27,11 @@
 //! - **by costed gap**: the cost in FCFA of the rubric's actions that take
 //!   every indicator of the competency from its level to its goal, summed
 //!   over the communes (see [`crate::planning`] for goals and uncosted
-//!   steps; it equals the sum of the communes' unadjusted action plans,
-//!   [`crate::ActionPlan`]), largest first, same ranking rules.
+//!   steps): the sum of the communes' action plans ([`crate::ActionPlan`]),
+//!   adjusted by their councils' decisions where they carry some
+//!   ([`CommuneResult::plan`]: dropped actions left out, costs overridden,
+//!   the councils' own actions added), so it agrees with the plan pages;
+//!   largest first, same ranking rules.
 //!
 //! **Transfers not yet effective** ([`CompetencyNeed::transfer_not_effective`]):
 //! a competency is flagged in a group when the communes that *cannot
@@ -47,10 +50,12 @@
 //!
 //! Cost: one pass over the communes' competencies and indicators with
 //! precomputed step costs (constant time per indicator) and no allocation
-//! per commune. This module reads the core's results; it must not depend on
+//! per commune, except the plan of a commune whose council decided about
+//! it (built once, with [`ActionPlan::new`]). This module reads the core's results; it must not depend on
 //! `compare` or `grants`.
 
 use crate::compiled::{Children, CompiledRubric, IndicatorIx, LevelIx, NodeIx, NodeKind, ROOT};
+use crate::plan::ActionPlan;
 use crate::planning::{
     CommuneResult, Group, Layout, PlanningError, PlanningErrors, Share, StepCosts, level_and_goal,
 };
@@ -308,6 +313,14 @@ pub fn reform_needs(
                 continue;
             };
             let s = c.scored;
+            // A commune whose council decided about its plan: its costs
+            // are those of its adjusted plan (dropped actions out, costs
+            // overridden, its own actions in), the one plan of every page.
+            let adjusted = if c.plan.is_empty() {
+                None
+            } else {
+                Some(ActionPlan::new(rubric, c)?)
+            };
             for (k, info) in competencies.iter().enumerate() {
                 let Some(a) = acc.get_mut(g * nc + k) else {
                     continue;
@@ -345,9 +358,20 @@ pub fn reform_needs(
                     {
                         gap = true;
                         let (cost, uncosted) = costs.between(ix, level, goal);
-                        a.cost = a.cost.saturating_add(cost);
+                        if adjusted.is_none() {
+                            a.cost = a.cost.saturating_add(cost);
+                        }
                         a.uncosted = a.uncosted.saturating_add(uncosted);
                     }
+                }
+                if let Some(plan) = &adjusted
+                    && let Some(t) = plan
+                        .totals
+                        .by_competency
+                        .iter()
+                        .find(|t| t.node == info.node)
+                {
+                    a.cost = a.cost.saturating_add(t.totals.cost);
                 }
                 a.with_gap += u32::from(gap);
             }

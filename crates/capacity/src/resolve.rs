@@ -10,7 +10,7 @@
 //! module must not depend on `score`, `gaps` or `explain`.
 
 use crate::assessment::{Assessment, NO_INFORMATION, NOT_APPLICABLE};
-use crate::compiled::{Applicability, CompiledRubric, IndicatorIx, LevelIx, valid_id};
+use crate::compiled::{Applicability, CompiledRubric, IndicatorIx, LevelIx, valid_cost, valid_id};
 use crate::diagnostic::{Diagnostics, Error, Item, KeyPath};
 use crate::rubric::FORMAT;
 use serde::{Deserialize, Serialize};
@@ -412,6 +412,7 @@ impl ResolvedAssessment {
                 }
             }
         }
+        check_plan(rubric, &assessment.plan, &mut diags);
         if !diags.is_empty() {
             return Err(diags);
         }
@@ -485,6 +486,105 @@ impl CompiledRubric {
     /// [`ResolvedAssessment::new`]).
     pub fn resolve(&self, assessment: &Assessment) -> Result<ResolvedAssessment, Diagnostics> {
         ResolvedAssessment::new(self, assessment)
+    }
+}
+
+/// Checks the council's plan decisions against the rubric: every decision
+/// names an action of the rubric once, by its key, with a valid cost; every
+/// council action names an indicator of the rubric, has a title, a valid
+/// cost and, when set, a calendar deadline.
+fn check_plan(rubric: &CompiledRubric, plan: &crate::PlanDecisions, diags: &mut Diagnostics) {
+    let mut seen: HashSet<&str> = HashSet::new();
+    for (n, d) in plan.decisions.iter().enumerate() {
+        let key = || KeyPath::default().key("plan").key("decision").index(n);
+        let Some((indicator, from, index)) = d.parts() else {
+            diags.push(
+                Error::InvalidActionKey {
+                    action: d.action.clone(),
+                },
+                key().key("action"),
+                None,
+            );
+            continue;
+        };
+        let known = rubric.indicator_ix(indicator).and_then(|ix| {
+            let source = rubric.indicator_source(ix)?;
+            let action = source.actions.get(usize::try_from(index).ok()?)?;
+            (action.from == from).then_some(ix)
+        });
+        match known {
+            None if rubric.indicator_ix(indicator).is_none() => diags.push(
+                Error::UnknownIndicator {
+                    indicator: indicator.to_owned(),
+                },
+                key().key("action"),
+                None,
+            ),
+            None => diags.push(
+                Error::UnknownAction {
+                    indicator: indicator.to_owned(),
+                    from: from.to_owned(),
+                    index,
+                },
+                key().key("action"),
+                rubric
+                    .indicator_ix(indicator)
+                    .map(|ix| rubric.indicator_path(ix)),
+            ),
+            Some(_) if !seen.insert(d.action.as_str()) => diags.push(
+                Error::DuplicateDecision {
+                    action: d.action.clone(),
+                },
+                key().key("action"),
+                None,
+            ),
+            Some(_) => {}
+        }
+        if let Some(cost) = d.cost
+            && !valid_cost(cost)
+        {
+            diags.push(Error::InvalidCost { cost }, key().key("cost"), None);
+        }
+    }
+    for (n, a) in plan.council.iter().enumerate() {
+        let key = || {
+            KeyPath::default()
+                .key("plan")
+                .key("council_action")
+                .index(n)
+        };
+        if rubric.indicator_ix(&a.indicator).is_none() {
+            diags.push(
+                Error::UnknownIndicator {
+                    indicator: a.indicator.clone(),
+                },
+                key().key("indicator"),
+                None,
+            );
+        }
+        if a.title.trim().is_empty() {
+            diags.push(
+                Error::Empty {
+                    field: format!("{}.title", key()),
+                },
+                key().key("title"),
+                None,
+            );
+        }
+        if !valid_cost(a.cost) {
+            diags.push(Error::InvalidCost { cost: a.cost }, key().key("cost"), None);
+        }
+        if let Some(deadline) = &a.deadline
+            && !valid_date(deadline)
+        {
+            diags.push(
+                Error::InvalidDate {
+                    date: deadline.to_string(),
+                },
+                key().key("deadline"),
+                None,
+            );
+        }
     }
 }
 

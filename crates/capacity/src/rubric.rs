@@ -381,6 +381,26 @@ pub enum Horizon {
     Long,
 }
 
+impl Horizon {
+    /// Every horizon, shortest first.
+    pub const ALL: [Horizon; 3] = [Horizon::Short, Horizon::Medium, Horizon::Long];
+
+    /// The horizon's code in files, forms and the store: `short`, `medium`,
+    /// `long`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Horizon::Short => "short",
+            Horizon::Medium => "medium",
+            Horizon::Long => "long",
+        }
+    }
+
+    /// The horizon of a code (surrounding spaces ignored), or `None`.
+    pub fn from_code(code: &str) -> Option<Horizon> {
+        Horizon::ALL.into_iter().find(|h| h.code() == code.trim())
+    }
+}
+
 /// An action leading from level `from` to the next level.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(any(test, feature = "schema"), derive(schemars::JsonSchema))]

@@ -232,8 +232,32 @@ mod tests {
                 edit(a, "fictional = true", "fictional = true\ncolour = \"red\""),
             ),
             ("1001 raters", many_raters),
+            (
+                "plan decision key not INDICATOR/FROM/INDEX",
+                format!("{a}\n[[plan.decision]]\naction = \"ADM-EC-01\"\n"),
+            ),
+            (
+                "plan decision cost with cents",
+                format!("{a}\n[[plan.decision]]\naction = \"ADM-EC-01/C/1\"\ncost = \"10.5\"\n"),
+            ),
+            (
+                "council action with an impossible deadline",
+                format!(
+                    "{a}\n[[plan.council_action]]\nindicator = \"ADM-EC-01\"\ntitle = \"Archiver\"\ncost = \"1000\"\nhorizon = \"short\"\ndeadline = \"2024-02-30\"\n"
+                ),
+            ),
+            (
+                "council action with an unknown status",
+                format!(
+                    "{a}\n[[plan.council_action]]\nindicator = \"ADM-EC-01\"\ntitle = \"Archiver\"\ncost = \"1000\"\nhorizon = \"short\"\nstatus = \"maybe\"\n"
+                ),
+            ),
         ];
-        (vec![a.to_owned()], invalid)
+        let with_plan = format!(
+            "{a}\n[[plan.decision]]\naction = \"ADM-EC-01/C/1\"\ndecision = \"dropped\"\n\n\
+             [[plan.council_action]]\nindicator = \"ADM-EC-01\"\ntitle = \"Archiver\"\ncost = \"75000\"\nhorizon = \"short\"\ndeadline = \"2024-12-31\"\nstatus = \"done\"\n"
+        );
+        (vec![a.to_owned(), with_plan], invalid)
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! only on the file models.
 
 use crate::assessment::{Assessment, Role};
+use crate::plan::Decision;
 use crate::rubric::{Aggregation, Horizon, Kind, Method, Rubric, Setting};
 use crate::text::Text;
 use rust_decimal::Decimal;
@@ -57,11 +58,7 @@ fn kind(k: Kind) -> &'static str {
 }
 
 fn horizon(h: Horizon) -> &'static str {
-    match h {
-        Horizon::Short => "short",
-        Horizon::Medium => "medium",
-        Horizon::Long => "long",
-    }
+    h.code()
 }
 
 fn role(r: Role) -> &'static str {
@@ -304,5 +301,34 @@ pub(crate) fn assessment(a: &Assessment) -> String {
             }
         }
     }
+    for decision in &a.plan.decisions {
+        d.array("plan.decision");
+        d.str("action", &decision.action);
+        d.str("decision", decision_code(decision.decision));
+        if let Some(cost) = decision.cost {
+            d.str("cost", &cost.to_string());
+        }
+    }
+    for action in &a.plan.council {
+        d.array("plan.council_action");
+        if !action.key.is_empty() {
+            d.str("key", &action.key);
+        }
+        d.str("indicator", &action.indicator);
+        d.str("title", &action.title);
+        d.str("cost", &action.cost.to_string());
+        d.str("horizon", action.horizon.code());
+        d.str("responsible", &action.responsible);
+        d.opt_str("deadline", action.deadline.as_ref());
+        d.str("status", action.status.code());
+    }
     d.0
+}
+
+fn decision_code(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Proposed => "proposed",
+        Decision::Accepted => "accepted",
+        Decision::Dropped => "dropped",
+    }
 }

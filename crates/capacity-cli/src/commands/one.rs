@@ -227,6 +227,10 @@ pub fn plan(ctx: &Ctx, args: &cli::Plan) -> Result<(), CliError> {
         Format::Json => {
             let mut v = head_json(l, rubric);
             v["plan"] = json!(plan);
+            // The key of each item, in plan order: what a `[[plan.decision]]`
+            // of the assessment file names.
+            let keys: Vec<String> = plan.items.iter().map(|i| i.key(rubric)).collect();
+            v["action_keys"] = json!(keys);
             v["index"] = index_json(rubric);
             out::json(&v)?
         }

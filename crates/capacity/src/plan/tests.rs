@@ -414,3 +414,107 @@ fn action_status_codes_round_trip() {
     assert_eq!(ActionStatus::from_code(" done "), Some(ActionStatus::Done));
     assert_eq!(ActionStatus::from_code("finished"), None);
 }
+
+/// The example assessment with a `[plan]` section appended.
+fn example_with_plan(plan: &str) -> String {
+    format!("{}\n{plan}", crate::example::ASSESSMENT)
+}
+
+/// An assessment file carries the council's decisions and every reader of
+/// it gets the same adjusted plan.
+#[test]
+fn a_file_carries_its_councils_plan() {
+    let rubric = CompiledRubric::from_toml(crate::example::RUBRIC).expect("valid rubric");
+    let text = example_with_plan(
+        r#"[[plan.decision]]
+action = "ADM-EC-01/C/1"
+decision = "dropped"
+
+[[plan.council_action]]
+indicator = "ADM-EC-01"
+title = "Archiver les registres"
+cost = "75000"
+horizon = "short"
+responsible = "Secrétaire général"
+deadline = "2024-12-31"
+status = "in_progress"
+"#,
+    );
+    let (assessment, resolved) = rubric.resolve_toml(&text).expect("valid file");
+    let scored = crate::score(&rubric, &resolved).expect("scored");
+    let result = CommuneResult::new(&assessment, &scored);
+    let proposed = ActionPlan::proposed(&rubric, &result).expect("plan");
+    let plan = ActionPlan::new(&rubric, &result).expect("plan");
+    assert_eq!(
+        plan.totals.included.cost,
+        proposed.totals.included.cost - d(120_000) + d(75_000)
+    );
+    assert_eq!(
+        (plan.totals.dropped.actions, plan.totals.council.actions),
+        (1, 1)
+    );
+    let dropped = plan.item("ADM-EC-01", 1).expect("still listed");
+    assert_eq!(dropped.decision, Decision::Dropped);
+    // Written back, read back: the same assessment, plan included.
+    assert_eq!(
+        Assessment::from_toml(&assessment.to_toml()).expect("reads back"),
+        assessment
+    );
+}
+
+/// Every problem of a `[plan]` section is named at its line, with the fix.
+#[test]
+fn bad_plan_decisions_are_named_at_their_place() {
+    let rubric = CompiledRubric::from_toml(crate::example::RUBRIC).expect("valid rubric");
+    let text = example_with_plan(
+        r#"[[plan.decision]]
+action = "ADM-EC-01/B/1"
+decision = "dropped"
+
+[[plan.decision]]
+action = "nope"
+
+[[plan.decision]]
+action = "XX-01/C/0"
+
+[[plan.decision]]
+action = "ADM-EC-01/C/1"
+cost = "1.5"
+
+[[plan.decision]]
+action = "ADM-EC-01/C/1"
+
+[[plan.council_action]]
+indicator = "ZZ"
+title = "  "
+cost = "10"
+horizon = "long"
+deadline = "2025-13-01"
+"#,
+    );
+    let lines = crate::example::ASSESSMENT.lines().count() as u32;
+    let err = rubric.resolve_toml(&text).expect_err("refused").to_string();
+    for (line, message) in [
+        (
+            2,
+            "the rubric has no action 1 from level `B` for indicator `ADM-EC-01`",
+        ),
+        (
+            6,
+            "action `nope` is not a plan action key: write INDICATOR/FROM/INDEX",
+        ),
+        (9, "the rubric has no indicator `XX-01`"),
+        (13, "cost must be a whole number of francs"),
+        (16, "action `ADM-EC-01/C/1` is decided twice"),
+        (19, "the rubric has no indicator `ZZ`"),
+        (20, "is empty: write it"),
+        (23, "date `2025-13-01` is not a valid ISO date"),
+    ] {
+        let at = format!("{}:", lines + 1 + line);
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with(&at) && l.contains(message)),
+            "expected `{message}` at line {at}\n{err}"
+        );
+    }
+}

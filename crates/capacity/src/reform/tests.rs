@@ -259,3 +259,75 @@ fn no_commune() {
         needs
     );
 }
+
+/// The costed gap of communes whose councils decided about their plans is
+/// that of their adjusted plans: a dropped action out, an overridden cost,
+/// the council's own action in; per competency and in total.
+#[test]
+fn costed_gap_follows_the_councils_decisions() {
+    use crate::{ActionDecision, ActionStatus, CouncilActionInput, Decision, Horizon};
+    let rubric = rubric();
+    let mut list = four();
+    let s = score_all(&rubric, &list);
+    let before = reform_needs(&rubric, &results(&list, &s), &ReformRules::default())
+        .expect("valid")
+        .national
+        .costed_gap;
+    // Commune a's proposed plan: drop its first action, set the second's
+    // cost to 1 000, and add an action of its own on i2 for 75.
+    let proposed = ActionPlan::proposed(&rubric, &results(&list, &s)[0]).expect("valid");
+    let (first, second) = (&proposed.items[0], &proposed.items[1]);
+    list[0].plan.decisions = vec![
+        ActionDecision {
+            action: first.key(&rubric),
+            decision: Decision::Dropped,
+            cost: None,
+        },
+        ActionDecision {
+            action: second.key(&rubric),
+            decision: Decision::Accepted,
+            cost: Some(d(1_000)),
+        },
+        ActionDecision {
+            action: "i1/A/0".into(),
+            decision: Decision::Dropped,
+            cost: None,
+        },
+    ];
+    list[0].plan.council = vec![CouncilActionInput {
+        key: String::new(),
+        indicator: "i2".into(),
+        title: "Former le secrétaire".into(),
+        cost: d(75),
+        horizon: Horizon::Short,
+        responsible: "Maire".into(),
+        deadline: None,
+        status: ActionStatus::InProgress,
+    }];
+    let r = results(&list, &s);
+    let needs = reform_needs(&rubric, &r, &ReformRules::default()).expect("valid");
+    let expected = before - first.rubric_cost - second.rubric_cost + d(1_000) + d(75);
+    assert_eq!(needs.national.costed_gap, expected);
+    // The same as the sum of the plans every page prints, per competency.
+    let plans: Vec<ActionPlan> = r
+        .iter()
+        .map(|c| ActionPlan::new(&rubric, c).expect("valid"))
+        .collect();
+    let total: Decimal = plans.iter().map(|p| p.totals.included.cost).sum();
+    assert_eq!(total, expected);
+    for need in &needs.national.competencies {
+        let summed: Decimal = plans
+            .iter()
+            .flat_map(|p| &p.totals.by_competency)
+            .filter(|t| t.node == need.competency)
+            .map(|t| t.totals.cost)
+            .sum();
+        assert_eq!(need.costed_gap, summed, "{:?}", need.competency);
+    }
+    // A decision about an action no longer in the plan ("i1/A/0") is left
+    // aside; the unadjusted plan is still one call away.
+    assert_eq!(
+        ActionPlan::proposed(&rubric, &r[0]).expect("valid"),
+        proposed
+    );
+}

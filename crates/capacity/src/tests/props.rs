@@ -6,8 +6,9 @@ use crate::rubric::{
     Rubric, Scale, Setting, Table, TableRow,
 };
 use crate::{
-    Answer, Assessment, Commune, CompiledRubric, Consensus, NodeStatus, Rater, Rating, Role,
-    Scored, Text, score,
+    ActionDecision, ActionStatus, Answer, Assessment, Commune, CompiledRubric, Consensus,
+    CouncilActionInput, Decision, NodeStatus, PlanDecisions, Rater, Rating, Role, Scored, Text,
+    score,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -215,6 +216,7 @@ fn assessment(rubric: &Rubric, marks: &[u8], consensus: &[u8], raters: usize) ->
             })
             .collect(),
         answers: Vec::new(),
+        plan: Default::default(),
     };
     for (i, ind) in rubric.indicators.iter().enumerate() {
         let ratings: Vec<Rating> = (0..raters)
@@ -566,7 +568,7 @@ fn any_rubric() -> impl Strategy<Value = Rubric> {
         )
 }
 
-pub(super) fn any_assessment() -> impl Strategy<Value = Assessment> {
+fn assessment_without_plan() -> impl Strategy<Value = Assessment> {
     let role = prop_oneof![
         Just(Role::Elected),
         Just(Role::Staff),
@@ -666,8 +668,80 @@ pub(super) fn any_assessment() -> impl Strategy<Value = Assessment> {
                             .collect(),
                     })
                     .collect(),
+                plan: Default::default(),
             },
         )
+}
+
+/// Any council decisions: any text, any costs in the exact decimal range.
+fn any_plan() -> impl Strategy<Value = PlanDecisions> {
+    let decision = prop_oneof![
+        Just(Decision::Proposed),
+        Just(Decision::Accepted),
+        Just(Decision::Dropped)
+    ];
+    let status = prop_oneof![
+        Just(ActionStatus::NotStarted),
+        Just(ActionStatus::InProgress),
+        Just(ActionStatus::Done)
+    ];
+    let horizon = prop_oneof![
+        Just(Horizon::Short),
+        Just(Horizon::Medium),
+        Just(Horizon::Long)
+    ];
+    let cost = (any::<i64>(), 0u32..4).prop_map(|(n, scale)| Decimal::new(n, scale));
+    (
+        prop::collection::vec(
+            (any::<String>(), decision, prop::option::of(cost.clone())),
+            0..3,
+        ),
+        prop::collection::vec(
+            (
+                (any::<String>(), any::<String>(), any::<String>()),
+                cost,
+                horizon,
+                any::<String>(),
+                prop::option::of(any::<String>()),
+                status,
+            ),
+            0..3,
+        ),
+    )
+        .prop_map(|(decisions, council)| PlanDecisions {
+            decisions: decisions
+                .into_iter()
+                .map(|(action, decision, cost)| ActionDecision {
+                    action,
+                    decision,
+                    cost,
+                })
+                .collect(),
+            council: council
+                .into_iter()
+                .map(
+                    |((key, indicator, title), cost, horizon, responsible, deadline, status)| {
+                        CouncilActionInput {
+                            key,
+                            indicator,
+                            title,
+                            cost,
+                            horizon,
+                            responsible,
+                            deadline,
+                            status,
+                        }
+                    },
+                )
+                .collect(),
+        })
+}
+
+pub(super) fn any_assessment() -> impl Strategy<Value = Assessment> {
+    (assessment_without_plan(), any_plan()).prop_map(|(mut a, plan)| {
+        a.plan = plan;
+        a
+    })
 }
 
 proptest! {
