@@ -76,6 +76,109 @@ pub struct Server {
     /// Whether the data directory is this server's (removed on drop), or
     /// another server's it shares ([`Server::beside`]).
     owns_data: bool,
+    /// Its PostgreSQL database, when the tests run on PostgreSQL (dropped
+    /// after the server is stopped).
+    database: Option<TestDatabase>,
+}
+
+/// The variable naming the PostgreSQL server the tests run on
+/// (`postgres://user@host:port/postgres`, set by `.ci/with-postgres`):
+/// when set, every test server gets a database of its own there
+/// (`--database-url`), created empty and dropped after it; otherwise the
+/// SQLite file of its data directory.
+pub const POSTGRES_URL: &str = "CAPACITY_TEST_POSTGRES_URL";
+
+/// A database of one test server on the tests' PostgreSQL, made and
+/// dropped with `psql`.
+struct TestDatabase {
+    /// The server URL of [`POSTGRES_URL`].
+    server: String,
+    name: String,
+    /// The URL the web server is given.
+    url: String,
+}
+
+impl TestDatabase {
+    /// The database of the server on `data_dir`, if the tests run on
+    /// PostgreSQL: a new empty one when `fresh`, else the one a command
+    /// or an earlier start on that directory made (empty if none did).
+    fn open(data_dir: &Path, fresh: bool) -> Result<Option<TestDatabase>> {
+        let Some(server) = std::env::var(POSTGRES_URL)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+        else {
+            return Ok(None);
+        };
+        // One name per data directory (FNV-1a of its path).
+        let hash = data_dir
+            .to_string_lossy()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+        let name = format!("capacity_e2e_{hash:016x}");
+        let exists = format!("SELECT 1 FROM pg_database WHERE datname = '{name}'");
+        if fresh {
+            psql(
+                &server,
+                &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+            )?;
+        }
+        if fresh || !psql_answers(&server, &exists)? {
+            psql(&server, &format!("CREATE DATABASE \"{name}\""))?;
+        }
+        let base = server.split('?').next().unwrap_or(&server);
+        let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+        let url = format!("{base}/{name}");
+        Ok(Some(TestDatabase { server, name, url }))
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+        if let Err(e) = psql(&self.server, &sql) {
+            eprintln!("could not drop the test database {}: {e}", self.name);
+        }
+    }
+}
+
+/// Runs one statement with `psql` on the server `url`.
+fn psql(url: &str, sql: &str) -> Result {
+    psql_output(url, sql).map(|_| ())
+}
+
+/// True when one statement run with `psql` on the server `url` prints
+/// anything (a query that found a row).
+fn psql_answers(url: &str, sql: &str) -> Result<bool> {
+    Ok(!psql_output(url, sql)?.trim().is_empty())
+}
+
+fn psql_output(url: &str, sql: &str) -> Result<String> {
+    let out = Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            url,
+            "-c",
+            sql,
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run psql (install postgresql-client): {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )
+        .into());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The session cookie the plain HTTP helpers send to each server address.
@@ -170,11 +273,12 @@ impl Server {
         let mut server = Server {
             child: None,
             url: format!("http://127.0.0.1:{port}"),
-            data_dir,
             port,
             demo: true,
             args: args.iter().map(|a| (*a).to_owned()).collect(),
             owns_data: true,
+            database: TestDatabase::open(&data_dir, true)?,
+            data_dir,
         };
         server.resume()?;
         let cookie = server.login("admin")?;
@@ -217,27 +321,30 @@ impl Server {
         let port = free_port()?;
         let data_dir =
             std::env::temp_dir().join(format!("capacity-e2e-{}-{port}", std::process::id()));
-        Server::launch_on(data_dir, port, true)
+        Server::launch_on(data_dir, port, true, true)
     }
 
     /// Starts the server on `data_dir` as a production start would: no
     /// `--demo`, so a new database holds the rubrics only and no account.
     /// The plain HTTP helpers act as a visitor.
     pub fn start_plain(data_dir: PathBuf) -> Result<Server> {
-        let server = Server::launch_on(data_dir, free_port()?, false)?;
+        let server = Server::launch_on(data_dir, free_port()?, false, false)?;
         set_session(&server.addr(), None);
         Ok(server)
     }
 
-    fn launch_on(data_dir: PathBuf, port: u16, demo: bool) -> Result<Server> {
+    /// `fresh`: a new database (on PostgreSQL; on SQLite a new data
+    /// directory is one), else the one of `data_dir`.
+    fn launch_on(data_dir: PathBuf, port: u16, demo: bool, fresh: bool) -> Result<Server> {
         let mut server = Server {
             child: None,
             url: format!("http://127.0.0.1:{port}"),
-            data_dir,
             port,
             demo,
             args: Vec::new(),
             owns_data: true,
+            database: TestDatabase::open(&data_dir, fresh)?,
+            data_dir,
         };
         server.resume()?;
         Ok(server)
@@ -257,10 +364,31 @@ impl Server {
             demo: self.demo,
             args: self.args.clone(),
             owns_data: false,
+            // The same database: on PostgreSQL its URL, the database
+            // staying with `self`.
+            database: None,
         };
+        if let Some(database) = &self.database {
+            server.args.push("--database-url".to_owned());
+            server.args.push(database.url.clone());
+        }
         server.resume()?;
         set_session(&server.addr(), None);
         Ok(server)
+    }
+
+    /// A command of the server binary (`user add …`) on the database of
+    /// `data_dir`, the one [`Server::start_plain`] then serves: the
+    /// SQLite file there, or its database on the tests' PostgreSQL.
+    pub fn command(data_dir: &Path) -> Result<Command> {
+        let mut command = Command::new(Server::binary());
+        command.arg("--data-dir").arg(data_dir);
+        if let Some(database) = TestDatabase::open(data_dir, false)? {
+            command.arg("--database-url").arg(&database.url);
+            // The server started on this directory drops it.
+            std::mem::forget(database);
+        }
+        Ok(command)
     }
 
     /// The server binary the tests run.
@@ -304,6 +432,9 @@ impl Server {
         let mut command = Command::new(&bin);
         if self.demo {
             command.arg("--demo");
+        }
+        if let Some(database) = &self.database {
+            command.arg("--database-url").arg(&database.url);
         }
         let child = command
             .arg("--port")

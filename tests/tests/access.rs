@@ -1154,9 +1154,7 @@ fn the_first_administrator_comes_from_the_command_line_never_a_default_password(
         std::env::temp_dir().join(format!("capacity-first-admin-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
     // A production start makes no account: nobody can log in.
-    let output = std::process::Command::new(Server::binary())
-        .args(["--data-dir"])
-        .arg(&data_dir)
+    let output = Server::command(&data_dir)?
         .args([
             "user",
             "add",
@@ -1180,9 +1178,7 @@ fn the_first_administrator_comes_from_the_command_line_never_a_default_password(
         })
         .ok_or_else(|| format!("no link printed: {printed}"))?;
     // The same name again is refused.
-    let again = std::process::Command::new(Server::binary())
-        .arg("--data-dir")
-        .arg(&data_dir)
+    let again = Server::command(&data_dir)?
         .args(["user", "add", "--admin", "chef.service"])
         .output()?;
     ensure!(

@@ -32,9 +32,16 @@ pub struct Config {
     /// Port to listen on (0 picks a free one and logs it).
     #[arg(long, env = "CAPACITY_PORT", default_value_t = 3000)]
     pub port: u16,
-    /// Directory of the data (the SQLite file lives there).
+    /// Directory of the data (the SQLite file lives there, unless
+    /// `--database-url` names another database).
     #[arg(long, env = "CAPACITY_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+    /// The database, when it is not the SQLite file of the data
+    /// directory: `postgres://user:password@host:port/database` for
+    /// PostgreSQL (the database must exist; the schema is created on
+    /// first start).
+    #[arg(long, env = "CAPACITY_DATABASE_URL")]
+    pub database_url: Option<String>,
     /// Directory of the built site (pkg/ with wasm, JS and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -183,6 +190,9 @@ impl Config {
             secure_cookies,
             forwarded_for
         );
+        if file.database_url.is_some() && at_default("database_url") {
+            self.database_url = file.database_url.clone();
+        }
     }
 }
 
@@ -193,6 +203,7 @@ struct FileConfig {
     host: Option<IpAddr>,
     port: Option<u16>,
     data_dir: Option<PathBuf>,
+    database_url: Option<String>,
     site_root: Option<String>,
     log_format: Option<LogFormat>,
     synthetic: Option<usize>,

@@ -213,6 +213,15 @@ async fn seed_synthetic(store: &capacity_store::Store, communes: usize) -> Resul
     Ok(())
 }
 
+/// The store of this configuration: the database `--database-url` names,
+/// else the SQLite file of the data directory.
+async fn open_store(config: &Config) -> Result<capacity_store::Store, capacity_store::StoreError> {
+    match config.database_url.as_deref().map(str::trim) {
+        Some(url) if !url.is_empty() => capacity_store::Store::connect(url).await,
+        _ => capacity_store::Store::open(&config.data_dir).await,
+    }
+}
+
 /// Starts the server with this configuration and serves until Ctrl-C or
 /// SIGTERM, then finishes the requests in progress.
 pub async fn serve(config: Config) -> Result<(), StartError> {
@@ -224,7 +233,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         path: config.data_dir.display().to_string(),
         source,
     })?;
-    let store = capacity_store::Store::open(&config.data_dir).await?;
+    let store = open_store(&config).await?;
     let service = Service::new(store.clone());
     if store.is_empty().await? {
         let report = crate::service::seed_embedded(&store, config.demo).await?;
@@ -285,6 +294,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         addr = %local,
         url = %format!("http://{local}"),
         data_dir = %config.data_dir.display(),
+        database = store.backend().name(),
         site_root = %site_root,
         "listening"
     );
@@ -347,6 +357,20 @@ fn print_demo_accounts(data_dir: &std::path::Path) {
 pub async fn command(config: Config, command: config::Command) -> Result<(), StartError> {
     // Backups and restores work on the file, without opening (creating,
     // migrating) the database as a server does.
+    if matches!(
+        command,
+        config::Command::Backup { .. } | config::Command::Restore { .. }
+    ) && config
+        .database_url
+        .as_deref()
+        .is_some_and(|u| !u.trim().is_empty())
+    {
+        return Err(StartError::Command(
+            "backup and restore work on the SQLite file of the data directory: back up a PostgreSQL \
+             database with pg_dump and restore it with pg_restore (see docs/deploy.md)"
+                .to_owned(),
+        ));
+    }
     match &command {
         config::Command::Backup { to } => {
             let report = capacity_store::backup_database(&config.data_dir, to).await?;
@@ -369,7 +393,7 @@ pub async fn command(config: Config, command: config::Command) -> Result<(), Sta
         path: config.data_dir.display().to_string(),
         source,
     })?;
-    let store = capacity_store::Store::open(&config.data_dir).await?;
+    let store = open_store(&config).await?;
     if store.is_empty().await? {
         crate::service::seed_embedded(&store, false).await?;
     }

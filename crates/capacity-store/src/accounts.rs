@@ -8,11 +8,11 @@
 //! password or a token, and never puts a hash in the audit trail.
 
 use serde_json::json;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 use crate::audit::{Event, append, utc_time};
 use crate::rows::{AccountRow, Audit, GrantRow, NewGrant, ROLES, SCOPE_KINDS, TOKEN_PURPOSES};
-use crate::{NOW, Store, StoreError, not_found, write_tx};
+use crate::{NOW, Store, StoreError, bit, flag, not_found, write_tx};
 
 /// Longest login and display name accepted, in characters.
 const MAX_NAME: usize = 100;
@@ -91,21 +91,21 @@ fn grant_json(role: &str, scope_kind: &str, scope: &str) -> serde_json::Value {
 const ACCOUNT_SELECT: &str =
     "SELECT id, name, display_name, password_hash, active, demo, version, created_at FROM account";
 
-fn account_row(r: &sqlx::sqlite::SqliteRow) -> AccountRow {
+fn account_row(r: &sqlx::any::AnyRow) -> AccountRow {
     AccountRow {
         id: r.get("id"),
         name: r.get("name"),
         display_name: r.get("display_name"),
         password_hash: r.get("password_hash"),
-        active: r.get("active"),
-        demo: r.get("demo"),
+        active: r.get::<i64, _>("active") != 0,
+        demo: r.get::<i64, _>("demo") != 0,
         version: r.get("version"),
         grants: Vec::new(),
         created_at: r.get("created_at"),
     }
 }
 
-fn grant_row(r: &sqlx::sqlite::SqliteRow) -> GrantRow {
+fn grant_row(r: &sqlx::any::AnyRow) -> GrantRow {
     GrantRow {
         id: r.get("id"),
         role: r.get("role"),
@@ -123,18 +123,18 @@ enum AccountKey<'a> {
 /// One account with its grants, read on `conn` (a read connection or the
 /// connection of a write transaction).
 async fn load_account(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     key: AccountKey<'_>,
 ) -> Result<Option<AccountRow>, StoreError> {
     let row = match key {
         AccountKey::Id(id) => {
-            sqlx::query(&format!("{ACCOUNT_SELECT} WHERE id = ?"))
+            sqlx::query(&format!("{ACCOUNT_SELECT} WHERE id = $1"))
                 .bind(id)
                 .fetch_optional(&mut *conn)
                 .await?
         }
         AccountKey::Name(name) => {
-            sqlx::query(&format!("{ACCOUNT_SELECT} WHERE name = ?"))
+            sqlx::query(&format!("{ACCOUNT_SELECT} WHERE name = $1"))
                 .bind(name)
                 .fetch_optional(&mut *conn)
                 .await?
@@ -145,7 +145,7 @@ async fn load_account(
     };
     let mut account = account_row(&row);
     account.grants = sqlx::query(
-        "SELECT id, role, scope_kind, scope FROM account_grant WHERE account_id = ? ORDER BY id",
+        "SELECT id, role, scope_kind, scope FROM account_grant WHERE account_id = $1 ORDER BY id",
     )
     .bind(account.id)
     .fetch_all(&mut *conn)
@@ -158,8 +158,8 @@ async fn load_account(
 
 /// The login of an account, inside a write transaction; not found is an
 /// error.
-async fn account_name(conn: &mut SqliteConnection, account: i64) -> Result<String, StoreError> {
-    sqlx::query_scalar("SELECT name FROM account WHERE id = ?")
+async fn account_name(conn: &mut AnyConnection, account: i64) -> Result<String, StoreError> {
+    sqlx::query_scalar("SELECT name FROM account WHERE id = $1")
         .bind(account)
         .fetch_optional(&mut *conn)
         .await?
@@ -167,9 +167,9 @@ async fn account_name(conn: &mut SqliteConnection, account: i64) -> Result<Strin
 }
 
 /// Moves an account's version (its sessions end).
-async fn bump_account(conn: &mut SqliteConnection, account: i64) -> Result<i64, StoreError> {
+async fn bump_account(conn: &mut AnyConnection, account: i64) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(&format!(
-        "UPDATE account SET version = version + 1, updated_at = {NOW} WHERE id = ? RETURNING version"
+        "UPDATE account SET version = version + 1, updated_at = {NOW} WHERE id = $1 RETURNING version"
     ))
     .bind(account)
     .fetch_one(&mut *conn)
@@ -179,14 +179,14 @@ async fn bump_account(conn: &mut SqliteConnection, account: i64) -> Result<i64, 
 /// Inserts a grant unless the account holds it already, with its event
 /// `role.granted`. Returns the grant's id and whether it is new.
 async fn insert_grant(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account: i64,
     name: &str,
     grant: &NewGrant,
     audit: &Audit,
 ) -> Result<(i64, bool), StoreError> {
     let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO account_grant (account_id, role, scope_kind, scope) VALUES (?, ?, ?, ?)
+        "INSERT INTO account_grant (account_id, role, scope_kind, scope) VALUES ($1, $2, $3, $4)
          ON CONFLICT (account_id, role, scope_kind, scope) DO NOTHING RETURNING id",
     )
     .bind(account)
@@ -209,7 +209,7 @@ async fn insert_grant(
         return Ok((id, true));
     }
     let id: i64 = sqlx::query_scalar(
-        "SELECT id FROM account_grant WHERE account_id = ? AND role = ? AND scope_kind = ? AND scope = ?",
+        "SELECT id FROM account_grant WHERE account_id = $1 AND role = $2 AND scope_kind = $3 AND scope = $4",
     )
     .bind(account)
     .bind(&grant.role)
@@ -252,7 +252,7 @@ impl Store {
             .map(checked_grant)
             .collect::<Result<Vec<_>, _>>()?;
         write_tx!(self, |tx| {
-            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM account WHERE name = ?")
+            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM account WHERE name = $1")
                 .bind(&name)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -264,11 +264,11 @@ impl Store {
             }
             let id: i64 = sqlx::query_scalar(&format!(
                 "INSERT INTO account (name, display_name, demo, created_at, updated_at)
-                 VALUES (?, ?, ?, {NOW}, {NOW}) RETURNING id"
+                 VALUES ($1, $2, $3, {NOW}, {NOW}) RETURNING id"
             ))
             .bind(&name)
             .bind(&display_name)
-            .bind(demo)
+            .bind(bit(demo))
             .fetch_one(&mut *tx)
             .await?;
             append(
@@ -304,7 +304,7 @@ impl Store {
     /// Every account with its grants, by login.
     pub async fn accounts(&self) -> Result<Vec<AccountRow>, StoreError> {
         // One snapshot for both queries.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.read_tx().await?;
         let mut accounts: Vec<AccountRow> = sqlx::query(&format!("{ACCOUNT_SELECT} ORDER BY name"))
             .fetch_all(&mut *tx)
             .await?
@@ -353,15 +353,16 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let display_name = display_name_of(display_name)?;
         write_tx!(self, |tx| {
-            let row =
-                sqlx::query("SELECT name, display_name, active, version FROM account WHERE id = ?")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or_else(|| not_found(format!("account {id}")))?;
+            let row = sqlx::query(
+                "SELECT name, display_name, active, version FROM account WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| not_found(format!("account {id}")))?;
             let name: String = row.get("name");
             let old_display: String = row.get("display_name");
-            let old_active: bool = row.get("active");
+            let old_active = flag(&row, "active")?;
             let version: i64 = row.get("version");
             if version != expected_version {
                 return Err(StoreError::Stale {
@@ -374,11 +375,11 @@ impl Store {
                 return Ok(version);
             }
             let version: i64 = sqlx::query_scalar(&format!(
-                "UPDATE account SET display_name = ?, active = ?, version = version + 1, updated_at = {NOW}
-                 WHERE id = ? RETURNING version"
+                "UPDATE account SET display_name = $1, active = $2, version = version + 1, updated_at = {NOW}
+                 WHERE id = $3 RETURNING version"
             ))
             .bind(&display_name)
-            .bind(active)
+            .bind(bit(active))
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
@@ -429,7 +430,7 @@ impl Store {
         write_tx!(self, |tx| {
             let name = account_name(tx, account).await?;
             let grant = sqlx::query(
-                "SELECT id, role, scope_kind, scope FROM account_grant WHERE id = ? AND account_id = ?",
+                "SELECT id, role, scope_kind, scope FROM account_grant WHERE id = $1 AND account_id = $2",
             )
             .bind(grant_id)
             .bind(account)
@@ -438,7 +439,7 @@ impl Store {
             let Some(grant) = grant.as_ref().map(grant_row) else {
                 return Ok(());
             };
-            sqlx::query("DELETE FROM account_grant WHERE id = ?")
+            sqlx::query("DELETE FROM account_grant WHERE id = $1")
                 .bind(grant_id)
                 .execute(&mut *tx)
                 .await?;
@@ -501,7 +502,7 @@ impl Store {
         write_tx!(self, |tx| {
             let name = account_name(tx, account).await?;
             let taken: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM password_token WHERE token_hash = ?")
+                sqlx::query_scalar("SELECT 1 FROM password_token WHERE token_hash = $1")
                     .bind(token_hash)
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -512,14 +513,14 @@ impl Store {
                 });
             }
             sqlx::query(&format!(
-                "UPDATE password_token SET used_at = {NOW} WHERE account_id = ? AND used_at IS NULL"
+                "UPDATE password_token SET used_at = {NOW} WHERE account_id = $1 AND used_at IS NULL"
             ))
             .bind(account)
             .execute(&mut *tx)
             .await?;
             sqlx::query(&format!(
                 "INSERT INTO password_token (token_hash, account_id, purpose, expires_at, created_at)
-                 VALUES (?, ?, ?, ?, {NOW})"
+                 VALUES ($1, $2, $3, $4, {NOW})"
             ))
             .bind(token_hash)
             .bind(account)
@@ -557,7 +558,7 @@ impl Store {
         write_tx!(self, |tx| {
             let (account, purpose) = valid_token(tx, token_hash, &now).await?;
             sqlx::query(&format!(
-                "UPDATE password_token SET used_at = {NOW} WHERE token_hash = ?"
+                "UPDATE password_token SET used_at = {NOW} WHERE token_hash = $1"
             ))
             .bind(token_hash)
             .execute(&mut *tx)
@@ -654,7 +655,7 @@ impl Store {
         let since = utc_time(since, "the start of the window")?;
         let name = name.trim().to_lowercase();
         let by_name: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM audit_event WHERE kind = 'login.failed' AND object = ? AND at > ?",
+            "SELECT COUNT(*) FROM audit_event WHERE kind = 'login.failed' AND object = $1 AND at > $2",
         )
         .bind(&name)
         .bind(&since)
@@ -664,7 +665,7 @@ impl Store {
             0
         } else {
             sqlx::query_scalar(
-                "SELECT COUNT(*) FROM audit_event WHERE kind = 'login.failed' AND address = ? AND at > ?",
+                "SELECT COUNT(*) FROM audit_event WHERE kind = 'login.failed' AND address = $1 AND at > $2",
             )
             .bind(address)
             .bind(&since)
@@ -679,7 +680,7 @@ impl Store {
     /// The value of a setting, `None` when never set.
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT value FROM setting WHERE key = ?")
+            sqlx::query_scalar("SELECT value FROM setting WHERE key = $1")
                 .bind(key)
                 .fetch_optional(&self.pool)
                 .await?,
@@ -699,15 +700,16 @@ impl Store {
             return Err(StoreError::Invalid("a setting needs a key".to_owned()));
         }
         write_tx!(self, |tx| {
-            let old: Option<String> = sqlx::query_scalar("SELECT value FROM setting WHERE key = ?")
-                .bind(key)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let old: Option<String> =
+                sqlx::query_scalar("SELECT value FROM setting WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if old.as_deref() == Some(value) {
                 return Ok(());
             }
             sqlx::query(&format!(
-                "INSERT INTO setting (key, value, updated_at) VALUES (?, ?, {NOW})
+                "INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, {NOW})
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value,
                    version = setting.version + 1, updated_at = excluded.updated_at"
             ))
@@ -730,13 +732,13 @@ impl Store {
 
 /// The token of a usable link: `(account, purpose)`, or why not.
 async fn valid_token(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     token_hash: &str,
     now: &str,
 ) -> Result<(i64, String), StoreError> {
     let row = sqlx::query(
         "SELECT t.account_id, t.purpose, t.expires_at, t.used_at, a.active
-         FROM password_token t JOIN account a ON a.id = t.account_id WHERE t.token_hash = ?",
+         FROM password_token t JOIN account a ON a.id = t.account_id WHERE t.token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(&mut *conn)
@@ -746,7 +748,7 @@ async fn valid_token(
     };
     let used_at: Option<String> = row.get("used_at");
     let expires_at: String = row.get("expires_at");
-    let active: bool = row.get("active");
+    let active = flag(&row, "active")?;
     if used_at.is_some() {
         return Err(StoreError::TokenInvalid { why: "used" });
     }
@@ -761,22 +763,22 @@ async fn valid_token(
 
 /// Sets a password hash and moves the account's version, with its event.
 async fn set_hash(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account: i64,
     hash: &str,
     audit: &Audit,
     reason: Option<&str>,
 ) -> Result<(), StoreError> {
     let row =
-        sqlx::query("SELECT name, password_hash IS NOT NULL AS had FROM account WHERE id = ?")
+        sqlx::query("SELECT name, password_hash IS NOT NULL AS had FROM account WHERE id = $1")
             .bind(account)
             .fetch_optional(&mut *conn)
             .await?
             .ok_or_else(|| not_found(format!("account {account}")))?;
     let name: String = row.get("name");
-    let had: bool = row.get("had");
+    let had = flag(&row, "had")?;
     sqlx::query(&format!(
-        "UPDATE account SET password_hash = ?, version = version + 1, updated_at = {NOW} WHERE id = ?"
+        "UPDATE account SET password_hash = $1, version = version + 1, updated_at = {NOW} WHERE id = $2"
     ))
     .bind(hash)
     .bind(account)
@@ -795,11 +797,11 @@ async fn set_hash(
 /// `audit` acting as `account`: its id and display name (a login, a
 /// logout), the request id and address kept.
 async fn actor_of(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account: i64,
     audit: &Audit,
 ) -> Result<Audit, StoreError> {
-    let display: String = sqlx::query_scalar("SELECT display_name FROM account WHERE id = ?")
+    let display: String = sqlx::query_scalar("SELECT display_name FROM account WHERE id = $1")
         .bind(account)
         .fetch_optional(&mut *conn)
         .await?

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use capacity::{Answer, Assessment, Commune, Consensus, Rater, Rating, Role, Rubric};
 use serde_json::json;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 use crate::audit::{Event, append};
 use crate::campaigns::{RoundOf, campaign_for_round, check_joins};
@@ -19,7 +19,7 @@ use crate::rows::{
     NewCouncilAction, PlanAdjustmentRow, RatingInput, RubricRow, StoredAssessment, StoredRating,
     Versions,
 };
-use crate::{NOW, Store, StoreError, from_json, not_found, to_json, write_tx};
+use crate::{NOW, Sql, Store, StoreError, bit, flag, from_json, not_found, to_json, write_tx};
 
 fn parse_role(code: &str) -> Result<Role, StoreError> {
     Role::from_code(code).ok_or_else(|| {
@@ -46,7 +46,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         write_tx!(self, |tx| {
             let existing: Option<String> =
-                sqlx::query_scalar("SELECT source FROM rubric WHERE id = ? AND version = ?")
+                sqlx::query_scalar("SELECT source FROM rubric WHERE id = $1 AND version = $2")
                     .bind(&rubric.id)
                     .bind(&rubric.version)
                     .fetch_optional(&mut *tx)
@@ -63,7 +63,7 @@ impl Store {
                 None => {}
             }
             sqlx::query(&format!(
-            "INSERT INTO rubric (id, version, title_fr, title_en, source, created_at) VALUES (?, ?, ?, ?, ?, {NOW})"
+            "INSERT INTO rubric (id, version, title_fr, title_en, source, created_at) VALUES ($1, $2, $3, $4, $5, {NOW})"
         ))
         .bind(&rubric.id)
         .bind(&rubric.version)
@@ -112,7 +112,7 @@ impl Store {
         version: &str,
     ) -> Result<Option<String>, StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT source FROM rubric WHERE id = ? AND version = ?")
+            sqlx::query_scalar("SELECT source FROM rubric WHERE id = $1 AND version = $2")
                 .bind(id)
                 .bind(version)
                 .fetch_optional(&self.pool)
@@ -136,8 +136,7 @@ impl Store {
 
     /// Communes matching the filter, by region, cercle and name.
     pub async fn communes(&self, filter: &CommuneFilter) -> Result<Vec<CommuneRow>, StoreError> {
-        let mut q =
-            QueryBuilder::<Sqlite>::new(format!("SELECT * FROM ({COMMUNE_TODAY}) c WHERE 1 = 1"));
+        let mut q = Sql::new(format!("SELECT * FROM ({COMMUNE_TODAY}) c WHERE 1 = 1"));
         if let Some(region) = filter.region.as_deref().filter(|s| !s.is_empty()) {
             q.push(" AND c.region = ").push_bind(region.to_owned());
         }
@@ -161,16 +160,18 @@ impl Store {
                 .push(")");
         }
         q.push(" ORDER BY c.region, c.cercle, c.name");
-        let rows = q.build().fetch_all(&self.pool).await?;
+        let rows = q.build()?.fetch_all(&self.pool).await?;
         rows.iter().map(commune_row).collect()
     }
 
     /// One commune.
     pub async fn commune(&self, id: &str) -> Result<Option<CommuneRow>, StoreError> {
-        let row = sqlx::query(&format!("SELECT * FROM ({COMMUNE_TODAY}) c WHERE c.id = ?"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT * FROM ({COMMUNE_TODAY}) c WHERE c.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(commune_row).transpose()
     }
 
@@ -250,7 +251,7 @@ impl Store {
                 ),
             };
             let exists: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM assessment WHERE commune_id = ? AND ((rubric_id = ? AND round = ?) OR campaign_id = ?)",
+                "SELECT id FROM assessment WHERE commune_id = $1 AND ((rubric_id = $2 AND round = $3) OR campaign_id = $4)",
             )
             .bind(&assessment.commune.id)
             .bind(&assessment.rubric)
@@ -269,7 +270,7 @@ impl Store {
             }
             let id: i64 = sqlx::query_scalar(&format!(
             "INSERT INTO assessment (commune_id, rubric_id, rubric_version, round, campaign_id, date, fictional, finalised, comment, commune_snapshot, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW}, {NOW}) RETURNING id"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, {NOW}, {NOW}) RETURNING id"
         ))
         .bind(&assessment.commune.id)
         .bind(&assessment.rubric)
@@ -277,8 +278,8 @@ impl Store {
         .bind(&round)
         .bind(&campaign)
         .bind(&assessment.date)
-        .bind(assessment.fictional)
-        .bind(assessment.finalised)
+        .bind(bit(assessment.fictional))
+        .bind(bit(assessment.finalised))
         .bind(&assessment.comment)
         .bind(to_json(&assessment.commune))
         .fetch_one(&mut *tx)
@@ -302,7 +303,7 @@ impl Store {
                 if has_answer_data {
                     sqlx::query(&format!(
                     "INSERT INTO answer (assessment_id, indicator_id, consensus_level, justification, target, comment, position, updated_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, {NOW})"
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, {NOW})"
                 ))
                 .bind(id)
                 .bind(&answer.indicator)
@@ -317,7 +318,7 @@ impl Store {
                 for rating in &answer.ratings {
                     sqlx::query(&format!(
                     "INSERT INTO rating (assessment_id, indicator_id, rater_id, level, evidence, refs, updated_at)
-                     VALUES (?, ?, ?, ?, ?, ?, {NOW})"
+                     VALUES ($1, $2, $3, $4, $5, $6, {NOW})"
                 ))
                 .bind(id)
                 .bind(&answer.indicator)
@@ -379,19 +380,19 @@ impl Store {
         &self,
         filter: &AssessmentFilter,
     ) -> Result<Vec<AssessmentHeader>, StoreError> {
-        let mut q = QueryBuilder::<Sqlite>::new(HEADER_SELECT);
+        let mut q = Sql::new(HEADER_SELECT);
         push_filter(&mut q, filter);
         q.push(" ORDER BY c.region, c.cercle, c.name, a.round, a.id");
-        let rows = q.build().fetch_all(&self.pool).await?;
+        let rows = q.build()?.fetch_all(&self.pool).await?;
         rows.iter().map(header_row).collect()
     }
 
     /// One assessment's header (no ratings): one indexed row, for checks
     /// made on every save.
     pub async fn header(&self, id: i64) -> Result<Option<AssessmentHeader>, StoreError> {
-        let mut q = QueryBuilder::<Sqlite>::new(HEADER_SELECT);
+        let mut q = Sql::new(HEADER_SELECT);
         q.push(" AND a.id = ").push_bind(id);
-        let row = q.build().fetch_optional(&self.pool).await?;
+        let row = q.build()?.fetch_optional(&self.pool).await?;
         row.as_ref().map(header_row).transpose()
     }
 
@@ -414,11 +415,11 @@ impl Store {
     async fn load(&self, filter: &IdFilter<'_>) -> Result<Vec<StoredAssessment>, StoreError> {
         // One read transaction: the four queries see one snapshot, so the
         // revision in a header is the revision of what comes with it.
-        let mut tx = self.pool.begin().await?;
-        let mut q = QueryBuilder::<Sqlite>::new(HEADER_SELECT);
+        let mut tx = self.read_tx().await?;
+        let mut q = Sql::new(HEADER_SELECT);
         filter.push(&mut q);
         q.push(" ORDER BY c.region, c.cercle, c.name, a.round, a.id");
-        let heads = q.build().fetch_all(&mut *tx).await?;
+        let heads = q.build()?.fetch_all(&mut *tx).await?;
         let mut out = Vec::with_capacity(heads.len());
         let mut index = HashMap::with_capacity(heads.len());
         for row in &heads {
@@ -451,12 +452,12 @@ impl Store {
             return Ok(out);
         }
 
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = Sql::new(
             "SELECT r.assessment_id, r.id, r.name, r.role, r.account_id FROM rater r JOIN assessment a ON a.id = r.assessment_id JOIN commune c ON c.id = a.commune_id WHERE 1 = 1",
         );
         filter.push(&mut q);
         q.push(" ORDER BY r.assessment_id, r.position");
-        for row in q.build().fetch_all(&mut *tx).await? {
+        for row in q.build()?.fetch_all(&mut *tx).await? {
             let aid: i64 = row.get("assessment_id");
             let Some(&ix) = index.get(&aid) else { continue };
             let role: String = row.get("role");
@@ -473,12 +474,12 @@ impl Store {
 
         // Answers first (they fix the order), then ratings join them.
         let mut answer_ix: HashMap<(i64, String), usize> = HashMap::new();
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = Sql::new(
             "SELECT n.* FROM answer n JOIN assessment a ON a.id = n.assessment_id JOIN commune c ON c.id = a.commune_id WHERE 1 = 1",
         );
         filter.push(&mut q);
         q.push(" ORDER BY n.assessment_id, n.position, n.indicator_id");
-        for row in q.build().fetch_all(&mut *tx).await? {
+        for row in q.build()?.fetch_all(&mut *tx).await? {
             let aid: i64 = row.get("assessment_id");
             let Some(&ix) = index.get(&aid) else { continue };
             let indicator: String = row.get("indicator_id");
@@ -501,12 +502,12 @@ impl Store {
             });
         }
 
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = Sql::new(
             "SELECT g.* FROM rating g JOIN rater r ON r.assessment_id = g.assessment_id AND r.id = g.rater_id JOIN assessment a ON a.id = g.assessment_id JOIN commune c ON c.id = a.commune_id WHERE 1 = 1",
         );
         filter.push(&mut q);
         q.push(" ORDER BY g.assessment_id, g.indicator_id, r.position");
-        for row in q.build().fetch_all(&mut *tx).await? {
+        for row in q.build()?.fetch_all(&mut *tx).await? {
             let aid: i64 = row.get("assessment_id");
             let Some(&ix) = index.get(&aid) else { continue };
             let indicator: String = row.get("indicator_id");
@@ -517,7 +518,7 @@ impl Store {
                 .versions
                 .ratings
                 .insert((indicator.clone(), rater.clone()), row.get("version"));
-            if row.get::<bool, _>("cleared") {
+            if flag(&row, "cleared")? {
                 // A tombstone: not answered, only its version counts.
                 continue;
             }
@@ -569,7 +570,7 @@ impl Store {
         write_tx!(self, |tx| {
             check_open(tx, assessment).await?;
             let position: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM rater WHERE assessment_id = ?")
+                sqlx::query_scalar("SELECT COUNT(*) FROM rater WHERE assessment_id = $1")
                     .bind(assessment)
                     .fetch_one(&mut *tx)
                     .await?;
@@ -601,7 +602,7 @@ impl Store {
         rater: &str,
     ) -> Result<Option<i64>, StoreError> {
         let account: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT account_id FROM rater WHERE assessment_id = ? AND id = ?")
+            sqlx::query_scalar("SELECT account_id FROM rater WHERE assessment_id = $1 AND id = $2")
                 .bind(assessment)
                 .bind(rater)
                 .fetch_optional(&self.pool)
@@ -625,7 +626,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
             let row =
-                sqlx::query("SELECT account_id FROM rater WHERE assessment_id = ? AND id = ?")
+                sqlx::query("SELECT account_id FROM rater WHERE assessment_id = $1 AND id = $2")
                     .bind(assessment)
                     .bind(rater)
                     .fetch_optional(&mut *tx)
@@ -638,7 +639,7 @@ impl Store {
                 return Ok(());
             }
             if let Some(id) = account {
-                let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM account WHERE id = ?")
+                let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM account WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -646,7 +647,7 @@ impl Store {
                     return Err(not_found(format!("account {id}")));
                 }
                 let other: Option<String> = sqlx::query_scalar(
-                    "SELECT id FROM rater WHERE assessment_id = ? AND account_id = ?",
+                    "SELECT id FROM rater WHERE assessment_id = $1 AND account_id = $2",
                 )
                 .bind(assessment)
                 .bind(id)
@@ -663,7 +664,7 @@ impl Store {
                     });
                 }
             }
-            sqlx::query("UPDATE rater SET account_id = ? WHERE assessment_id = ? AND id = ?")
+            sqlx::query("UPDATE rater SET account_id = $1 WHERE assessment_id = $2 AND id = $3")
                 .bind(account)
                 .bind(assessment)
                 .bind(rater)
@@ -704,7 +705,7 @@ impl Store {
         write_tx!(self, |tx| {
             check_open(tx, assessment).await?;
             let known: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM rater WHERE assessment_id = ? AND id = ?")
+                sqlx::query_scalar("SELECT 1 FROM rater WHERE assessment_id = $1 AND id = $2")
                     .bind(assessment)
                     .bind(rater)
                     .fetch_optional(&mut *tx)
@@ -721,13 +722,13 @@ impl Store {
             let sql = if now.version() == 0 {
                 format!(
                     "INSERT INTO rating (level, evidence, refs, updated_at, assessment_id, indicator_id, rater_id)
-                     VALUES (?, ?, ?, {NOW}, ?, ?, ?) RETURNING version, updated_at"
+                     VALUES ($1, $2, $3, {NOW}, $4, $5, $6) RETURNING version, updated_at"
                 )
             } else {
                 format!(
-                    "UPDATE rating SET level = ?, evidence = ?, refs = ?, cleared = 0,
+                    "UPDATE rating SET level = $1, evidence = $2, refs = $3, cleared = 0,
                        version = version + 1, updated_at = {NOW}
-                     WHERE assessment_id = ? AND indicator_id = ? AND rater_id = ?
+                     WHERE assessment_id = $4 AND indicator_id = $5 AND rater_id = $6
                      RETURNING version, updated_at"
                 )
             };
@@ -791,7 +792,7 @@ impl Store {
             let version: i64 = sqlx::query_scalar(&format!(
                 "UPDATE rating SET level = '', evidence = NULL, refs = '[]', cleared = 1,
                    version = version + 1, updated_at = {NOW}
-                 WHERE assessment_id = ? AND indicator_id = ? AND rater_id = ?
+                 WHERE assessment_id = $1 AND indicator_id = $2 AND rater_id = $3
                  RETURNING version"
             ))
             .bind(assessment)
@@ -848,7 +849,7 @@ impl Store {
         write_tx!(self, |tx| {
             check_open(tx, assessment).await?;
             let before = sqlx::query(
-                "SELECT consensus_level, justification, target, comment FROM answer WHERE assessment_id = ? AND indicator_id = ?",
+                "SELECT consensus_level, justification, target, comment FROM answer WHERE assessment_id = $1 AND indicator_id = $2",
             )
             .bind(assessment)
             .bind(indicator)
@@ -864,12 +865,12 @@ impl Store {
             });
             let written: Option<i64> = sqlx::query_scalar(&format!(
             "INSERT INTO answer (assessment_id, indicator_id, consensus_level, justification, target, comment, position, updated_at)
-             SELECT ?, ?, ?, ?, ?, ?, (SELECT COUNT(*) FROM answer WHERE assessment_id = ?), {NOW} WHERE true
+             SELECT $1, $2, $3, $4, $5, $6, (SELECT COUNT(*) FROM answer WHERE assessment_id = $7), {NOW} WHERE true
              ON CONFLICT (assessment_id, indicator_id) DO UPDATE SET
                consensus_level = excluded.consensus_level, justification = excluded.justification,
                target = excluded.target, comment = excluded.comment,
                version = answer.version + 1, updated_at = excluded.updated_at
-             WHERE answer.version = ?
+             WHERE answer.version = $8
              RETURNING version"
         ))
         .bind(assessment)
@@ -884,7 +885,7 @@ impl Store {
         .await?;
             let Some(version) = written else {
                 let current: Option<i64> = sqlx::query_scalar(
-                    "SELECT version FROM answer WHERE assessment_id = ? AND indicator_id = ?",
+                    "SELECT version FROM answer WHERE assessment_id = $1 AND indicator_id = $2",
                 )
                 .bind(assessment)
                 .bind(indicator)
@@ -973,8 +974,8 @@ impl Store {
                 });
             }
             let version: i64 = sqlx::query_scalar(&format!(
-                "UPDATE assessment SET finalised = 1, reopened = 0, provisional_reason = ?, version = version + 1, revision = revision + 1, updated_at = {NOW}
-                 WHERE id = ? RETURNING version"
+                "UPDATE assessment SET finalised = 1, reopened = 0, provisional_reason = $1, version = version + 1, revision = revision + 1, updated_at = {NOW}
+                 WHERE id = $2 RETURNING version"
             ))
             .bind(provisional)
             .bind(assessment)
@@ -1027,7 +1028,7 @@ impl Store {
             }
             let version: i64 = sqlx::query_scalar(&format!(
                 "UPDATE assessment SET finalised = 0, reopened = 1, provisional_reason = NULL, version = version + 1, revision = revision + 1, updated_at = {NOW}
-                 WHERE id = ? RETURNING version"
+                 WHERE id = $1 RETURNING version"
             ))
             .bind(assessment)
             .fetch_one(&mut *tx)
@@ -1054,7 +1055,7 @@ impl Store {
         assessment: i64,
     ) -> Result<Vec<PlanAdjustmentRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT action_key, accepted, cost_override, version FROM plan_adjustment WHERE assessment_id = ? ORDER BY action_key",
+            "SELECT action_key, accepted, cost_override, version FROM plan_adjustment WHERE assessment_id = $1 ORDER BY action_key",
         )
         .bind(assessment)
         .fetch_all(&self.pool)
@@ -1063,7 +1064,7 @@ impl Store {
             .into_iter()
             .map(|r| PlanAdjustmentRow {
                 action_key: r.get("action_key"),
-                accepted: r.get("accepted"),
+                accepted: r.get::<i64, _>("accepted") != 0,
                 cost_override: r.get("cost_override"),
                 version: r.get("version"),
             })
@@ -1086,7 +1087,7 @@ impl Store {
         audit: &Audit,
     ) -> Result<i64, StoreError> {
         write_tx!(self, |tx| {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM assessment WHERE id = ?")
+            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM assessment WHERE id = $1")
                 .bind(assessment)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -1094,7 +1095,7 @@ impl Store {
                 return Err(not_found(format!("assessment {assessment}")));
             }
             let before = sqlx::query(
-                "SELECT accepted, cost_override FROM plan_adjustment WHERE assessment_id = ? AND action_key = ?",
+                "SELECT accepted, cost_override FROM plan_adjustment WHERE assessment_id = $1 AND action_key = $2",
             )
             .bind(assessment)
             .bind(action_key)
@@ -1102,29 +1103,29 @@ impl Store {
             .await?
             .map(|r| {
                 json!({
-                    "accepted": r.get::<bool, _>("accepted"),
+                    "accepted": r.get::<i64, _>("accepted") != 0,
                     "cost_override": r.get::<Option<String>, _>("cost_override"),
                 })
             });
             let written: Option<i64> = sqlx::query_scalar(&format!(
             "INSERT INTO plan_adjustment (assessment_id, action_key, accepted, cost_override, updated_at)
-             SELECT ?, ?, ?, ?, {NOW} WHERE true
+             SELECT $1, $2, $3, $4, {NOW} WHERE true
              ON CONFLICT (assessment_id, action_key) DO UPDATE SET
                accepted = excluded.accepted, cost_override = excluded.cost_override,
                version = plan_adjustment.version + 1, updated_at = excluded.updated_at
-             WHERE plan_adjustment.version = ?
+             WHERE plan_adjustment.version = $5
              RETURNING version"
         ))
         .bind(assessment)
         .bind(action_key)
-        .bind(accepted)
+        .bind(bit(accepted))
         .bind(cost_override)
         .bind(expected)
         .fetch_optional(&mut *tx)
         .await?;
             let Some(version) = written else {
                 let current: Option<i64> = sqlx::query_scalar(
-                "SELECT version FROM plan_adjustment WHERE assessment_id = ? AND action_key = ?",
+                "SELECT version FROM plan_adjustment WHERE assessment_id = $1 AND action_key = $2",
             )
             .bind(assessment)
             .bind(action_key)
@@ -1158,7 +1159,7 @@ impl Store {
     ) -> Result<Vec<CouncilActionRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, indicator, title, cost, horizon, responsible, deadline, status, version
-             FROM council_action WHERE assessment_id = ? ORDER BY id",
+             FROM council_action WHERE assessment_id = $1 ORDER BY id",
         )
         .bind(assessment)
         .fetch_all(&self.pool)
@@ -1190,7 +1191,7 @@ impl Store {
         audit: &Audit,
     ) -> Result<i64, StoreError> {
         write_tx!(self, |tx| {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM assessment WHERE id = ?")
+            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM assessment WHERE id = $1")
                 .bind(assessment)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -1199,7 +1200,7 @@ impl Store {
             }
             let id: i64 = sqlx::query_scalar(&format!(
                 "INSERT INTO council_action (assessment_id, indicator, title, cost, horizon, responsible, deadline, status, created_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, {NOW}, {NOW}) RETURNING id"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, {NOW}, {NOW}) RETURNING id"
             ))
             .bind(assessment)
             .bind(&action.indicator)
@@ -1249,8 +1250,8 @@ impl Store {
             let stored = council_action_at(tx, assessment, action, expected).await?;
             let (indicator, before) = (stored.indicator, stored.status);
             let version: i64 = sqlx::query_scalar(&format!(
-                "UPDATE council_action SET status = ?, version = version + 1, updated_at = {NOW}
-                 WHERE id = ? RETURNING version"
+                "UPDATE council_action SET status = $1, version = version + 1, updated_at = {NOW}
+                 WHERE id = $2 RETURNING version"
             ))
             .bind(status)
             .bind(action)
@@ -1286,8 +1287,8 @@ impl Store {
         write_tx!(self, |tx| {
             let before = council_action_at(tx, assessment, action, expected).await?;
             let version: i64 = sqlx::query_scalar(&format!(
-                "UPDATE council_action SET indicator = ?, title = ?, cost = ?, horizon = ?, responsible = ?, deadline = ?,
-                   version = version + 1, updated_at = {NOW} WHERE id = ? RETURNING version"
+                "UPDATE council_action SET indicator = $1, title = $2, cost = $3, horizon = $4, responsible = $5, deadline = $6,
+                   version = version + 1, updated_at = {NOW} WHERE id = $7 RETURNING version"
             ))
             .bind(&changed.indicator)
             .bind(&changed.title)
@@ -1329,7 +1330,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
             let before = council_action_at(tx, assessment, action, expected).await?;
-            sqlx::query("DELETE FROM council_action WHERE id = ?")
+            sqlx::query("DELETE FROM council_action WHERE id = $1")
                 .bind(action)
                 .execute(&mut *tx)
                 .await?;
@@ -1358,13 +1359,13 @@ impl Store {
 /// One of the council's actions as stored, when it is still at
 /// `expected`; else the refusal naming the version now.
 async fn council_action_at(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     assessment: i64,
     action: i64,
     expected: i64,
 ) -> Result<NewCouncilAction, StoreError> {
     let row = sqlx::query(
-        "SELECT indicator, title, cost, horizon, responsible, deadline, status, version FROM council_action WHERE id = ? AND assessment_id = ?",
+        "SELECT indicator, title, cost, horizon, responsible, deadline, status, version FROM council_action WHERE id = $1 AND assessment_id = $2",
     )
     .bind(action)
     .bind(assessment)
@@ -1437,7 +1438,7 @@ enum IdFilter<'a> {
 }
 
 impl IdFilter<'_> {
-    fn push(&self, q: &mut QueryBuilder<'_, Sqlite>) {
+    fn push(&self, q: &mut Sql) {
         match self {
             IdFilter::One(id) => {
                 q.push(" AND a.id = ").push_bind(*id);
@@ -1454,7 +1455,7 @@ const REGION_AT_DATE: &str = " AND COALESCE((SELECT t.region FROM commune_territ
 /// The same for the cercle.
 const CERCLE_AT_DATE: &str = " AND COALESCE((SELECT t.cercle FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= a.date AND (t.valid_to IS NULL OR a.date < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.cercle) = ";
 
-pub(crate) fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AssessmentFilter) {
+pub(crate) fn push_filter(q: &mut Sql, f: &AssessmentFilter) {
     let fields = [
         (" AND a.rubric_id = ", &f.rubric),
         (" AND a.rubric_version = ", &f.rubric_version),
@@ -1473,7 +1474,7 @@ pub(crate) fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AssessmentFilter
 
 /// The header in a row of [`header_columns`]; a missing or mistyped column
 /// is an error, never a panic.
-pub(crate) fn header_row(r: &sqlx::sqlite::SqliteRow) -> Result<AssessmentHeader, StoreError> {
+pub(crate) fn header_row(r: &sqlx::any::AnyRow) -> Result<AssessmentHeader, StoreError> {
     Ok(AssessmentHeader {
         id: r.try_get("id")?,
         commune_id: r.try_get("commune_id")?,
@@ -1487,16 +1488,16 @@ pub(crate) fn header_row(r: &sqlx::sqlite::SqliteRow) -> Result<AssessmentHeader
             .try_get::<Option<String>, _>("campaign_id")?
             .unwrap_or_default(),
         date: r.try_get("date")?,
-        fictional: r.try_get("fictional")?,
-        finalised: r.try_get("finalised")?,
-        reopened: r.try_get("reopened")?,
+        fictional: flag(r, "fictional")?,
+        finalised: flag(r, "finalised")?,
+        reopened: flag(r, "reopened")?,
         provisional_reason: r.try_get("provisional_reason")?,
         version: r.try_get("version")?,
         revision: r.try_get("revision")?,
     })
 }
 
-pub(crate) fn commune_row(r: &sqlx::sqlite::SqliteRow) -> Result<CommuneRow, StoreError> {
+pub(crate) fn commune_row(r: &sqlx::any::AnyRow) -> Result<CommuneRow, StoreError> {
     let id: String = r.get("id");
     let kind: String = r.get("kind");
     let setting: Option<String> = r.get("setting");
@@ -1517,7 +1518,7 @@ pub(crate) fn commune_row(r: &sqlx::sqlite::SqliteRow) -> Result<CommuneRow, Sto
         },
         assessments: r.get("n"),
         version: r.get("version"),
-        active: r.try_get("active")?,
+        active: flag(r, "active")?,
         merged_into: r.try_get("merged_into")?,
     })
 }
@@ -1526,8 +1527,8 @@ pub(crate) fn commune_row(r: &sqlx::sqlite::SqliteRow) -> Result<CommuneRow, Sto
 /// `commune_territory` covering today, else its own region and cercle) and
 /// its number of assessments: the columns [`commune_row`] reads.
 pub(crate) const COMMUNE_TODAY: &str = "SELECT c.id, c.name, c.kind, c.population, c.setting, c.transferred, c.version, c.active, c.merged_into,
-   COALESCE((SELECT t.region FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= date('now') AND (t.valid_to IS NULL OR date('now') < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.region) AS region,
-   COALESCE((SELECT t.cercle FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= date('now') AND (t.valid_to IS NULL OR date('now') < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.cercle) AS cercle,
+   COALESCE((SELECT t.region FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= strftime('%Y-%m-%d', 'now') AND (t.valid_to IS NULL OR strftime('%Y-%m-%d', 'now') < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.region) AS region,
+   COALESCE((SELECT t.cercle FROM commune_territory t WHERE t.commune_id = c.id AND t.valid_from <= strftime('%Y-%m-%d', 'now') AND (t.valid_to IS NULL OR strftime('%Y-%m-%d', 'now') < t.valid_to) ORDER BY t.valid_from DESC LIMIT 1), c.cercle) AS cercle,
    (SELECT COUNT(*) FROM assessment a WHERE a.commune_id = c.id) AS n
  FROM commune c";
 
@@ -1537,11 +1538,11 @@ pub(crate) fn enum_code<T: serde::Serialize>(value: &T) -> String {
 }
 
 pub(crate) async fn upsert_commune(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     c: &Commune,
     audit: &Audit,
 ) -> Result<(), StoreError> {
-    let before = sqlx::query("SELECT c.*, 0 AS n FROM commune c WHERE c.id = ?")
+    let before = sqlx::query("SELECT c.*, 0 AS n FROM commune c WHERE c.id = $1")
         .bind(&c.id)
         .fetch_optional(&mut *conn)
         .await?
@@ -1550,14 +1551,14 @@ pub(crate) async fn upsert_commune(
         .transpose()?;
     let changed = sqlx::query(&format!(
         "INSERT INTO commune (id, name, cercle, region, kind, population, setting, transferred, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, {NOW})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, {NOW})
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, cercle = excluded.cercle, region = excluded.region,
            kind = excluded.kind, population = excluded.population, setting = excluded.setting,
            transferred = excluded.transferred, version = commune.version + 1, updated_at = excluded.updated_at
-         WHERE commune.name IS NOT excluded.name OR commune.cercle IS NOT excluded.cercle
-           OR commune.region IS NOT excluded.region OR commune.kind IS NOT excluded.kind
-           OR commune.population IS NOT excluded.population OR commune.setting IS NOT excluded.setting
-           OR commune.transferred IS NOT excluded.transferred"
+         WHERE commune.name IS DISTINCT FROM excluded.name OR commune.cercle IS DISTINCT FROM excluded.cercle
+           OR commune.region IS DISTINCT FROM excluded.region OR commune.kind IS DISTINCT FROM excluded.kind
+           OR commune.population IS DISTINCT FROM excluded.population OR commune.setting IS DISTINCT FROM excluded.setting
+           OR commune.transferred IS DISTINCT FROM excluded.transferred"
     ))
     .bind(&c.id)
     .bind(&c.name)
@@ -1573,7 +1574,7 @@ pub(crate) async fn upsert_commune(
     if changed > 0 {
         // Headers show the commune's current name, cercle and region.
         sqlx::query(&format!(
-            "UPDATE assessment SET revision = revision + 1, updated_at = {NOW} WHERE commune_id = ?"
+            "UPDATE assessment SET revision = revision + 1, updated_at = {NOW} WHERE commune_id = $1"
         ))
         .bind(&c.id)
         .execute(&mut *conn)
@@ -1591,13 +1592,13 @@ pub(crate) async fn upsert_commune(
 }
 
 async fn insert_rater(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     assessment: i64,
     rater: &Rater,
     position: usize,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO rater (assessment_id, id, name, role, position) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO rater (assessment_id, id, name, role, position) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(assessment)
     .bind(&rater.id)
@@ -1616,13 +1617,13 @@ async fn insert_rater(
     Ok(())
 }
 
-async fn check_open(conn: &mut SqliteConnection, assessment: i64) -> Result<(), StoreError> {
-    let finalised: Option<bool> =
-        sqlx::query_scalar("SELECT finalised FROM assessment WHERE id = ?")
+async fn check_open(conn: &mut AnyConnection, assessment: i64) -> Result<(), StoreError> {
+    let finalised: Option<i64> =
+        sqlx::query_scalar("SELECT finalised FROM assessment WHERE id = $1")
             .bind(assessment)
             .fetch_optional(&mut *conn)
             .await?;
-    match finalised {
+    match finalised.map(|f| f != 0) {
         None => Err(not_found(format!("assessment {assessment}"))),
         Some(true) => Err(StoreError::Locked { id: assessment }),
         Some(false) => Ok(()),
@@ -1630,9 +1631,9 @@ async fn check_open(conn: &mut SqliteConnection, assessment: i64) -> Result<(), 
 }
 
 /// Marks a write to an assessment: its revision moves (same transaction).
-pub(crate) async fn touch(conn: &mut SqliteConnection, assessment: i64) -> Result<(), StoreError> {
+pub(crate) async fn touch(conn: &mut AnyConnection, assessment: i64) -> Result<(), StoreError> {
     sqlx::query(&format!(
-        "UPDATE assessment SET revision = revision + 1, updated_at = {NOW} WHERE id = ?"
+        "UPDATE assessment SET revision = revision + 1, updated_at = {NOW} WHERE id = $1"
     ))
     .bind(assessment)
     .execute(&mut *conn)
@@ -1684,13 +1685,13 @@ impl RatingNow {
 }
 
 async fn fetch_rating(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     assessment: i64,
     indicator: &str,
     rater: &str,
 ) -> Result<RatingNow, StoreError> {
     let row = sqlx::query(
-        "SELECT level, evidence, refs, version, updated_at, cleared FROM rating WHERE assessment_id = ? AND indicator_id = ? AND rater_id = ?",
+        "SELECT level, evidence, refs, version, updated_at, cleared FROM rating WHERE assessment_id = $1 AND indicator_id = $2 AND rater_id = $3",
     )
     .bind(assessment)
     .bind(indicator)
@@ -1700,7 +1701,7 @@ async fn fetch_rating(
     let Some(r) = row else {
         return Ok(RatingNow::Absent);
     };
-    if r.get::<bool, _>("cleared") {
+    if r.get::<i64, _>("cleared") != 0 {
         return Ok(RatingNow::Cleared(r.get("version")));
     }
     let refs: String = r.get("refs");
@@ -1758,9 +1759,9 @@ impl LockState {
     }
 }
 
-async fn lock_state(conn: &mut SqliteConnection, assessment: i64) -> Result<LockState, StoreError> {
+async fn lock_state(conn: &mut AnyConnection, assessment: i64) -> Result<LockState, StoreError> {
     let row = sqlx::query(
-        "SELECT commune_id, round, finalised, reopened, version FROM assessment WHERE id = ?",
+        "SELECT commune_id, round, finalised, reopened, version FROM assessment WHERE id = $1",
     )
     .bind(assessment)
     .fetch_optional(&mut *conn)
@@ -1769,8 +1770,8 @@ async fn lock_state(conn: &mut SqliteConnection, assessment: i64) -> Result<Lock
     Ok(LockState {
         commune: row.get("commune_id"),
         round: row.get("round"),
-        finalised: row.get("finalised"),
-        reopened: row.get("reopened"),
+        finalised: row.get::<i64, _>("finalised") != 0,
+        reopened: row.get::<i64, _>("reopened") != 0,
         version: row.get("version"),
     })
 }

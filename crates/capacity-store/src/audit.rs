@@ -8,11 +8,11 @@
 //! Nothing updates or deletes an event; triggers of the schema refuse it.
 
 use serde_json::Value;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 use time::{OffsetDateTime, UtcOffset, format_description::well_known::Rfc3339};
 
 use crate::rows::{Audit, AuditEvent, AuditFilter};
-use crate::{NOW, Store, StoreError, to_json};
+use crate::{NOW, Sql, Store, StoreError, to_json};
 
 /// One event to append: what happened to which object, with the values
 /// before and after (JSON objects; `None` when there was none).
@@ -74,13 +74,13 @@ impl<'a> Event<'a> {
 /// Appends one event, by `audit`'s actor, on the connection of the write's
 /// transaction. Returns its id.
 pub(crate) async fn append(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     audit: &Audit,
     event: Event<'_>,
 ) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(&format!(
         "INSERT INTO audit_event (at, actor_id, actor, request_id, address, kind, assessment_id, indicator, object, before, after, reason)
-         VALUES ({NOW}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+         VALUES ({NOW}, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
     ))
     .bind(audit.actor_id)
     .bind(&audit.actor)
@@ -134,7 +134,7 @@ impl Store {
     /// Events of the audit trail matching the filter, oldest first (by id);
     /// at most `filter.limit` of them.
     pub async fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = Sql::new(
             "SELECT id, at, actor_id, actor, request_id, address, kind, assessment_id, indicator, object, before, after, reason FROM audit_event WHERE 1 = 1",
         );
         if let Some(assessment) = filter.assessment {
@@ -156,7 +156,7 @@ impl Store {
         if let Some(limit) = filter.limit {
             q.push(" LIMIT ").push_bind(limit.max(0));
         }
-        let rows = q.build().fetch_all(&self.pool).await?;
+        let rows = q.build()?.fetch_all(&self.pool).await?;
         Ok(rows
             .into_iter()
             .map(|r| AuditEvent {
@@ -189,7 +189,7 @@ impl Store {
     /// valid 72 hours, or the start of a window of failed logins.
     pub async fn now_offset(&self, seconds: i64) -> Result<String, StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ? || ' seconds')")
+            sqlx::query_scalar("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now', $1 || ' seconds')")
                 .bind(seconds)
                 .fetch_one(&self.pool)
                 .await?,

@@ -15,17 +15,17 @@
 //! campaign declares it.
 
 use serde_json::json;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 use crate::audit::{Event, append};
 use crate::rows::{Audit, CampaignRow, NewCampaign};
-use crate::{NOW, Store, StoreError, not_found, write_tx};
+use crate::{NOW, Store, StoreError, bit, flag, not_found, write_tx};
 
 const CAMPAIGN_COLUMNS: &str = "k.id, k.label, k.rubric_id, k.rubric_version, k.starts, k.ends, k.verification_required, k.implicit, k.version,
      (SELECT COUNT(*) FROM campaign_commune cc WHERE cc.campaign_id = k.id) AS communes,
      (SELECT COUNT(*) FROM assessment a WHERE a.campaign_id = k.id) AS assessments";
 
-fn campaign_row(r: &sqlx::sqlite::SqliteRow) -> Result<CampaignRow, StoreError> {
+fn campaign_row(r: &sqlx::any::AnyRow) -> Result<CampaignRow, StoreError> {
     Ok(CampaignRow {
         id: r.try_get("id")?,
         label: r.try_get("label")?,
@@ -33,8 +33,8 @@ fn campaign_row(r: &sqlx::sqlite::SqliteRow) -> Result<CampaignRow, StoreError> 
         rubric_version: r.try_get("rubric_version")?,
         starts: r.try_get("starts")?,
         ends: r.try_get("ends")?,
-        verification_required: r.try_get("verification_required")?,
-        implicit: r.try_get("implicit")?,
+        verification_required: flag(r, "verification_required")?,
+        implicit: flag(r, "implicit")?,
         version: r.try_get("version")?,
         communes: r.try_get("communes")?,
         assessments: r.try_get("assessments")?,
@@ -47,7 +47,7 @@ impl Store {
     pub async fn campaigns(&self, rubric: Option<&str>) -> Result<Vec<CampaignRow>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {CAMPAIGN_COLUMNS} FROM campaign k
-             WHERE ?1 IS NULL OR k.rubric_id = ?1
+             WHERE $1 IS NULL OR k.rubric_id = $1
              ORDER BY k.ends DESC, k.starts DESC, k.id"
         ))
         .bind(rubric)
@@ -59,7 +59,7 @@ impl Store {
     /// One campaign.
     pub async fn campaign(&self, id: &str) -> Result<Option<CampaignRow>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {CAMPAIGN_COLUMNS} FROM campaign k WHERE k.id = ?"
+            "SELECT {CAMPAIGN_COLUMNS} FROM campaign k WHERE k.id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
@@ -70,7 +70,7 @@ impl Store {
     /// The ids of the communes in a campaign's scope, sorted.
     pub async fn campaign_communes(&self, id: &str) -> Result<Vec<String>, StoreError> {
         Ok(sqlx::query_scalar(
-            "SELECT commune_id FROM campaign_commune WHERE campaign_id = ? ORDER BY commune_id",
+            "SELECT commune_id FROM campaign_commune WHERE campaign_id = $1 ORDER BY commune_id",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -89,7 +89,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         check_window(&campaign.starts, &campaign.ends)?;
         write_tx!(self, |tx| {
-            let taken: Option<i64> = sqlx::query_scalar("SELECT 1 FROM campaign WHERE id = ?")
+            let taken: Option<i64> = sqlx::query_scalar("SELECT 1 FROM campaign WHERE id = $1")
                 .bind(&campaign.id)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -102,7 +102,7 @@ impl Store {
             require_rubric(tx, &campaign.rubric_id, &campaign.rubric_version).await?;
             sqlx::query(&format!(
                 "INSERT INTO campaign (id, label, rubric_id, rubric_version, starts, ends, verification_required, implicit, created_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, 0, {NOW}, {NOW})"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0, {NOW}, {NOW})"
             ))
             .bind(&campaign.id)
             .bind(&campaign.label)
@@ -110,7 +110,7 @@ impl Store {
             .bind(&campaign.rubric_version)
             .bind(&campaign.starts)
             .bind(&campaign.ends)
-            .bind(campaign.verification_required)
+            .bind(bit(campaign.verification_required))
             .execute(&mut *tx)
             .await?;
             set_scope(tx, &campaign.id, &campaign.communes).await?;
@@ -139,7 +139,7 @@ impl Store {
         check_window(&campaign.starts, &campaign.ends)?;
         write_tx!(self, |tx| {
             let row = sqlx::query(&format!(
-                "SELECT {CAMPAIGN_COLUMNS} FROM campaign k WHERE k.id = ?"
+                "SELECT {CAMPAIGN_COLUMNS} FROM campaign k WHERE k.id = $1"
             ))
             .bind(&campaign.id)
             .fetch_optional(&mut *tx)
@@ -154,7 +154,7 @@ impl Store {
                 });
             }
             let outside: Vec<(String, String)> = sqlx::query_as(
-                "SELECT commune_id, date FROM assessment WHERE campaign_id = ? AND (date < ? OR date > ?) ORDER BY commune_id",
+                "SELECT commune_id, date FROM assessment WHERE campaign_id = $1 AND (date < $2 OR date > $3) ORDER BY commune_id",
             )
             .bind(&campaign.id)
             .bind(&campaign.starts)
@@ -171,7 +171,7 @@ impl Store {
                 )));
             }
             let assessed: Vec<String> = sqlx::query_scalar(
-                "SELECT commune_id FROM assessment WHERE campaign_id = ? ORDER BY commune_id",
+                "SELECT commune_id FROM assessment WHERE campaign_id = $1 ORDER BY commune_id",
             )
             .bind(&campaign.id)
             .fetch_all(&mut *tx)
@@ -191,32 +191,32 @@ impl Store {
                 )));
             }
             let before_communes: Vec<String> = sqlx::query_scalar(
-                "SELECT commune_id FROM campaign_commune WHERE campaign_id = ? ORDER BY commune_id",
+                "SELECT commune_id FROM campaign_commune WHERE campaign_id = $1 ORDER BY commune_id",
             )
             .bind(&campaign.id)
             .fetch_all(&mut *tx)
             .await?;
             let version: i64 = sqlx::query_scalar(&format!(
-                "UPDATE campaign SET label = ?, starts = ?, ends = ?, verification_required = ?, implicit = 0,
+                "UPDATE campaign SET label = $1, starts = $2, ends = $3, verification_required = $4, implicit = 0,
                    version = version + 1, updated_at = {NOW}
-                 WHERE id = ? RETURNING version"
+                 WHERE id = $5 RETURNING version"
             ))
             .bind(&campaign.label)
             .bind(&campaign.starts)
             .bind(&campaign.ends)
-            .bind(campaign.verification_required)
+            .bind(bit(campaign.verification_required))
             .bind(&campaign.id)
             .fetch_one(&mut *tx)
             .await?;
-            sqlx::query("DELETE FROM campaign_commune WHERE campaign_id = ?")
+            sqlx::query("DELETE FROM campaign_commune WHERE campaign_id = $1")
                 .bind(&campaign.id)
                 .execute(&mut *tx)
                 .await?;
             set_scope(tx, &campaign.id, &campaign.communes).await?;
             // The round label of the campaign's assessments is its label.
             sqlx::query(&format!(
-                "UPDATE assessment SET round = ?, revision = revision + 1, updated_at = {NOW}
-                 WHERE campaign_id = ? AND round <> ?"
+                "UPDATE assessment SET round = $1, revision = revision + 1, updated_at = {NOW}
+                 WHERE campaign_id = $2 AND round <> $3"
             ))
             .bind(&campaign.label)
             .bind(&campaign.id)
@@ -275,7 +275,7 @@ impl Store {
                     audit,
                 )
                 .await?;
-                sqlx::query("UPDATE assessment SET campaign_id = ? WHERE id = ?")
+                sqlx::query("UPDATE assessment SET campaign_id = $1 WHERE id = $2")
                     .bind(&campaign)
                     .bind(row.id)
                     .execute(&mut *tx)
@@ -319,15 +319,15 @@ pub(crate) struct RoundOf<'a> {
 /// The campaign an assessment written without one joins (see the module
 /// header), made or widened as needed, inside the caller's transaction.
 pub(crate) async fn campaign_for_round(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     of: &RoundOf<'_>,
     audit: &Audit,
 ) -> Result<String, StoreError> {
     // A declared campaign of this round that holds the commune and date.
     let declared: Option<String> = sqlx::query_scalar(
-        "SELECT k.id FROM campaign k JOIN campaign_commune cc ON cc.campaign_id = k.id AND cc.commune_id = ?
-         WHERE k.implicit = 0 AND k.rubric_id = ? AND k.rubric_version = ? AND k.label = ?
-           AND k.starts <= ? AND k.ends >= ?
+        "SELECT k.id FROM campaign k JOIN campaign_commune cc ON cc.campaign_id = k.id AND cc.commune_id = $1
+         WHERE k.implicit = 0 AND k.rubric_id = $2 AND k.rubric_version = $3 AND k.label = $4
+           AND k.starts <= $5 AND k.ends >= $6
          ORDER BY k.id LIMIT 1",
     )
     .bind(of.commune)
@@ -343,7 +343,7 @@ pub(crate) async fn campaign_for_round(
     }
     let implicit: Option<(String, String, String)> = sqlx::query_as(
         "SELECT id, starts, ends FROM campaign
-         WHERE implicit = 1 AND rubric_id = ? AND rubric_version = ? AND label = ?
+         WHERE implicit = 1 AND rubric_id = $1 AND rubric_version = $2 AND label = $3
          ORDER BY id LIMIT 1",
     )
     .bind(of.rubric)
@@ -355,7 +355,7 @@ pub(crate) async fn campaign_for_round(
         Some((id, starts, ends)) => {
             if of.date < starts.as_str() || of.date > ends.as_str() {
                 sqlx::query(&format!(
-                    "UPDATE campaign SET starts = min(starts, ?), ends = max(ends, ?), updated_at = {NOW} WHERE id = ?"
+                    "UPDATE campaign SET starts = CASE WHEN $1 < starts THEN $1 ELSE starts END, ends = CASE WHEN $2 > ends THEN $2 ELSE ends END, updated_at = {NOW} WHERE id = $3"
                 ))
                 .bind(of.date)
                 .bind(of.date)
@@ -370,7 +370,7 @@ pub(crate) async fn campaign_for_round(
             let (starts, ends) = implicit_window(of.round, of.date);
             sqlx::query(&format!(
                 "INSERT INTO campaign (id, label, rubric_id, rubric_version, starts, ends, verification_required, implicit, created_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, 0, 1, {NOW}, {NOW})"
+                 VALUES ($1, $2, $3, $4, $5, $6, 0, 1, {NOW}, {NOW})"
             ))
             .bind(&id)
             .bind(of.round)
@@ -396,7 +396,7 @@ pub(crate) async fn campaign_for_round(
             id
         }
     };
-    sqlx::query("INSERT OR IGNORE INTO campaign_commune (campaign_id, commune_id) VALUES (?, ?)")
+    sqlx::query("INSERT INTO campaign_commune (campaign_id, commune_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(&id)
         .bind(of.commune)
         .execute(&mut *tx)
@@ -407,12 +407,12 @@ pub(crate) async fn campaign_for_round(
 /// Checks that a campaign can take an assessment of `of` (rubric version,
 /// scope, window), inside the caller's transaction.
 pub(crate) async fn check_joins(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     campaign: &str,
     of: &RoundOf<'_>,
 ) -> Result<String, StoreError> {
     let row: Option<(String, String, String, String, String)> = sqlx::query_as(
-        "SELECT label, rubric_id, rubric_version, starts, ends FROM campaign WHERE id = ?",
+        "SELECT label, rubric_id, rubric_version, starts, ends FROM campaign WHERE id = $1",
     )
     .bind(campaign)
     .fetch_optional(&mut *tx)
@@ -432,7 +432,7 @@ pub(crate) async fn check_joins(
         )));
     }
     let in_scope: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM campaign_commune WHERE campaign_id = ? AND commune_id = ?",
+        "SELECT 1 FROM campaign_commune WHERE campaign_id = $1 AND commune_id = $2",
     )
     .bind(campaign)
     .bind(of.commune)
@@ -466,13 +466,13 @@ fn implicit_window(round: &str, date: &str) -> (String, String) {
 
 /// A free id for an implicit campaign: `rubric-round`, then with the
 /// rubric version, then numbered.
-async fn free_id(tx: &mut SqliteConnection, of: &RoundOf<'_>) -> Result<String, StoreError> {
+async fn free_id(tx: &mut AnyConnection, of: &RoundOf<'_>) -> Result<String, StoreError> {
     let base = slug(&format!("{}-{}", of.rubric, of.round));
     let with_version = slug(&format!("{}-{}-{}", of.rubric, of.round, of.rubric_version));
     let mut candidates = vec![base, with_version.clone()];
     candidates.extend((2..100).map(|n| format!("{with_version}-{n}")));
     for id in candidates {
-        let taken: Option<i64> = sqlx::query_scalar("SELECT 1 FROM campaign WHERE id = ?")
+        let taken: Option<i64> = sqlx::query_scalar("SELECT 1 FROM campaign WHERE id = $1")
             .bind(&id)
             .fetch_optional(&mut *tx)
             .await?;
@@ -508,13 +508,9 @@ fn check_window(starts: &str, ends: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-async fn require_rubric(
-    tx: &mut SqliteConnection,
-    id: &str,
-    version: &str,
-) -> Result<(), StoreError> {
+async fn require_rubric(tx: &mut AnyConnection, id: &str, version: &str) -> Result<(), StoreError> {
     let found: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM rubric WHERE id = ? AND version = ?")
+        sqlx::query_scalar("SELECT 1 FROM rubric WHERE id = $1 AND version = $2")
             .bind(id)
             .bind(version)
             .fetch_optional(&mut *tx)
@@ -525,13 +521,13 @@ async fn require_rubric(
 }
 
 async fn set_scope(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     campaign: &str,
     communes: &[String],
 ) -> Result<(), StoreError> {
     for commune in communes {
         sqlx::query(
-            "INSERT OR IGNORE INTO campaign_commune (campaign_id, commune_id) VALUES (?, ?)",
+            "INSERT INTO campaign_commune (campaign_id, commune_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         )
         .bind(campaign)
         .bind(commune)

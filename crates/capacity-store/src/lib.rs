@@ -1,9 +1,12 @@
 //! `capacity-store`: where commune-capacity keeps its data.
 //!
 //! SQLite by default (one file in the data directory, created and migrated
-//! on first open), through `sqlx` with runtime queries only, so that a
-//! PostgreSQL backend can follow with its own migration set and no query
-//! cache. The schema is in `migrations/`; its rules:
+//! on first open: [`Store::open`]) or PostgreSQL ([`Store::connect`] with a
+//! `postgres://` URL), through `sqlx` with runtime queries only. One set of
+//! query strings serves both (sqlx's `Any` driver, `$N` placeholders,
+//! portable SQL; see `db.rs` for the few things that differ); each
+//! database has its own migrations (`migrations/`, `migrations-postgres/`),
+//! equal in meaning. The schema's rules:
 //! - decimals are stored as TEXT (exact), lists as JSON arrays in TEXT;
 //! - every row a person edits (rating, consensus answer, assessment, plan
 //!   adjustment) carries a `version`. A save names the version it read; a
@@ -43,15 +46,18 @@
 //! only, and opening a database backs it up before pending migrations and
 //! refuses a schema newer than this program ([`StoreError::SchemaTooNew`]).
 //!
-//! Writes never fail because another save holds the database: every write
-//! transaction runs on the one writer connection and starts with
-//! `BEGIN IMMEDIATE` (the write lock is taken before anything is read, so
-//! there is no read-to-write upgrade that SQLite's busy handler cannot
-//! wait for), and a transaction that still meets a busy or locked database
-//! (another process, a checkpoint) is retried a few times before
-//! [`StoreError::Busy`] says to try again later. The file is in WAL mode
-//! with `synchronous=FULL`: a write is acknowledged only once it is on disk,
-//! so a committed save survives a power cut.
+//! Writes never fail because another save holds the database. On SQLite
+//! every write transaction runs on the one writer connection and starts
+//! with `BEGIN IMMEDIATE` (the write lock is taken before anything is read,
+//! so there is no read-to-write upgrade that SQLite's busy handler cannot
+//! wait for); on PostgreSQL write transactions run side by side, each
+//! serialisable, so that what one checks still holds at its commit. A
+//! transaction that meets a busy database (another process, a checkpoint)
+//! or a concurrent transaction (serialisation failure, deadlock) is run
+//! again a few times before [`StoreError::Busy`] says to try again later.
+//! The SQLite file is in WAL mode with `synchronous=FULL`: a write is
+//! acknowledged only once it is on disk, so a committed save survives a
+//! power cut (PostgreSQL's default `synchronous_commit=on` does the same).
 //!
 //! Every write is audited: it takes an [`Audit`] (who acts, for which
 //! request, from where) and appends its events to the audit trail — what
@@ -65,8 +71,7 @@
 //! Accounts (logins, display names, grants of a role over a scope,
 //! password hashes and single-use password links, stored by the hash of
 //! their token) and settings are kept here too; the web app's sessions
-//! (`tower-sessions`) live in the same database, on the writer connection
-//! ([`Store::session_store`]).
+//! (`tower-sessions`) live in the same database ([`Store::session_store`]).
 //!
 //! The store checks structure (the assessment exists, the rater belongs to
 //! it, versions), not meaning: level codes and indicator ids are checked
@@ -77,6 +82,7 @@ mod accounts;
 mod assessments;
 mod audit;
 mod campaigns;
+mod db;
 mod error;
 mod ops;
 mod plans;
@@ -87,12 +93,16 @@ mod seed;
 mod verification;
 
 use std::path::Path;
-use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use sqlx::SqlitePool;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{AnyPool, Executor};
 
+pub use db::{Backend, SessionStore};
 pub use error::StoreError;
 pub use ops::{
     BACKUPS_DIR, BackupReport, SchemaCheck, backup_database, known_schema_version, restore_database,
@@ -106,16 +116,17 @@ pub use rows::{
     TOKEN_PURPOSES, TerritoryRow, Versions,
 };
 pub use seed::SeedReport;
-/// The session store of the web app (`tower-sessions` 0.14), kept in the
-/// same database: see [`Store::session_store`].
-pub use tower_sessions_sqlx_store::SqliteStore as SessionStore;
 pub use verification::{
     LevelInput, NewVerifiedResult, StoredVerification, VerificationRow, VerificationState,
     VerificationStatus, VerifiedAnswer, VerifiedWithResult, VerifierAssignment,
 };
 
+pub(crate) use db::{Sql, bit, flag};
+
 /// SQL for "now" in UTC, RFC 3339 with milliseconds
 /// (`2026-12-06T09:30:00.000Z`): every time the store writes has this form.
+/// SQLite's own function; the PostgreSQL schema defines a `strftime` that
+/// gives the same text for the formats the store uses.
 pub(crate) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 /// Plain data (strings, numbers, enums, JSON values) as JSON text.
@@ -156,96 +167,289 @@ pub const DATABASE_FILE: &str = "capacity.sqlite3";
 /// How long SQLite's busy handler waits for a lock before a statement
 /// gives up (then the whole transaction may be retried).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
-/// How long a write waits for the writer connection (other saves queue
-/// there, one at a time) before it is answered [`StoreError::Busy`].
+/// How long a write waits for a writer connection (other saves queue
+/// there) before it is answered [`StoreError::Busy`].
 const WRITER_WAIT: Duration = Duration::from_secs(10);
-/// Attempts of one write transaction that meets a busy or locked database.
-const WRITE_ATTEMPTS: u32 = 4;
+/// How long a PostgreSQL statement waits for a lock another session holds
+/// (another process, a maintenance task) before the write is answered
+/// [`StoreError::Busy`], like SQLite's [`BUSY_TIMEOUT`] (without it, it
+/// would wait forever).
+pub(crate) const LOCK_TIMEOUT: Duration = Duration::from_secs(2);
+/// Writer connections on PostgreSQL (SQLite has one: its writes take one
+/// lock anyway).
+const PG_WRITERS: u32 = 4;
+/// Reader connections.
+const READERS: u32 = 8;
 
 /// A handle on the database; cheap to clone (connection pools).
 #[derive(Debug, Clone)]
 pub struct Store {
-    /// Connections for reads (several may read at once under WAL).
-    pool: SqlitePool,
-    /// The one connection that writes: saves queue here in order instead
-    /// of competing for SQLite's write lock.
-    writer: SqlitePool,
+    backend: Backend,
+    /// Connections for reads (several may read at once: WAL on SQLite).
+    pool: AnyPool,
+    /// The connections that write. SQLite: one, so that saves queue
+    /// there in order instead of competing for its write lock.
+    /// PostgreSQL: a few, each write transaction serialisable.
+    writer: AnyPool,
+    /// The web app's sessions, on a connection of the session crate's own
+    /// (it needs the database's own driver).
+    sessions: SessionStore,
+}
+
+/// The `sqlite://` URL of a file (the `Any` driver takes URLs): its path
+/// percent-encoded where a URL would misread it.
+fn sqlite_url(file: &Path, params: &str) -> String {
+    let mut url = String::from("sqlite://");
+    for c in file.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' | ' ' | '"' | '<' | '>' | '`' | '{' | '}' => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    url.push_str(&format!("%{b:02X}"));
+                }
+            }
+            c => url.push(c),
+        }
+    }
+    url.push('?');
+    url.push_str(params);
+    url
+}
+
+/// The pragmas every SQLite connection of the store runs first: a write
+/// is acknowledged once it is on disk (`synchronous=FULL` in WAL mode: an
+/// acknowledged write survives a power cut, NORMAL may lose the last
+/// ones), foreign keys are checked, and a statement waits
+/// [`BUSY_TIMEOUT`] for a lock.
+fn sqlite_pragmas(wal: bool) -> String {
+    let journal = if wal {
+        "PRAGMA journal_mode = WAL; "
+    } else {
+        ""
+    };
+    format!(
+        "{journal}PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {};",
+        BUSY_TIMEOUT.as_millis()
+    )
+}
+
+/// A pool of the `Any` driver on SQLite, each connection set up with
+/// [`sqlite_pragmas`].
+async fn sqlite_any_pool(
+    url: &str,
+    connections: u32,
+    wal: bool,
+    wait: Option<Duration>,
+) -> Result<AnyPool, sqlx::Error> {
+    let options: AnyConnectOptions = url.parse()?;
+    let pragmas: Arc<str> = sqlite_pragmas(wal).into();
+    let mut pool = AnyPoolOptions::new().max_connections(connections);
+    if let Some(wait) = wait {
+        pool = pool.acquire_timeout(wait);
+    }
+    if !wal {
+        // An in-memory database lives while a connection to it is open.
+        pool = pool
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None);
+    }
+    pool.after_connect(move |conn, _| {
+        let pragmas = Arc::clone(&pragmas);
+        Box::pin(async move {
+            conn.execute(&*pragmas).await?;
+            Ok(())
+        })
+    })
+    .connect_with(options)
+    .await
 }
 
 impl Store {
     /// Opens (creating if needed) `capacity.sqlite3` in `data_dir` and
-    /// applies pending migrations, after backing the database up into
-    /// `data_dir/backups/` when it has data; a database of a newer schema
-    /// than this program knows is refused ([`StoreError::SchemaTooNew`])
-    /// and left as it is.
+    /// applies pending migrations.
     pub async fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
         let file = data_dir.join(DATABASE_FILE);
-        let options = SqliteConnectOptions::new()
-            .filename(&file)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: the WAL is synced at every commit, so an acknowledged
-            // write survives a power cut (NORMAL may lose the last ones).
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT);
         let open_error = |source| StoreError::Open {
             path: file.display().to_string(),
             source,
         };
+        let url = sqlite_url(&file, "mode=rwc");
         // The writer first: it creates the file and switches it to WAL.
-        let writer = SqlitePoolOptions::new()
+        let writer = sqlite_any_pool(&url, 1, true, Some(WRITER_WAIT))
+            .await
+            .map_err(open_error)?;
+        let pool = sqlite_any_pool(&url, READERS, true, None)
+            .await
+            .map_err(open_error)?;
+        let sessions = SqlitePoolOptions::new()
             .max_connections(1)
-            .acquire_timeout(WRITER_WAIT)
-            .connect_with(options.clone())
+            .connect_with(
+                SqliteConnectOptions::new()
+                    .filename(&file)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .busy_timeout(BUSY_TIMEOUT),
+            )
             .await
             .map_err(open_error)?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .map_err(open_error)?;
+        let sessions = SessionStore::Sqlite(tower_sessions_sqlx_store::SqliteStore::new(sessions));
         ops::check_schema(&writer, data_dir).await?;
-        Self::migrate(pool, writer).await
+        Self::migrate(Backend::Sqlite, pool, writer, sessions).await
     }
 
-    /// An empty in-memory database, for tests and one-off computations.
+    /// An empty in-memory SQLite database, for tests and one-off
+    /// computations.
     pub async fn open_in_memory() -> Result<Store, StoreError> {
-        let options = SqliteConnectOptions::from_str("sqlite::memory:")
-            .map_err(StoreError::Database)?
-            .foreign_keys(true);
-        // One connection: each in-memory connection is its own database.
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options)
+        static MEMORY: AtomicU64 = AtomicU64::new(0);
+        sqlx::any::install_default_drivers();
+        // A named in-memory database shared by this store's connections
+        // (the session store's included), and by nothing else.
+        let name = format!(
+            "capacity-memory-{}-{}",
+            std::process::id(),
+            MEMORY.fetch_add(1, Ordering::Relaxed)
+        );
+        let url = format!("sqlite:file:{name}?mode=memory&cache=shared");
+        let open_error = |source| StoreError::Open {
+            path: ":memory:".to_owned(),
+            source,
+        };
+        // One connection reads and writes: shared-cache connections lock
+        // whole tables, which would turn readers into writers' obstacles.
+        let pool = sqlite_any_pool(&url, 1, false, Some(WRITER_WAIT))
             .await
-            .map_err(|source| StoreError::Open {
-                path: ":memory:".to_owned(),
-                source,
-            })?;
-        Self::migrate(pool.clone(), pool).await
+            .map_err(open_error)?;
+        let sessions = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(url.parse::<SqliteConnectOptions>().map_err(open_error)?)
+            .await
+            .map_err(open_error)?;
+        let sessions = SessionStore::Sqlite(tower_sessions_sqlx_store::SqliteStore::new(sessions));
+        Self::migrate(Backend::Sqlite, pool.clone(), pool, sessions).await
     }
 
-    async fn migrate(pool: SqlitePool, writer: SqlitePool) -> Result<Store, StoreError> {
-        ops::MIGRATOR
+    /// Opens the database a URL names and applies pending migrations:
+    /// `postgres://user@host:port/database` (or `postgresql://`) for
+    /// PostgreSQL (the database must exist), `sqlite:///path/to/file` for
+    /// an SQLite file (created if missing), `sqlite::memory:` for an empty
+    /// in-memory one.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let open_error = |source| StoreError::Open {
+            path: redacted(url),
+            source,
+        };
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options: AnyConnectOptions = url.parse().map_err(open_error)?;
+            let writer = AnyPoolOptions::new()
+                .max_connections(PG_WRITERS)
+                .acquire_timeout(WRITER_WAIT)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute(
+                            format!("SET lock_timeout = {}", LOCK_TIMEOUT.as_millis()).as_str(),
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                })
+                .connect_with(options.clone())
+                .await
+                .map_err(open_error)?;
+            let pool = AnyPoolOptions::new()
+                .max_connections(READERS)
+                .connect_with(options)
+                .await
+                .map_err(open_error)?;
+            let sessions = PgPoolOptions::new()
+                .max_connections(2)
+                .connect(url)
+                .await
+                .map_err(open_error)?;
+            let sessions =
+                SessionStore::Postgres(tower_sessions_sqlx_store::PostgresStore::new(sessions));
+            return Self::migrate(Backend::Postgres, pool, writer, sessions).await;
+        }
+        if url == "sqlite::memory:" || url == "sqlite://:memory:" {
+            return Self::open_in_memory().await;
+        }
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let path = path.split('?').next().unwrap_or_default();
+            let file = Path::new(path);
+            if file.file_name().is_some_and(|f| f == DATABASE_FILE)
+                && let Some(dir) = file.parent()
+            {
+                return Self::open(dir).await;
+            }
+            return Err(StoreError::Invalid(format!(
+                "the SQLite database must be a file named {DATABASE_FILE} (in the data directory), not {path}: give the data directory instead"
+            )));
+        }
+        Err(StoreError::Invalid(format!(
+            "unknown database URL {}: use postgres://user@host:port/database, or leave it out to use {DATABASE_FILE} in the data directory",
+            redacted(url)
+        )))
+    }
+
+    async fn migrate(
+        backend: Backend,
+        pool: AnyPool,
+        writer: AnyPool,
+        sessions: SessionStore,
+    ) -> Result<Store, StoreError> {
+        ops::migrator(backend)
             .run(&writer)
             .await
             .map_err(StoreError::Migrate)?;
         // The session table belongs to the session store's crate, which
-        // creates it (`CREATE TABLE IF NOT EXISTS tower_sessions`).
-        SessionStore::new(writer.clone()).migrate().await?;
-        let store = Store { pool, writer };
+        // creates it (`CREATE TABLE IF NOT EXISTS`).
+        sessions.migrate().await?;
+        let store = Store {
+            backend,
+            pool,
+            writer,
+            sessions,
+        };
         // Rows written before campaigns existed join the campaign of their
         // round (nothing to do, and no transaction, once they all have one).
         store.attach_to_campaigns(&Audit::system("migrate")).await?;
         Ok(store)
     }
 
-    /// How the database file keeps what is written, as SQLite reports it
-    /// on the connection that writes: `("wal", "full")` for a file opened
+    /// Which database this store is on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A read of several queries that must see one state of the data
+    /// (see [`Backend::read_begin`]); dropped without commit, it is
+    /// rolled back (nothing to undo).
+    pub(crate) async fn read_tx(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(self.pool.begin_with(self.backend.read_begin()).await?)
+    }
+
+    /// How the database keeps what is written, as it reports it on a
+    /// connection that writes. SQLite: `("wal", "full")` for a file opened
     /// with [`Store::open`] (every acknowledged write is on disk).
+    /// PostgreSQL: `("wal", synchronous_commit)`, `"on"` by default.
     pub async fn durability(&self) -> Result<(String, String), StoreError> {
         let mut conn = self.writer.acquire().await?;
+        if self.backend == Backend::Postgres {
+            let commit: String = sqlx::query_scalar("SHOW synchronous_commit")
+                .fetch_one(&mut *conn)
+                .await?;
+            return Ok(("wal".to_owned(), commit));
+        }
         let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(&mut *conn)
             .await?;
@@ -267,7 +471,7 @@ impl Store {
     /// is unchanged. `None` when there is no such assessment.
     pub async fn revision(&self, assessment: i64) -> Result<Option<i64>, StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT revision FROM assessment WHERE id = ?")
+            sqlx::query_scalar("SELECT revision FROM assessment WHERE id = $1")
                 .bind(assessment)
                 .fetch_optional(&self.pool)
                 .await?,
@@ -275,14 +479,13 @@ impl Store {
     }
 
     /// The web app's session store (`tower_sessions::SessionStore`), in
-    /// this database (table `tower_sessions`, created on open). It runs on
-    /// the store's one writer connection: session writes queue with the
-    /// other saves instead of competing for SQLite's write lock (its reads
-    /// queue there too, each a single indexed row). Session writes are not
-    /// audited and do not move [`Store::generation`]. Every server on the
-    /// database sees every session, so a login on one is valid on all.
+    /// this database (SQLite: table `tower_sessions`; PostgreSQL: table
+    /// `tower_sessions.session`; created on open). On SQLite it has one
+    /// connection of its own: each session write is a single statement
+    /// that waits for the write lock like any other. Session writes are
+    /// not audited and do not move [`Store::generation`].
     pub fn session_store(&self) -> SessionStore {
-        SessionStore::new(self.writer.clone())
+        self.sessions.clone()
     }
 
     /// Closes every connection (pending writes are flushed).
@@ -293,10 +496,13 @@ impl Store {
 
     /// What to do after one attempt of a write transaction: `Some` is the
     /// answer, `None` means run the transaction again (after a pause). A
-    /// busy or locked database is tried [`WRITE_ATTEMPTS`] times, then
-    /// answered [`StoreError::Busy`]; a write that found no turn on the
-    /// writer connection within [`WRITER_WAIT`] is answered `Busy` at once.
+    /// busy database or a conflict with a concurrent transaction
+    /// ([`db::is_conflict`]) is tried [`Backend::write_attempts`] times,
+    /// then answered [`StoreError::Busy`]; a write that found no turn on
+    /// a writer connection within [`WRITER_WAIT`] is answered `Busy` at
+    /// once.
     async fn after_attempt<T>(
+        &self,
         outcome: Result<T, StoreError>,
         attempt: u32,
     ) -> Option<Result<T, StoreError>> {
@@ -305,15 +511,19 @@ impl Store {
                 attempts: attempt,
                 detail: format!("no turn to write within {} s", WRITER_WAIT.as_secs()),
             })),
-            Err(e) if is_busy(&e) => {
-                if attempt >= WRITE_ATTEMPTS {
+            Err(e) if db::is_lock_timeout(&e) => Some(Err(StoreError::Busy {
+                attempts: attempt,
+                detail: e.to_string(),
+            })),
+            Err(e) if db::is_conflict(&e) => {
+                if attempt >= self.backend.write_attempts() {
                     return Some(Err(StoreError::Busy {
                         attempts: attempt,
                         detail: e.to_string(),
                     }));
                 }
                 tracing::debug!(attempt, error = %e, "write transaction retried");
-                tokio::time::sleep(Duration::from_millis(25 << attempt)).await;
+                tokio::time::sleep(backoff(attempt)).await;
                 None
             }
             other => Some(other),
@@ -321,18 +531,51 @@ impl Store {
     }
 }
 
+/// The pause before attempt `attempt + 1`: growing, capped at about
+/// 400 ms, with a jitter so that transactions that collided do not
+/// collide again in step.
+fn backoff(attempt: u32) -> Duration {
+    let base = 25u64 << attempt.min(4);
+    let jitter = u64::from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0),
+    ) % base;
+    Duration::from_millis(base + jitter)
+}
+
+/// A database URL without its password, for messages.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// Runs a block as one write transaction of a [`Store`] and evaluates to
 /// its `Result`: `write_tx!(store, |tx| { … Ok(value) })`, where `tx` is the
-/// `&mut SqliteConnection` of the transaction. The transaction runs on the
-/// one writer connection and starts with `BEGIN IMMEDIATE` (the write lock
-/// first, so nothing read inside can go stale before the write); it is
-/// committed when the block gives `Ok`, rolled back on `Err` (`?` and
-/// `return Err(…)` leave the block, not the method). A transaction that
-/// meets a busy or locked database is run again from the start
+/// `&mut AnyConnection` of the transaction. The transaction runs on a
+/// writer connection and starts as [`Backend::write_begin`] says (SQLite:
+/// `BEGIN IMMEDIATE`, the write lock first, so nothing read inside can go
+/// stale before the write; PostgreSQL: serialisable); it is committed
+/// when the block gives `Ok`, rolled back on `Err` (`?` and `return
+/// Err(…)` leave the block, not the method). A transaction that meets a
+/// busy database or a concurrent transaction is run again from the start
 /// ([`Store::after_attempt`]), so the block must only act through `tx`.
 /// The store's generation ([`Store::generation`], a row of the database)
-/// moves in the transaction, just before it commits, so every server on
-/// the database sees it move with the data. `write_tx!(@derived store, |tx|
+/// moves with every write of data, so every server on the database sees it
+/// move with the data: on SQLite in the transaction, just before it
+/// commits; on PostgreSQL, whose write transactions run side by side and
+/// serialisable (all of them updating one row would conflict), right
+/// after the commit, in a statement of its own — a reader that sees the
+/// new number then sees the new data. `write_tx!(@derived store, |tx|
 /// { … })` runs the same transaction without moving it, for rows that are
 /// not data (flash values).
 /// (A macro rather than a method taking an async closure: the futures of
@@ -350,21 +593,25 @@ macro_rules! write_tx {
         let mut attempt: u32 = 1;
         loop {
             let outcome: Result<_, $crate::StoreError> = async {
-                let mut transaction = store.writer.begin_with("BEGIN IMMEDIATE").await?;
+                let mut transaction = store.writer.begin_with(store.backend.write_begin()).await?;
                 let value: Result<_, $crate::StoreError> = async {
-                    let $tx: &mut ::sqlx::SqliteConnection = &mut transaction;
+                    let $tx: &mut ::sqlx::AnyConnection = &mut transaction;
                     $body
                 }
                 .await;
                 let value = value?;
-                if $data {
+                let in_transaction = store.backend == $crate::Backend::Sqlite;
+                if $data && in_transaction {
                     $crate::ops::bump_generation(&mut transaction).await?;
                 }
                 transaction.commit().await?;
+                if $data && !in_transaction {
+                    $crate::ops::bump_generation_after(store).await;
+                }
                 Ok(value)
             }
             .await;
-            match $crate::Store::after_attempt(outcome, attempt).await {
+            match store.after_attempt(outcome, attempt).await {
                 Some(answer) => break answer,
                 None => attempt += 1,
             }
@@ -372,14 +619,3 @@ macro_rules! write_tx {
     }};
 }
 pub(crate) use write_tx;
-
-/// True for SQLite's busy and locked result codes (5 and 6, with every
-/// extended code built on them, e.g. 517 `SQLITE_BUSY_SNAPSHOT`).
-fn is_busy(error: &StoreError) -> bool {
-    let StoreError::Database(sqlx::Error::Database(db)) = error else {
-        return false;
-    };
-    db.code()
-        .and_then(|code| code.parse::<i32>().ok())
-        .is_some_and(|code| matches!(code & 0xff, 5 | 6))
-}

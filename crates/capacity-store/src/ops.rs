@@ -32,19 +32,29 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sqlx::migrate::{Migrate, Migrator};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use sqlx::{Connection, SqliteConnection, SqlitePool};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AnyConnection, AnyPool, Connection, SqliteConnection};
 use time::OffsetDateTime;
 
-use crate::{DATABASE_FILE, Store, StoreError};
+use crate::{Backend, DATABASE_FILE, Store, StoreError};
 
 /// The connection and pool types of the store's SQLite backend (one place
 /// to change when the store's connections change).
-type Conn = SqliteConnection;
-type Pool = SqlitePool;
+type Conn = AnyConnection;
+type Pool = AnyPool;
 
-/// The migrations this program knows, embedded at build time.
+/// The SQLite migrations this program knows, embedded at build time.
 pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+/// The PostgreSQL ones.
+static MIGRATOR_POSTGRES: Migrator = sqlx::migrate!("./migrations-postgres");
+
+/// The migrations of a backend.
+pub(crate) fn migrator(backend: Backend) -> &'static Migrator {
+    match backend {
+        Backend::Sqlite => &MIGRATOR,
+        Backend::Postgres => &MIGRATOR_POSTGRES,
+    }
+}
 
 /// Directory of the data directory where the backups taken before a
 /// migration are written.
@@ -68,6 +78,18 @@ pub(crate) async fn bump_generation(tx: &mut Conn) -> Result<(), StoreError> {
         .execute(tx)
         .await?;
     Ok(())
+}
+
+/// Adds one to the generation after a commit, in a statement of its own
+/// (PostgreSQL: see `write_tx!`). A failure is logged: the data are
+/// committed; caches then keep what they hold until the next write.
+pub(crate) async fn bump_generation_after(store: &Store) {
+    if let Err(e) = sqlx::query("UPDATE store_state SET generation = generation + 1 WHERE id = 1")
+        .execute(&store.writer)
+        .await
+    {
+        tracing::error!(error = %e, "the generation did not move after a write");
+    }
 }
 
 /// Now, in UTC.
@@ -197,6 +219,14 @@ impl Store {
     /// Writes a consistent copy of the whole database to `to`, a new file,
     /// while the servers keep working ([`backup_database`]).
     pub async fn backup_to(&self, to: &Path) -> Result<BackupReport, StoreError> {
+        if self.backend == Backend::Postgres {
+            return Err(StoreError::Backup {
+                action: "cannot back up to",
+                path: to.display().to_string(),
+                detail: "a PostgreSQL database is backed up with pg_dump (see docs/deploy.md)"
+                    .to_owned(),
+            });
+        }
         vacuum_into(&self.pool, to).await?;
         report_of(to).await
     }
@@ -215,13 +245,10 @@ pub async fn backup_database(data_dir: &Path, to: &Path) -> Result<BackupReport,
             detail: "there is no database there (check --data-dir or CAPACITY_DATA_DIR)".to_owned(),
         });
     }
-    let options = SqliteConnectOptions::new()
-        .filename(&file)
-        .read_only(true)
-        .busy_timeout(Duration::from_secs(10));
-    let pool = SqlitePoolOptions::new()
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
         .max_connections(1)
-        .connect_with(options)
+        .connect(&crate::sqlite_url(&file, "mode=ro"))
         .await
         .map_err(|source| StoreError::Open {
             path: file.display().to_string(),

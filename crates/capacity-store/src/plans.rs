@@ -14,32 +14,33 @@
 use std::collections::HashMap;
 
 use capacity::PlanDecisions;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
-use crate::StoreError;
 use crate::rows::{CouncilActionRow, PlanAdjustmentRow};
+use crate::{Sql, StoreError, flag};
 
-/// How many ids one query names (well under SQLite's bound on variables).
+/// How many ids one query names (well under SQLite's bound on variables,
+/// and PostgreSQL's).
 const CHUNK: usize = 500;
 
 /// The decisions of each of `ids` that has some, in the order they were
 /// made (adjustments by action key, council actions by id).
 pub(crate) async fn plans_of(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     ids: &[i64],
 ) -> Result<HashMap<i64, PlanDecisions>, StoreError> {
     let mut out: HashMap<i64, PlanDecisions> = HashMap::new();
     for chunk in ids.chunks(CHUNK) {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = Sql::new(
             "SELECT assessment_id, action_key, accepted, cost_override, version FROM plan_adjustment WHERE assessment_id IN (",
         );
         push_ids(&mut q, chunk);
         q.push(") ORDER BY assessment_id, action_key");
-        for row in q.build().fetch_all(&mut *conn).await? {
+        for row in q.build()?.fetch_all(&mut *conn).await? {
             let id: i64 = row.try_get("assessment_id")?;
             let adjustment = PlanAdjustmentRow {
                 action_key: row.try_get("action_key")?,
-                accepted: row.try_get("accepted")?,
+                accepted: flag(&row, "accepted")?,
                 cost_override: row.try_get("cost_override")?,
                 version: row.try_get("version")?,
             };
@@ -48,12 +49,12 @@ pub(crate) async fn plans_of(
                 .decisions
                 .push(adjustment.decision());
         }
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = Sql::new(
             "SELECT assessment_id, id, indicator, title, cost, horizon, responsible, deadline, status, version FROM council_action WHERE assessment_id IN (",
         );
         push_ids(&mut q, chunk);
         q.push(") ORDER BY assessment_id, id");
-        for row in q.build().fetch_all(&mut *conn).await? {
+        for row in q.build()?.fetch_all(&mut *conn).await? {
             let assessment: i64 = row.try_get("assessment_id")?;
             let action = CouncilActionRow {
                 id: row.try_get("id")?,
@@ -74,9 +75,11 @@ pub(crate) async fn plans_of(
     Ok(out)
 }
 
-fn push_ids(q: &mut QueryBuilder<'_, Sqlite>, ids: &[i64]) {
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
+fn push_ids(q: &mut Sql, ids: &[i64]) {
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push_bind(*id);
     }
 }

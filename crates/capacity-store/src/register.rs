@@ -13,7 +13,7 @@
 //! overlap); the app checks what people type before.
 
 use serde_json::json;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 use crate::assessments::{COMMUNE_TODAY, commune_json, commune_row, enum_code};
 use crate::audit::{Event, append};
@@ -141,7 +141,7 @@ impl Store {
                 )));
             }
             sqlx::query(&format!(
-                "UPDATE commune SET active = 0, merged_into = ?, version = version + 1, updated_at = {NOW} WHERE id = ?"
+                "UPDATE commune SET active = 0, merged_into = $1, version = version + 1, updated_at = {NOW} WHERE id = $2"
             ))
             .bind(into)
             .bind(from)
@@ -163,7 +163,7 @@ impl Store {
     /// The communes merged into `id`, by name.
     pub async fn merged_into(&self, id: &str) -> Result<Vec<CommuneRow>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT * FROM ({COMMUNE_TODAY}) c WHERE c.merged_into = ? ORDER BY c.name"
+            "SELECT * FROM ({COMMUNE_TODAY}) c WHERE c.merged_into = $1 ORDER BY c.name"
         ))
         .bind(id)
         .fetch_all(&self.pool)
@@ -174,7 +174,7 @@ impl Store {
     /// The periods of a commune's territory, oldest first.
     pub async fn territories(&self, id: &str) -> Result<Vec<TerritoryRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT commune_id, valid_from, valid_to, region, cercle, source FROM commune_territory WHERE commune_id = ? ORDER BY valid_from",
+            "SELECT commune_id, valid_from, valid_to, region, cercle, source FROM commune_territory WHERE commune_id = $1 ORDER BY valid_from",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -224,18 +224,20 @@ impl Store {
 }
 
 /// The commune as stored now, inside a transaction.
-async fn read(conn: &mut SqliteConnection, id: &str) -> Result<Option<CommuneRow>, StoreError> {
-    sqlx::query(&format!("SELECT * FROM ({COMMUNE_TODAY}) c WHERE c.id = ?"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(commune_row)
-        .transpose()
+async fn read(conn: &mut AnyConnection, id: &str) -> Result<Option<CommuneRow>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT * FROM ({COMMUNE_TODAY}) c WHERE c.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .as_ref()
+    .map(commune_row)
+    .transpose()
 }
 
 /// The commune as stored now; not found is an error.
-async fn current(conn: &mut SqliteConnection, id: &str) -> Result<CommuneRow, StoreError> {
+async fn current(conn: &mut AnyConnection, id: &str) -> Result<CommuneRow, StoreError> {
     read(conn, id)
         .await?
         .ok_or_else(|| not_found(format!("commune {id}")))
@@ -243,7 +245,7 @@ async fn current(conn: &mut SqliteConnection, id: &str) -> Result<CommuneRow, St
 
 /// The commune, when it is still at `version`; else the refusal carrying it.
 async fn checked(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
     version: i64,
 ) -> Result<CommuneRow, StoreError> {
@@ -258,9 +260,9 @@ async fn checked(
 }
 
 /// Sets one column assignment and moves the version.
-async fn bump(conn: &mut SqliteConnection, id: &str, set: &str) -> Result<(), StoreError> {
+async fn bump(conn: &mut AnyConnection, id: &str, set: &str) -> Result<(), StoreError> {
     sqlx::query(&format!(
-        "UPDATE commune SET {set}, version = version + 1, updated_at = {NOW} WHERE id = ?"
+        "UPDATE commune SET {set}, version = version + 1, updated_at = {NOW} WHERE id = $1"
     ))
     .bind(id)
     .execute(&mut *conn)
@@ -270,9 +272,9 @@ async fn bump(conn: &mut SqliteConnection, id: &str, set: &str) -> Result<(), St
 
 /// Moves the revision of every assessment of the commune (what is shown
 /// about them changed).
-async fn touch_assessments(conn: &mut SqliteConnection, id: &str) -> Result<(), StoreError> {
+async fn touch_assessments(conn: &mut AnyConnection, id: &str) -> Result<(), StoreError> {
     sqlx::query(&format!(
-        "UPDATE assessment SET revision = revision + 1, updated_at = {NOW} WHERE commune_id = ?"
+        "UPDATE assessment SET revision = revision + 1, updated_at = {NOW} WHERE commune_id = $1"
     ))
     .bind(id)
     .execute(&mut *conn)
@@ -281,7 +283,7 @@ async fn touch_assessments(conn: &mut SqliteConnection, id: &str) -> Result<(), 
 }
 
 async fn create(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     c: &Commune,
     audit: &Audit,
     reason: Option<&str>,
@@ -294,7 +296,7 @@ async fn create(
     }
     sqlx::query(&format!(
         "INSERT INTO commune (id, name, cercle, region, kind, population, setting, transferred, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, {NOW})"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, {NOW})"
     ))
     .bind(&c.id)
     .bind(&c.name)
@@ -317,7 +319,7 @@ async fn create(
 /// Updates at `version`; true when something changed. `reason` goes
 /// into the event (`import` for an import).
 async fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     c: &Commune,
     version: i64,
     audit: &Audit,
@@ -332,7 +334,7 @@ async fn update(
     // outside every period) are not what people see, so a change of
     // territory must be a new period, not an edit of the row.
     let (region, cercle): (String, String) =
-        sqlx::query_as("SELECT region, cercle FROM commune WHERE id = ?")
+        sqlx::query_as("SELECT region, cercle FROM commune WHERE id = $1")
             .bind(&c.id)
             .fetch_one(&mut *conn)
             .await?;
@@ -349,8 +351,8 @@ async fn update(
         (c.region.clone(), c.cercle.clone())
     };
     sqlx::query(&format!(
-        "UPDATE commune SET name = ?, cercle = ?, region = ?, kind = ?, population = ?, setting = ?, transferred = ?,
-           version = version + 1, updated_at = {NOW} WHERE id = ?"
+        "UPDATE commune SET name = $1, cercle = $2, region = $3, kind = $4, population = $5, setting = $6, transferred = $7,
+           version = version + 1, updated_at = {NOW} WHERE id = $8"
     ))
     .bind(&c.name)
     .bind(&cercle)
@@ -377,7 +379,7 @@ async fn update(
 /// and first day); true when something changed. Refused when the commune
 /// is unknown or the period overlaps another of the commune.
 async fn put_territory(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     t: &TerritoryRow,
     audit: &Audit,
 ) -> Result<bool, StoreError> {
@@ -394,8 +396,8 @@ async fn put_territory(
         )));
     }
     let overlapping: Option<String> = sqlx::query_scalar(
-        "SELECT valid_from FROM commune_territory WHERE commune_id = ? AND valid_from <> ?
-           AND valid_from < COALESCE(?, '9999-12-31') AND COALESCE(valid_to, '9999-12-31') > ? LIMIT 1",
+        "SELECT valid_from FROM commune_territory WHERE commune_id = $1 AND valid_from <> $2
+           AND valid_from < COALESCE($3, '9999-12-31') AND COALESCE(valid_to, '9999-12-31') > $4 LIMIT 1",
     )
     .bind(&t.commune_id)
     .bind(&t.valid_from)
@@ -410,7 +412,7 @@ async fn put_territory(
         )));
     }
     let before = sqlx::query(
-        "SELECT valid_to, region, cercle, source FROM commune_territory WHERE commune_id = ? AND valid_from = ?",
+        "SELECT valid_to, region, cercle, source FROM commune_territory WHERE commune_id = $1 AND valid_from = $2",
     )
     .bind(&t.commune_id)
     .bind(&t.valid_from)
@@ -436,7 +438,7 @@ async fn put_territory(
         return Ok(false);
     }
     sqlx::query(
-        "INSERT INTO commune_territory (commune_id, valid_from, valid_to, region, cercle, source) VALUES (?, ?, ?, ?, ?, ?)
+        "INSERT INTO commune_territory (commune_id, valid_from, valid_to, region, cercle, source) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (commune_id, valid_from) DO UPDATE SET valid_to = excluded.valid_to, region = excluded.region,
            cercle = excluded.cercle, source = excluded.source",
     )
@@ -450,7 +452,7 @@ async fn put_territory(
     .await?;
     // Headers of its assessments show the territory of their date.
     sqlx::query(&format!(
-        "UPDATE commune SET version = version + 1, updated_at = {NOW} WHERE id = ?"
+        "UPDATE commune SET version = version + 1, updated_at = {NOW} WHERE id = $1"
     ))
     .bind(&t.commune_id)
     .execute(&mut *conn)

@@ -10,11 +10,11 @@
 //! [`Store::generation`], so filling the table never makes a kept page
 //! older than the data.
 
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::Row;
 
 use crate::assessments::{HEADER_SELECT_FROM, header_row, push_filter};
 use crate::rows::{AssessmentFilter, AssessmentHeader};
-use crate::{Store, StoreError};
+use crate::{Sql, Store, StoreError};
 
 /// A result to keep: what it was computed from and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +59,7 @@ impl Store {
         filter: &AssessmentFilter,
         scorer: &str,
     ) -> Result<Vec<HeaderWithResult>, StoreError> {
-        let mut q = QueryBuilder::<Sqlite>::new(concat!(
+        let mut q = Sql::new(concat!(
             "SELECT ",
             crate::assessments::header_columns!(),
             ", r.result "
@@ -71,8 +71,8 @@ impl Store {
         push_filter(&mut q, filter);
         q.push(" ORDER BY c.region, c.cercle, c.name, a.round, a.id");
         // One read transaction: the plans are those of the revisions read.
-        let mut tx = self.pool.begin().await?;
-        let rows = q.build().fetch_all(&mut *tx).await?;
+        let mut tx = self.read_tx().await?;
+        let rows = q.build()?.fetch_all(&mut *tx).await?;
         let mut out = rows
             .iter()
             .map(|row| {
@@ -106,12 +106,12 @@ impl Store {
         if results.is_empty() {
             return Ok(());
         }
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.writer.begin_with(self.backend.write_begin()).await?;
         for r in results {
             sqlx::query(
                 "INSERT INTO assessment_result (assessment_id, revision, rubric_version, scorer, result, computed_at)
-                 SELECT ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-                 WHERE EXISTS (SELECT 1 FROM assessment WHERE id = ?)
+                 SELECT $1, $2, $3, $4, $5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                 WHERE EXISTS (SELECT 1 FROM assessment WHERE id = $6)
                  ON CONFLICT (assessment_id) DO UPDATE SET
                    revision = excluded.revision, rubric_version = excluded.rubric_version,
                    scorer = excluded.scorer, result = excluded.result, computed_at = excluded.computed_at

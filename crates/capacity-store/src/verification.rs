@@ -20,13 +20,13 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 use crate::assessments::{HEADER_SELECT_FROM, header_row, push_filter, touch};
 use crate::audit::{Event, append};
 use crate::results::NewResult;
 use crate::rows::{AssessmentFilter, AssessmentHeader, Audit};
-use crate::{NOW, Store, StoreError, not_found, write_tx};
+use crate::{NOW, Sql, Store, StoreError, flag, not_found, write_tx};
 
 /// Where a verification stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -222,9 +222,9 @@ struct Target {
     finalised: bool,
 }
 
-async fn target(conn: &mut SqliteConnection, assessment: i64) -> Result<Target, StoreError> {
+async fn target(conn: &mut AnyConnection, assessment: i64) -> Result<Target, StoreError> {
     let row = sqlx::query(
-        "SELECT commune_id, round, finalised, campaign_id FROM assessment WHERE id = ?",
+        "SELECT commune_id, round, finalised, campaign_id FROM assessment WHERE id = $1",
     )
     .bind(assessment)
     .fetch_optional(&mut *conn)
@@ -236,16 +236,16 @@ async fn target(conn: &mut SqliteConnection, assessment: i64) -> Result<Target, 
         label: format!("{commune} / {round}"),
         commune,
         campaign: row.get("campaign_id"),
-        finalised: row.get("finalised"),
+        finalised: row.get::<i64, _>("finalised") != 0,
     })
 }
 
 /// The verification row of an assessment, read inside a transaction.
 async fn current(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     assessment: i64,
 ) -> Result<(VerificationStatus, i64), StoreError> {
-    let row = sqlx::query("SELECT status, version FROM verification WHERE assessment_id = ?")
+    let row = sqlx::query("SELECT status, version FROM verification WHERE assessment_id = $1")
         .bind(assessment)
         .fetch_optional(&mut *conn)
         .await?
@@ -268,7 +268,7 @@ fn refuse_unless_finalised(t: &Target, assessment: i64) -> Result<(), StoreError
     )))
 }
 
-fn verified_answer(r: &sqlx::sqlite::SqliteRow) -> Result<VerifiedAnswer, StoreError> {
+fn verified_answer(r: &sqlx::any::AnyRow) -> Result<VerifiedAnswer, StoreError> {
     Ok(VerifiedAnswer {
         indicator: r.try_get("indicator_id")?,
         self_level: r.try_get("self_level")?,
@@ -285,9 +285,9 @@ fn answer_json(a: &VerifiedAnswer) -> serde_json::Value {
 }
 
 /// Moves the verification's version (every write to it does).
-async fn bump(conn: &mut SqliteConnection, assessment: i64) -> Result<i64, StoreError> {
+async fn bump(conn: &mut AnyConnection, assessment: i64) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(&format!(
-        "UPDATE verification SET version = version + 1, updated_at = {NOW} WHERE assessment_id = ? RETURNING version"
+        "UPDATE verification SET version = version + 1, updated_at = {NOW} WHERE assessment_id = $1 RETURNING version"
     ))
     .bind(assessment)
     .fetch_one(&mut *conn)
@@ -304,10 +304,7 @@ const STATE_JOINS: &str = " LEFT JOIN verification_assignment va ON va.campaign_
                    SUM(CASE WHEN self_level IS NULL OR level <> self_level THEN 1 ELSE 0 END) AS changed
             FROM verified_answer GROUP BY assessment_id) s ON s.assessment_id = a.id";
 
-fn state_row(
-    r: &sqlx::sqlite::SqliteRow,
-    assessment: i64,
-) -> Result<VerificationState, StoreError> {
+fn state_row(r: &sqlx::any::AnyRow, assessment: i64) -> Result<VerificationState, StoreError> {
     let status: Option<String> = r.try_get("v_status")?;
     Ok(VerificationState {
         assessment,
@@ -341,14 +338,14 @@ impl Store {
         audit: &Audit,
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM campaign WHERE id = ?")
+            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM campaign WHERE id = $1")
                 .bind(campaign)
                 .fetch_optional(&mut *tx)
                 .await?;
             if exists.is_none() {
                 return Err(not_found(format!("campaign {campaign}")));
             }
-            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM commune WHERE id = ?")
+            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM commune WHERE id = $1")
                 .bind(commune)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -356,7 +353,7 @@ impl Store {
                 return Err(not_found(format!("commune {commune}")));
             }
             let scope: (i64, i64) = sqlx::query_as(
-                "SELECT COUNT(*), COALESCE(SUM(commune_id = ?), 0) FROM campaign_commune WHERE campaign_id = ?",
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN commune_id = $1 THEN 1 ELSE 0 END), 0) FROM campaign_commune WHERE campaign_id = $2",
             )
             .bind(commune)
             .bind(campaign)
@@ -367,12 +364,12 @@ impl Store {
                     "commune {commune} is not in the scope of campaign {campaign}: add it to the campaign first"
                 )));
             }
-            let active: Option<bool> =
-                sqlx::query_scalar("SELECT active FROM account WHERE id = ?")
+            let active: Option<i64> =
+                sqlx::query_scalar("SELECT active FROM account WHERE id = $1")
                     .bind(account)
                     .fetch_optional(&mut *tx)
                     .await?;
-            match active {
+            match active.map(|a| a != 0) {
                 None => return Err(not_found(format!("account {account}"))),
                 Some(false) => {
                     return Err(StoreError::Invalid(format!(
@@ -382,7 +379,7 @@ impl Store {
                 Some(true) => {}
             }
             let before: Option<i64> = sqlx::query_scalar(
-                "SELECT account_id FROM verification_assignment WHERE campaign_id = ? AND commune_id = ?",
+                "SELECT account_id FROM verification_assignment WHERE campaign_id = $1 AND commune_id = $2",
             )
             .bind(campaign)
             .bind(commune)
@@ -393,7 +390,7 @@ impl Store {
             }
             sqlx::query(&format!(
                 "INSERT INTO verification_assignment (campaign_id, commune_id, account_id, assigned_at)
-                 VALUES (?, ?, ?, {NOW})
+                 VALUES ($1, $2, $3, {NOW})
                  ON CONFLICT (campaign_id, commune_id) DO UPDATE SET account_id = excluded.account_id, assigned_at = excluded.assigned_at"
             ))
             .bind(campaign)
@@ -402,9 +399,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             let moved: Vec<i64> = sqlx::query_scalar(&format!(
-                "UPDATE verification SET account_id = ?, version = version + 1, updated_at = {NOW}
+                "UPDATE verification SET account_id = $1, version = version + 1, updated_at = {NOW}
                  WHERE status = 'in_progress' AND assessment_id IN
-                   (SELECT id FROM assessment WHERE campaign_id = ? AND commune_id = ?)
+                   (SELECT id FROM assessment WHERE campaign_id = $2 AND commune_id = $3)
                  RETURNING assessment_id"
             ))
             .bind(account)
@@ -438,7 +435,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         write_tx!(self, |tx| {
             let before: Option<i64> = sqlx::query_scalar(
-                "DELETE FROM verification_assignment WHERE campaign_id = ? AND commune_id = ? RETURNING account_id",
+                "DELETE FROM verification_assignment WHERE campaign_id = $1 AND commune_id = $2 RETURNING account_id",
             )
             .bind(campaign)
             .bind(commune)
@@ -466,7 +463,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT va.campaign_id, va.commune_id, va.account_id, va.assigned_at, ac.name, ac.display_name
              FROM verification_assignment va JOIN account ac ON ac.id = va.account_id
-             WHERE va.campaign_id = ? ORDER BY va.commune_id",
+             WHERE va.campaign_id = $1 ORDER BY va.commune_id",
         )
         .bind(campaign)
         .fetch_all(&self.pool)
@@ -495,7 +492,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT a.campaign_id, va.account_id FROM assessment a
              LEFT JOIN verification_assignment va ON va.campaign_id = a.campaign_id AND va.commune_id = a.commune_id
-             WHERE a.id = ?",
+             WHERE a.id = $1",
         )
         .bind(assessment)
         .fetch_optional(&self.pool)
@@ -526,7 +523,7 @@ impl Store {
                 )));
             };
             let verifier: Option<i64> = sqlx::query_scalar(
-                "SELECT account_id FROM verification_assignment WHERE campaign_id = ? AND commune_id = ?",
+                "SELECT account_id FROM verification_assignment WHERE campaign_id = $1 AND commune_id = $2",
             )
             .bind(campaign)
             .bind(&t.commune)
@@ -539,7 +536,7 @@ impl Store {
                 )));
             };
             let exists: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM verification WHERE assessment_id = ?")
+                sqlx::query_scalar("SELECT version FROM verification WHERE assessment_id = $1")
                     .bind(assessment)
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -551,7 +548,7 @@ impl Store {
             }
             sqlx::query(&format!(
                 "INSERT INTO verification (assessment_id, account_id, status, version, started_at, updated_at)
-                 VALUES (?, ?, 'in_progress', 1, {NOW}, {NOW})"
+                 VALUES ($1, $2, 'in_progress', 1, {NOW}, {NOW})"
             ))
             .bind(assessment)
             .bind(verifier)
@@ -619,7 +616,7 @@ impl Store {
                 )));
             }
             let before = sqlx::query(
-                "SELECT * FROM verified_answer WHERE assessment_id = ? AND indicator_id = ?",
+                "SELECT * FROM verified_answer WHERE assessment_id = $1 AND indicator_id = $2",
             )
             .bind(assessment)
             .bind(indicator)
@@ -644,7 +641,7 @@ impl Store {
             }
             let version: i64 = sqlx::query_scalar(&format!(
                 "INSERT INTO verified_answer (assessment_id, indicator_id, self_level, level, reason, version, updated_at)
-                 VALUES (?, ?, ?, ?, ?, 1, {NOW})
+                 VALUES ($1, $2, $3, $4, $5, 1, {NOW})
                  ON CONFLICT (assessment_id, indicator_id) DO UPDATE SET self_level = excluded.self_level,
                    level = excluded.level, reason = excluded.reason,
                    version = verified_answer.version + 1, updated_at = excluded.updated_at
@@ -703,15 +700,15 @@ impl Store {
             refuse_unless_finalised(&t, assessment)?;
             let (reviewed, changed): (i64, i64) = sqlx::query_as(
                 "SELECT COUNT(*), COALESCE(SUM(CASE WHEN self_level IS NULL OR level <> self_level THEN 1 ELSE 0 END), 0)
-                 FROM verified_answer WHERE assessment_id = ?",
+                 FROM verified_answer WHERE assessment_id = $1",
             )
             .bind(assessment)
             .fetch_one(&mut *tx)
             .await?;
             let version: i64 = sqlx::query_scalar(&format!(
-                "UPDATE verification SET status = 'completed', reopened = 0, comment = ?, completed_at = {NOW},
+                "UPDATE verification SET status = 'completed', reopened = 0, comment = $1, completed_at = {NOW},
                    version = version + 1, updated_at = {NOW}
-                 WHERE assessment_id = ? RETURNING version"
+                 WHERE assessment_id = $2 RETURNING version"
             ))
             .bind(comment)
             .bind(assessment)
@@ -765,7 +762,7 @@ impl Store {
             let version: i64 = sqlx::query_scalar(&format!(
                 "UPDATE verification SET status = 'in_progress', reopened = 1, completed_at = NULL,
                    version = version + 1, updated_at = {NOW}
-                 WHERE assessment_id = ? RETURNING version"
+                 WHERE assessment_id = $1 RETURNING version"
             ))
             .bind(assessment)
             .fetch_one(&mut *tx)
@@ -791,9 +788,9 @@ impl Store {
         &self,
         assessment: i64,
     ) -> Result<Option<StoredVerification>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.read_tx().await?;
         let row = sqlx::query(
-            "SELECT v.*, ac.display_name FROM verification v JOIN account ac ON ac.id = v.account_id WHERE v.assessment_id = ?",
+            "SELECT v.*, ac.display_name FROM verification v JOIN account ac ON ac.id = v.account_id WHERE v.assessment_id = $1",
         )
         .bind(assessment)
         .fetch_optional(&mut *tx)
@@ -809,13 +806,13 @@ impl Store {
             verifier: row.try_get("display_name")?,
             status: VerificationStatus::from_code(&status)?,
             comment: row.try_get("comment")?,
-            reopened: row.try_get("reopened")?,
+            reopened: flag(&row, "reopened")?,
             version: row.try_get("version")?,
             started_at: row.try_get("started_at")?,
             completed_at: row.try_get("completed_at")?,
         };
         let answers = sqlx::query(
-            "SELECT * FROM verified_answer WHERE assessment_id = ? ORDER BY indicator_id",
+            "SELECT * FROM verified_answer WHERE assessment_id = $1 ORDER BY indicator_id",
         )
         .bind(assessment)
         .fetch_all(&mut *tx)
@@ -837,14 +834,14 @@ impl Store {
         &self,
         filter: &AssessmentFilter,
     ) -> Result<Vec<VerificationState>, StoreError> {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT a.id");
+        let mut q = Sql::new("SELECT a.id");
         q.push(STATE_COLUMNS);
         q.push(HEADER_SELECT_FROM);
         q.push(STATE_JOINS);
         q.push(" WHERE 1 = 1");
         push_filter(&mut q, filter);
         q.push(" ORDER BY c.region, c.cercle, c.name, a.round, a.id");
-        let rows = q.build().fetch_all(&self.pool).await?;
+        let rows = q.build()?.fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| state_row(r, r.try_get("id")?))
             .collect()
@@ -860,7 +857,7 @@ impl Store {
         filter: &AssessmentFilter,
         scorer: &str,
     ) -> Result<Vec<VerifiedWithResult>, StoreError> {
-        let mut q = QueryBuilder::<Sqlite>::new(concat!(
+        let mut q = Sql::new(concat!(
             "SELECT ",
             crate::assessments::header_columns!(),
             ", r.result"
@@ -873,7 +870,7 @@ impl Store {
         q.push(" WHERE v.assessment_id IS NOT NULL");
         push_filter(&mut q, filter);
         q.push(" ORDER BY c.region, c.cercle, c.name, a.round, a.id");
-        let rows = q.build().fetch_all(&self.pool).await?;
+        let rows = q.build()?.fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 let header = header_row(row)?;
@@ -899,13 +896,13 @@ impl Store {
         if results.is_empty() {
             return Ok(());
         }
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.writer.begin_with(self.backend.write_begin()).await?;
         for k in results {
             let r = &k.result;
             sqlx::query(
                 "INSERT INTO verified_result (assessment_id, revision, verification_version, rubric_version, scorer, result, computed_at)
-                 SELECT ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-                 WHERE EXISTS (SELECT 1 FROM verification WHERE assessment_id = ?)
+                 SELECT $1, $2, $3, $4, $5, $6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                 WHERE EXISTS (SELECT 1 FROM verification WHERE assessment_id = $7)
                  ON CONFLICT (assessment_id) DO UPDATE SET
                    revision = excluded.revision, verification_version = excluded.verification_version,
                    rubric_version = excluded.rubric_version, scorer = excluded.scorer,
@@ -963,13 +960,13 @@ mod tests {
         // the schema has it.
         sqlx::query(&format!(
             "INSERT INTO campaign (id, label, rubric_id, rubric_version, starts, ends, created_at, updated_at)
-             VALUES ('c2024', '2024', ?, ?, '2024-01-01', '2024-12-31', {NOW}, {NOW})"
+             VALUES ('c2024', '2024', $1, $2, '2024-01-01', '2024-12-31', {NOW}, {NOW})"
         ))
         .bind(&assessment.rubric)
         .bind(&assessment.rubric_version)
         .execute(&store.writer)
         .await?;
-        sqlx::query("UPDATE assessment SET campaign_id = 'c2024' WHERE id = ?")
+        sqlx::query("UPDATE assessment SET campaign_id = 'c2024' WHERE id = $1")
             .bind(id)
             .execute(&store.writer)
             .await?;

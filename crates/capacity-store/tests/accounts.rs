@@ -3,36 +3,14 @@
 //! values before and after), a refused write leaves none, and the trail
 //! itself cannot be changed.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use capacity::{Assessment, Commune, Rater, Role};
 use capacity_store::{Audit, AuditEvent, AuditFilter, NewGrant, Store, StoreError};
 use serde_json::{Value, json};
-
-/// A fresh directory under the system's temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "capacity-store-accounts-{name}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn admin() -> Audit {
     Audit {
@@ -118,7 +96,7 @@ fn ev(
 
 #[tokio::test]
 async fn accounts_are_created_once_and_found_whatever_the_case() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     assert_eq!(store.count_accounts().await.expect("count"), 0);
     let id = store
         .create_account(
@@ -247,7 +225,7 @@ async fn accounts_are_created_once_and_found_whatever_the_case() {
 
 #[tokio::test]
 async fn grants_and_revocations_are_idempotent_and_move_the_version() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let id = store
         .create_account("moussa", "Moussa", false, &[], &admin())
         .await
@@ -338,7 +316,7 @@ async fn grants_and_revocations_are_idempotent_and_move_the_version() {
 
 #[tokio::test]
 async fn account_updates_are_versioned() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let id = store
         .create_account("ibrahim", "Ibrahim", false, &[], &admin())
         .await
@@ -400,7 +378,7 @@ async fn account_updates_are_versioned() {
 
 #[tokio::test]
 async fn password_links_are_single_use_expire_and_supersede() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let id = store
         .create_account("kadia", "Kadia", false, &[], &admin())
         .await
@@ -583,7 +561,7 @@ async fn password_links_are_single_use_expire_and_supersede() {
 
 #[tokio::test]
 async fn failed_logins_are_counted_by_name_and_by_address_in_a_window() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let id = store
         .create_account("oumar", "Oumar Diallo", false, &[], &admin())
         .await
@@ -679,7 +657,7 @@ async fn failed_logins_are_counted_by_name_and_by_address_in_a_window() {
 
 #[tokio::test]
 async fn the_clock_is_utc_with_milliseconds() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let now = store.now().await.expect("now");
     // 2026-06-01T10:00:00.000Z
     assert_eq!(now.len(), 24, "{now}");
@@ -699,7 +677,7 @@ async fn the_clock_is_utc_with_milliseconds() {
 
 #[tokio::test]
 async fn settings_are_kept_with_their_history() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     assert_eq!(store.setting("welcome").await.expect("read"), None);
     store
         .set_setting("welcome", "Bienvenue", &admin())
@@ -796,7 +774,7 @@ async fn assessment(store: &Store) -> i64 {
 
 #[tokio::test]
 async fn raters_are_linked_to_accounts() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let a = assessment(&store).await;
     let awa = store
         .create_account(
@@ -900,9 +878,7 @@ async fn raters_are_linked_to_accounts() {
 
 #[tokio::test]
 async fn the_audit_trail_refuses_updates_and_deletes() {
-    use sqlx::Connection;
-    let dir = TempDir::new("append-only");
-    let store = Store::open(&dir.0).await.expect("open");
+    let store = common::shared_store("append-only").await;
     store
         .create_account("awa", "Awa", false, &[], &admin())
         .await
@@ -910,10 +886,7 @@ async fn the_audit_trail_refuses_updates_and_deletes() {
     let trail = events(&store).await;
     assert_eq!(trail.len(), 1);
 
-    let file = dir.0.join(capacity_store::DATABASE_FILE);
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display()))
-        .await
-        .expect("plain connection");
+    let mut conn = store.plain_connection().await;
     for sql in [
         "UPDATE audit_event SET actor = 'someone else'",
         "UPDATE audit_event SET after = NULL WHERE id = 1",
@@ -934,7 +907,7 @@ async fn the_audit_trail_refuses_updates_and_deletes() {
     .execute(&mut conn)
     .await
     .expect("append");
-    conn.close().await.expect("close");
+    sqlx::Connection::close(conn).await.expect("close");
     let after = events(&store).await;
     assert_eq!(after.len(), 2);
     assert_eq!(after[0], trail[0]);
@@ -946,10 +919,11 @@ async fn sessions_round_trip_through_the_session_store() {
     use tower_sessions_core::SessionStore as _;
     use tower_sessions_core::session::{Id, Record};
 
-    for dir in [None, Some(TempDir::new("sessions"))] {
-        let store = match &dir {
-            None => Store::open_in_memory().await.expect("memory"),
-            Some(dir) => Store::open(&dir.0).await.expect("file"),
+    for shared in [false, true] {
+        let store = if shared {
+            common::shared_store("sessions").await
+        } else {
+            common::store().await
         };
         let sessions = store.session_store();
         let mut record = Record {

@@ -5,6 +5,8 @@
 //! refused write leaves none; the trail filters by assessment, indicator
 //! and kind.
 
+mod common;
+
 use std::path::PathBuf;
 
 use capacity::{Answer, Assessment, Commune, Consensus, Rater, Role};
@@ -127,7 +129,7 @@ async fn count(store: &Store) -> usize {
 
 #[tokio::test]
 async fn the_whole_path_of_an_assessment_leaves_its_events_in_order() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let system = Audit::system("import");
     let awa = rater_audit(11, "Awa");
     let sidi = rater_audit(12, "Sidi");
@@ -635,7 +637,7 @@ async fn the_whole_path_of_an_assessment_leaves_its_events_in_order() {
 
 #[tokio::test]
 async fn a_stale_or_locked_write_leaves_no_event() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let text = rubric_text();
     let parsed = capacity::CompiledRubric::from_toml(&text).expect("rubric");
     store

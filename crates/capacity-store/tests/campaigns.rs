@@ -3,10 +3,12 @@
 //! comes without one joins its round's campaign; editing a campaign keeps
 //! its assessments inside it; each write leaves its events.
 
+mod common;
+
 use std::path::PathBuf;
 
 use capacity::{Assessment, Commune};
-use capacity_store::{AssessmentFilter, Audit, AuditFilter, NewCampaign, Store, StoreError};
+use capacity_store::{AssessmentFilter, Audit, AuditFilter, NewCampaign, StoreError};
 
 fn rubric_text() -> String {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assessments/rubrics");
@@ -29,8 +31,8 @@ fn planner() -> Audit {
 }
 
 /// A store with the first rubric; its id and version.
-async fn store() -> (Store, String, String) {
-    let store = Store::open_in_memory().await.expect("store");
+async fn store() -> (common::TestStore, String, String) {
+    let store = common::store().await;
     let text = rubric_text();
     let parsed = capacity::CompiledRubric::from_toml(&text).expect("rubric");
     store
@@ -127,6 +129,19 @@ async fn assessments_without_a_campaign_join_their_rounds_campaign() {
         store.list_assessments(&filter).await.expect("list").len(),
         2
     );
+    // The campaign list, whole and of one rubric.
+    let ids = |rows: Vec<capacity_store::CampaignRow>| -> Vec<String> {
+        rows.into_iter().map(|k| k.id).collect()
+    };
+    let all = store.campaigns(None).await.expect("all campaigns");
+    assert_eq!(ids(all), vec![expected_id.clone()]);
+    let of_rubric = store.campaigns(Some(&rubric)).await.expect("of the rubric");
+    assert_eq!(ids(of_rubric), vec![expected_id.clone()]);
+    let of_other = store
+        .campaigns(Some("no-such-rubric"))
+        .await
+        .expect("of another");
+    assert!(of_other.is_empty());
 }
 
 #[tokio::test]
@@ -320,11 +335,9 @@ async fn editing_a_campaign_keeps_its_assessments_inside() {
 
 #[tokio::test]
 async fn rows_older_than_campaigns_are_attached_on_open() {
-    let dir = std::env::temp_dir().join(format!("capacity-campaigns-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
+    let first = common::shared_store("campaigns").await;
     {
-        let store = Store::open(&dir).await.expect("open");
+        let store = &first;
         let text = rubric_text();
         let parsed = capacity::CompiledRubric::from_toml(&text).expect("rubric");
         store
@@ -343,12 +356,7 @@ async fn rows_older_than_campaigns_are_attached_on_open() {
     }
     // As a database of the previous schema holds it: no campaign.
     {
-        use sqlx::ConnectOptions;
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(dir.join(capacity_store::DATABASE_FILE))
-            .connect()
-            .await
-            .expect("raw connection");
+        let mut conn = first.plain_connection().await;
         sqlx::query("UPDATE assessment SET campaign_id = NULL")
             .execute(&mut conn)
             .await
@@ -362,7 +370,7 @@ async fn rows_older_than_campaigns_are_attached_on_open() {
             .await
             .expect("campaigns");
     }
-    let store = Store::open(&dir).await.expect("reopen");
+    let store = first.another_handle().await;
     let headers = store
         .list_assessments(&AssessmentFilter::default())
         .await
@@ -379,5 +387,4 @@ async fn rows_older_than_campaigns_are_attached_on_open() {
         .expect("trail");
     assert!(events.iter().any(|e| e.kind == "assessment.campaign_set"));
     store.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }

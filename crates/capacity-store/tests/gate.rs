@@ -1,6 +1,8 @@
 //! The finalise gate's provisional mark and the council's own actions:
 //! each write leaves exactly its event, a refused one none.
 
+mod common;
+
 use std::path::PathBuf;
 
 use capacity::{Assessment, Commune, Rater, Role};
@@ -27,8 +29,8 @@ fn facilitator() -> Audit {
     }
 }
 
-async fn one_assessment() -> (Store, i64) {
-    let store = Store::open_in_memory().await.expect("store");
+async fn one_assessment() -> (common::TestStore, i64) {
+    let store = common::store().await;
     let text = rubric_text();
     let parsed = capacity::CompiledRubric::from_toml(&text).expect("rubric");
     let rubric = parsed.rubric();

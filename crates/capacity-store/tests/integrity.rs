@@ -1,15 +1,17 @@
-//! Integrity under real use, on a database file in a temporary directory:
+//! Integrity under real use, on a database file in a temporary directory
+//! (or a PostgreSQL database of the test's own, see `common`):
 //! many raters saving at once (nothing fails for contention), many saves of
 //! one rating at one version (exactly one wins, every other is refused with
 //! the winner's value), tombstones of cleared ratings, the per-assessment
 //! revision, the busy answer when the file stays locked, and durability
 //! settings.
 
+mod common;
+
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use capacity::{Answer, Assessment, Commune, Consensus, Rater, Role};
-use capacity_store::{Audit, RatingInput, Store, StoreError, StoredRating};
+use capacity_store::{Audit, Backend, RatingInput, Store, StoreError, StoredRating};
 
 /// The actor of the tests' writes.
 fn audit() -> Audit {
@@ -18,29 +20,6 @@ fn audit() -> Audit {
 
 /// Concurrent tasks in the contention tests.
 const TASKS: usize = 60;
-
-/// A fresh directory under the system's temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "capacity-store-{name}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn rubric_text() -> String {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assessments/rubrics");
@@ -115,19 +94,21 @@ async fn revision(store: &Store, id: i64) -> i64 {
 
 #[tokio::test]
 async fn a_file_database_is_in_wal_mode_with_full_sync() {
-    let dir = TempDir::new("durability");
-    let store = Store::open(&dir.0).await.expect("open");
-    assert_eq!(
-        store.durability().await.expect("pragmas"),
-        ("wal".to_owned(), "full".to_owned())
-    );
+    let store = common::shared_store("durability").await;
+    // SQLite: WAL with a sync at every commit. PostgreSQL: a commit
+    // waits for its WAL to be flushed (the default the store relies on).
+    let expected = match store.backend() {
+        Backend::Sqlite => ("wal", "full"),
+        _ => ("wal", "on"),
+    };
+    let (journal, sync) = store.durability().await.expect("settings");
+    assert_eq!((journal.as_str(), sync.as_str()), expected);
     store.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_raters_saving_at_once_all_succeed() {
-    let dir = TempDir::new("many-raters");
-    let store = Store::open(&dir.0).await.expect("open");
+    let store = common::shared_store("many-raters").await;
     // A workshop holds at most MAX_RATERS raters: the TASKS raters sit in
     // workshops of that size, all saving at once on the same file.
     let per = capacity_store::MAX_RATERS;
@@ -138,7 +119,7 @@ async fn many_raters_saving_at_once_all_succeed() {
     // A second handle on the same file competes for SQLite's write lock
     // as another process would; the first handle's saves queue on its
     // writer connection.
-    let other = Store::open(&dir.0).await.expect("second handle");
+    let other = store.another_handle().await;
     let mut before = Vec::new();
     for id in &ids {
         before.push(revision(&store, *id).await);
@@ -284,8 +265,7 @@ async fn race_one_rating(store: &Store, id: i64, version: i64, round: &str) -> S
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_saves_of_one_rating_at_one_version_one_wins() {
-    let dir = TempDir::new("one-rating");
-    let store = Store::open(&dir.0).await.expect("open");
+    let store = common::shared_store("one-rating").await;
     let id = assessment(&store, "c-race", 1).await;
     let first = race_one_rating(&store, id, 0, "new rating").await;
     let second = race_one_rating(&store, id, first.version, "update").await;
@@ -295,8 +275,7 @@ async fn many_saves_of_one_rating_at_one_version_one_wins() {
 
 #[tokio::test]
 async fn a_cleared_rating_keeps_a_tombstone_and_refuses_stale_saves() {
-    let dir = TempDir::new("tombstone");
-    let store = Store::open(&dir.0).await.expect("open");
+    let store = common::shared_store("tombstone").await;
     let id = assessment(&store, "c-tomb", 2).await;
     let v1 = store
         .save_rating(id, "X-1", "r0", &rating("C", "PV 1"), 0, &audit())
@@ -406,8 +385,7 @@ async fn a_cleared_rating_keeps_a_tombstone_and_refuses_stale_saves() {
 
 #[tokio::test]
 async fn the_revision_moves_only_for_the_assessment_written() {
-    let dir = TempDir::new("revision");
-    let store = Store::open(&dir.0).await.expect("open");
+    let store = common::shared_store("revision").await;
     let a = assessment(&store, "c-a", 2).await;
     let b = assessment(&store, "c-b", 2).await;
     let rev_b = revision(&store, b).await;
@@ -512,20 +490,22 @@ async fn the_revision_moves_only_for_the_assessment_written() {
 
 #[tokio::test]
 async fn a_write_that_stays_locked_out_is_answered_busy() {
-    use sqlx::Connection;
-    let dir = TempDir::new("busy");
-    let store = Store::open(&dir.0).await.expect("open");
+    let store = common::shared_store("busy").await;
     let id = assessment(&store, "c-busy", 1).await;
     let rev = revision(&store, id).await;
-    // Another process holds the write lock and does not let go.
-    let file = dir.0.join(capacity_store::DATABASE_FILE);
-    let mut holder = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display()))
-        .await
-        .expect("second connection");
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut holder)
-        .await
-        .expect("lock taken");
+    // Another process holds the write lock (SQLite) or a lock on the
+    // ratings (PostgreSQL) and does not let go.
+    let mut holder = store.plain_connection().await;
+    let lock: &[&str] = match store.backend() {
+        Backend::Sqlite => &["BEGIN IMMEDIATE"],
+        _ => &["BEGIN", "LOCK TABLE rating IN ACCESS EXCLUSIVE MODE"],
+    };
+    for sql in lock {
+        sqlx::query(sql)
+            .execute(&mut holder)
+            .await
+            .expect("lock taken");
+    }
     let err = store
         .save_rating(id, "X-1", "r0", &rating("C", "PV"), 0, &audit())
         .await
@@ -538,7 +518,7 @@ async fn a_write_that_stays_locked_out_is_answered_busy() {
         .execute(&mut holder)
         .await
         .expect("lock released");
-    holder.close().await.expect("closed");
+    sqlx::Connection::close(holder).await.expect("closed");
     // Nothing was written; the same save now goes through.
     assert_eq!(revision(&store, id).await, rev);
     let saved = store

@@ -3,6 +3,8 @@
 //! commune's territory over time (headers show the territory of their
 //! date), imports in one transaction, and the limit of raters.
 
+mod common;
+
 use std::path::PathBuf;
 
 use capacity::{Assessment, Commune, Rater, Role};
@@ -95,7 +97,7 @@ async fn kinds(store: &Store) -> Vec<String> {
 
 #[tokio::test]
 async fn add_edit_stale_deactivate_and_merge() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let row = store
         .create_commune(&commune("ml-a", "A"), &admin())
         .await
@@ -207,7 +209,7 @@ async fn add_edit_stale_deactivate_and_merge() {
 
 #[tokio::test]
 async fn assessments_are_filed_under_the_territory_of_their_date() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let c = commune("ml-mopti-bandiagara", "Bandiagara");
     let old = assessment(&store, &c, "2022", "2022-11-02", 1)
         .await
@@ -298,7 +300,7 @@ async fn assessments_are_filed_under_the_territory_of_their_date() {
 
 #[tokio::test]
 async fn no_assessment_holds_more_raters_than_a_workshop() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let c = commune("ml-r", "R");
     assert!(matches!(
         assessment(&store, &c, "2025", "2025-01-01", MAX_RATERS + 1).await,

@@ -1,6 +1,8 @@
 //! The store against the real files under `assessments/`: seeding, round
 //! trips, filters, versions, locks.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use capacity::{Answer, Assessment, Consensus, Rater, Role};
@@ -33,8 +35,8 @@ fn read_dir(sub: &str) -> Vec<(String, String)> {
     files
 }
 
-async fn seeded() -> (Store, Vec<(String, String)>) {
-    let store = Store::open_in_memory().await.expect("in-memory store");
+async fn seeded() -> (common::TestStore, Vec<(String, String)>) {
+    let store = common::store().await;
     let rubrics = read_dir("rubrics");
     let samples = read_dir("samples");
     let report = store
@@ -128,7 +130,7 @@ async fn seeding_twice_stores_nothing_new() {
 
 #[tokio::test]
 async fn broken_files_are_skipped_and_reported() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let rubrics = read_dir("rubrics");
     let report = store
         .seed(
@@ -237,7 +239,7 @@ fn rating(level: &str) -> RatingInput {
 
 #[tokio::test]
 async fn a_stale_rating_is_refused_with_the_newer_value() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let id = fresh_assessment(&store).await;
     let first = store
         .save_rating(id, "X-1", "r1", &rating("C"), 0, &audit())
@@ -282,7 +284,7 @@ async fn a_stale_rating_is_refused_with_the_newer_value() {
 
 #[tokio::test]
 async fn answers_are_versioned_and_finalising_locks() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let id = fresh_assessment(&store).await;
     let answer = Answer {
         indicator: "X-1".into(),
@@ -353,7 +355,7 @@ async fn answers_are_versioned_and_finalising_locks() {
 
 #[tokio::test]
 async fn structural_errors_name_the_object() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let id = fresh_assessment(&store).await;
     let err = store
         .save_rating(id, "X-1", "ghost", &rating("C"), 0, &audit())
@@ -398,7 +400,7 @@ async fn structural_errors_name_the_object() {
 
 #[tokio::test]
 async fn plan_adjustments_are_versioned() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let id = fresh_assessment(&store).await;
     assert_eq!(
         store
@@ -427,26 +429,20 @@ async fn plan_adjustments_are_versioned() {
 }
 
 #[tokio::test]
-async fn data_survive_reopening_the_file() {
-    let dir = std::env::temp_dir().join(format!("capacity-store-test-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    {
-        let store = Store::open(&dir).await.expect("open new file");
-        assert!(store.is_empty().await.expect("empty"));
-        fresh_assessment(&store).await;
-        store.close().await;
-    }
-    let store = Store::open(&dir).await.expect("reopen");
+async fn data_survive_reopening_the_database() {
+    let first = common::shared_store("reopen").await;
+    assert!(first.is_empty().await.expect("empty"));
+    fresh_assessment(&first).await;
+    first.close().await;
+    let store = first.another_handle().await;
     assert!(!store.is_empty().await.expect("not empty"));
     assert_eq!(store.count_assessments().await.expect("count"), 1);
     store.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
 async fn the_generation_moves_on_every_committed_write_and_only_then() {
-    let store = Store::open_in_memory().await.expect("store");
+    let store = common::store().await;
     let id = fresh_assessment(&store).await;
     let clone = store.clone();
     let generation = |s: &Store| {
