@@ -552,7 +552,7 @@ fn CouncilEdit(id: i64, action: CouncilLine) -> impl IntoView {
                 <label>{tr!(plan_horizon)}
                     <select name="horizon">
                         {[capacity::Horizon::Short, capacity::Horizon::Medium, capacity::Horizon::Long].into_iter().map(|h| view! {
-                            <option value=crate::view::plan::horizon_code(h) selected=h == a.horizon>{horizon_label(h, l)}</option>
+                            <option value=h.code() selected=h == a.horizon>{horizon_label(h, l)}</option>
                         }).collect_view()}
                     </select>
                 </label>

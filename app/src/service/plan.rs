@@ -147,8 +147,6 @@ pub fn council_version_key(id: i64) -> String {
     format!("council/{id}")
 }
 
-pub use crate::view::plan::horizon_code;
-
 /// The stored council actions as the core reads them
 /// ([`capacity_store::CouncilActionRow::input`]: an unreadable row is
 /// logged and left aside rather than priced at zero).
@@ -598,7 +596,7 @@ async fn council_fields(
         indicator: indicator.to_owned(),
         title: title.to_owned(),
         cost: cost.to_string(),
-        horizon: horizon_code(horizon).to_owned(),
+        horizon: horizon.code().to_owned(),
         responsible: responsible.to_owned(),
         deadline: (!deadline.is_empty()).then(|| deadline.to_owned()),
         status: status.code().to_owned(),

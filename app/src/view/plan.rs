@@ -192,11 +192,6 @@ pub struct CouncilLine {
     pub version: i64,
 }
 
-/// The horizon's code in forms and the store ([`Horizon::code`]).
-pub fn horizon_code(h: Horizon) -> &'static str {
-    h.code()
-}
-
 /// The council's actions of an earlier round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviousActions {

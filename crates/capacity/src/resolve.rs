@@ -507,29 +507,28 @@ fn check_plan(rubric: &CompiledRubric, plan: &crate::PlanDecisions, diags: &mut 
             );
             continue;
         };
-        let known = rubric.indicator_ix(indicator).and_then(|ix| {
-            let source = rubric.indicator_source(ix)?;
-            let action = source.actions.get(usize::try_from(index).ok()?)?;
-            (action.from == from).then_some(ix)
-        });
-        match known {
-            None if rubric.indicator_ix(indicator).is_none() => diags.push(
+        let has_action = |ix| {
+            rubric
+                .indicator_source(ix)
+                .and_then(|source| source.actions.get(usize::try_from(index).ok()?))
+                .is_some_and(|action| action.from == from)
+        };
+        match rubric.indicator_ix(indicator) {
+            None => diags.push(
                 Error::UnknownIndicator {
                     indicator: indicator.to_owned(),
                 },
                 key().key("action"),
                 None,
             ),
-            None => diags.push(
+            Some(ix) if !has_action(ix) => diags.push(
                 Error::UnknownAction {
                     indicator: indicator.to_owned(),
                     from: from.to_owned(),
                     index,
                 },
                 key().key("action"),
-                rubric
-                    .indicator_ix(indicator)
-                    .map(|ix| rubric.indicator_path(ix)),
+                Some(rubric.indicator_path(ix)),
             ),
             Some(_) if !seen.insert(d.action.as_str()) => diags.push(
                 Error::DuplicateDecision {

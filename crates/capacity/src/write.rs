@@ -10,7 +10,7 @@
 
 use crate::assessment::{Assessment, Role};
 use crate::plan::Decision;
-use crate::rubric::{Aggregation, Horizon, Kind, Method, Rubric, Setting};
+use crate::rubric::{Aggregation, Kind, Method, Rubric, Setting};
 use crate::text::Text;
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
@@ -55,10 +55,6 @@ fn kind(k: Kind) -> &'static str {
         Kind::Commune => "commune",
         Kind::Cercle => "cercle",
     }
-}
-
-fn horizon(h: Horizon) -> &'static str {
-    h.code()
 }
 
 fn role(r: Role) -> &'static str {
@@ -233,7 +229,7 @@ pub(crate) fn rubric(r: &Rubric) -> String {
             d.str("from", &a.from);
             d.text("text", &a.text);
             d.dec("cost", a.cost);
-            d.str("horizon", horizon(a.horizon));
+            d.str("horizon", a.horizon.code());
             d.text("responsible", &a.responsible);
         }
     }
