@@ -308,13 +308,28 @@ impl Server {
     /// Starts the server as [`Server::start`] does, the plain HTTP helpers
     /// acting as demo account `who` (`None`: as a visitor).
     pub fn start_as(who: Option<&str>) -> Result<Server> {
-        let server = Server::launch()?;
+        Server::launch()?.acting_as(who)
+    }
+
+    /// The plain HTTP helpers act as demo account `who` on this server
+    /// (`None`: as a visitor).
+    fn acting_as(self, who: Option<&str>) -> Result<Server> {
         let cookie = match who {
-            Some(name) => Some(server.login(name)?),
+            Some(name) => Some(self.login(name)?),
             None => None,
         };
-        set_session(&server.addr(), cookie);
-        Ok(server)
+        set_session(&self.addr(), cookie);
+        Ok(self)
+    }
+
+    /// Starts the server as [`Server::start_as`] does, on the SQLite file
+    /// of its data directory even when the tests run on PostgreSQL (the
+    /// source of a move to PostgreSQL, `capacity-web migrate-db`).
+    pub fn start_on_sqlite_as(who: Option<&str>) -> Result<Server> {
+        let port = free_port()?;
+        let data_dir =
+            std::env::temp_dir().join(format!("capacity-e2e-{}-{port}", std::process::id()));
+        Server::launch_with(data_dir, port, true, None)?.acting_as(who)
     }
 
     fn launch() -> Result<Server> {
@@ -336,6 +351,18 @@ impl Server {
     /// `fresh`: a new database (on PostgreSQL; on SQLite a new data
     /// directory is one), else the one of `data_dir`.
     fn launch_on(data_dir: PathBuf, port: u16, demo: bool, fresh: bool) -> Result<Server> {
+        let database = TestDatabase::open(&data_dir, fresh)?;
+        Server::launch_with(data_dir, port, demo, database)
+    }
+
+    /// Starts the server on `data_dir` and `database` (`None`: the SQLite
+    /// file of the directory).
+    fn launch_with(
+        data_dir: PathBuf,
+        port: u16,
+        demo: bool,
+        database: Option<TestDatabase>,
+    ) -> Result<Server> {
         let mut server = Server {
             child: None,
             url: format!("http://127.0.0.1:{port}"),
@@ -343,7 +370,7 @@ impl Server {
             demo,
             args: Vec::new(),
             owns_data: true,
-            database: TestDatabase::open(&data_dir, fresh)?,
+            database,
             data_dir,
         };
         server.resume()?;

@@ -82,21 +82,47 @@ pub enum Command {
     /// Accounts.
     #[command(subcommand)]
     User(UserCommand),
-    /// Writes a consistent copy of the database of the data directory to a
-    /// new file, while servers keep running on it.
+    /// Writes a consistent copy of the database (the SQLite file of the
+    /// data directory, or the PostgreSQL database of `--database-url`) to a
+    /// new SQLite file, while servers keep running on it. Any backup can be
+    /// restored on either database.
     Backup {
         /// The file to write (it must not exist).
         #[arg(long)]
         to: PathBuf,
     },
-    /// Puts a backup in place as the database of the data directory, which
-    /// must hold none (or no data) unless `--force` is given. Stop every
-    /// server on the data directory first.
+    /// Puts a backup in place as the database (the SQLite file of the data
+    /// directory, or the PostgreSQL database of `--database-url`), which
+    /// must hold no assessment and no account unless `--force` is given.
+    /// Stop every server on it first.
     Restore {
-        /// The backup file (made by `capacity-web backup`).
+        /// The backup file (made by `capacity-web backup`, on either
+        /// database).
         #[arg(long)]
         from: PathBuf,
         /// Replace a database that holds data.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Copies a whole database into another one, e.g. from SQLite to
+    /// PostgreSQL: every table, the audit trail and the accounts (not the
+    /// sessions). The source must be at this version's schema (start a
+    /// server on it once) and is only read; the target must exist and hold
+    /// no assessment and no account unless `--force`. Stop every server on
+    /// both first.
+    MigrateDb {
+        /// The database to copy: a data directory (its `capacity.sqlite3`),
+        /// a SQLite file, or a `postgres://` URL.
+        #[arg(long)]
+        from: String,
+        /// The database to copy into: a data directory, a SQLite file or a
+        /// `postgres://` URL; by default the one this configuration names
+        /// (`--database-url`, else the data directory). Keep a password out
+        /// of the command line: set `CAPACITY_DATABASE_URL` and leave
+        /// `--to` out.
+        #[arg(long)]
+        to: Option<String>,
+        /// Replace a target that holds data.
         #[arg(long)]
         force: bool,
     },

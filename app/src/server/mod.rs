@@ -352,37 +352,51 @@ fn print_demo_accounts(data_dir: &std::path::Path) {
     println!();
 }
 
-/// Runs a command of the binary (`capacity-web user add …`) on the
-/// database of the data directory.
+/// Runs a command of the binary (`capacity-web user add …`, `backup`,
+/// `restore`, `migrate-db`) on the configured database: the one
+/// `--database-url` names, else the SQLite file of the data directory.
 pub async fn command(config: Config, command: config::Command) -> Result<(), StartError> {
-    // Backups and restores work on the file, without opening (creating,
-    // migrating) the database as a server does.
-    if matches!(
-        command,
-        config::Command::Backup { .. } | config::Command::Restore { .. }
-    ) && config
+    // Backups, restores and copies work on the databases without opening
+    // them as a server does (no migration of a source, no seeding).
+    let url = config
         .database_url
         .as_deref()
-        .is_some_and(|u| !u.trim().is_empty())
-    {
-        return Err(StartError::Command(
-            "backup and restore work on the SQLite file of the data directory: back up a PostgreSQL \
-             database with pg_dump and restore it with pg_restore (see docs/deploy.md)"
-                .to_owned(),
-        ));
-    }
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
     match &command {
         config::Command::Backup { to } => {
-            let report = capacity_store::backup_database(&config.data_dir, to).await?;
+            let report = match url {
+                Some(url) => capacity_store::backup_postgres(url, to).await?,
+                None => capacity_store::backup_database(&config.data_dir, to).await?,
+            };
             println!("Backup written: {}", describe(&report));
             return Ok(());
         }
         config::Command::Restore { from, force } => {
-            let report = capacity_store::restore_database(&config.data_dir, from, *force).await?;
+            let report = match url {
+                Some(url) => capacity_store::restore_postgres(url, from, *force).await?,
+                None => capacity_store::restore_database(&config.data_dir, from, *force).await?,
+            };
             println!(
-                "Restored {} from {}: {}. The next start applies any newer migrations (after a backup).",
-                config.data_dir.display(),
+                "Restored from {}: {}. The next start applies any newer migrations (after a backup).",
                 from.display(),
+                describe(&report)
+            );
+            return Ok(());
+        }
+        config::Command::MigrateDb { from, to, force } => {
+            let from = capacity_store::DatabaseAt::parse(from);
+            let to = match (to.as_deref(), url) {
+                (Some(to), _) => capacity_store::DatabaseAt::parse(to),
+                (None, Some(url)) => capacity_store::DatabaseAt::parse(url),
+                (None, None) => capacity_store::DatabaseAt::Sqlite(
+                    config.data_dir.join(capacity_store::DATABASE_FILE),
+                ),
+            };
+            let report = capacity_store::migrate_database(&from, &to, *force).await?;
+            println!(
+                "Copied {} into {}. Start the servers on the new database.",
+                from.describe(),
                 describe(&report)
             );
             return Ok(());
@@ -417,7 +431,9 @@ pub async fn command(config: Config, command: config::Command) -> Result<(), Sta
                 link.path
             );
         }
-        config::Command::Backup { .. } | config::Command::Restore { .. } => {}
+        config::Command::Backup { .. }
+        | config::Command::Restore { .. }
+        | config::Command::MigrateDb { .. } => {}
     }
     store.close().await;
     Ok(())
@@ -427,7 +443,7 @@ pub async fn command(config: Config, command: config::Command) -> Result<(), Sta
 fn describe(report: &capacity_store::BackupReport) -> String {
     format!(
         "{} ({} bytes, schema version {}, {} assessments, {} accounts, {} audit events)",
-        report.path.display(),
+        report.database.describe(),
         report.bytes,
         report.schema_version,
         report.assessments,

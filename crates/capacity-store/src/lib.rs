@@ -41,10 +41,15 @@
 //! correctness depends on stays in one process. [`Store::generation`] is
 //! a row moved by every write transaction of data, flash values
 //! ([`Store::keep_flash`]) and sessions are rows too. Backups
-//! ([`backup_database`], [`Store::backup_to`]) are taken while servers
-//! run, restores ([`restore_database`]) go into an empty data directory
-//! only, and opening a database backs it up before pending migrations and
-//! refuses a schema newer than this program ([`StoreError::SchemaTooNew`]).
+//! ([`backup_database`], [`backup_postgres`], [`Store::backup_to`]) are
+//! taken while servers run and are always a SQLite file of the project's
+//! schema, restorable on either database ([`restore_database`],
+//! [`restore_postgres`]: into a database without data unless forced);
+//! [`migrate_database`] copies a whole database into another (SQLite to
+//! PostgreSQL and back; `copy.rs`, one table copy for all three). Opening
+//! a database refuses a schema newer than this program
+//! ([`StoreError::SchemaTooNew`]) on both, and on SQLite backs the
+//! database up before pending migrations.
 //!
 //! Writes never fail because another save holds the database. On SQLite
 //! every write transaction runs on the one writer connection and starts
@@ -82,6 +87,7 @@ mod accounts;
 mod assessments;
 mod audit;
 mod campaigns;
+mod copy;
 mod db;
 mod error;
 mod ops;
@@ -102,6 +108,7 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{AnyPool, Executor};
 
+pub use copy::{DatabaseAt, backup_postgres, migrate_database, restore_postgres};
 pub use db::{Backend, SessionStore};
 pub use error::StoreError;
 pub use ops::{
@@ -373,6 +380,7 @@ impl Store {
                 .map_err(open_error)?;
             let sessions =
                 SessionStore::Postgres(tower_sessions_sqlx_store::PostgresStore::new(sessions));
+            ops::check_schema_postgres(&writer, &redacted(url)).await?;
             return Self::migrate(Backend::Postgres, pool, writer, sessions).await;
         }
         if url == "sqlite::memory:" || url == "sqlite://:memory:" {

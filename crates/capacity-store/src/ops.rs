@@ -12,19 +12,22 @@
 //!   opens) are rows of `flash_value` under an unguessable token, with a
 //!   kind, a JSON value and an expiry ([`Store::keep_flash`]).
 //!
-//! Backups ([`backup_database`], [`Store::backup_to`]) are SQLite's
+//! Backups of SQLite ([`backup_database`], [`Store::backup_to`]) are its
 //! `VACUUM INTO`: one consistent copy of the whole file, written while the
 //! servers keep reading and writing (a read transaction in WAL mode).
 //! A restore ([`restore_database`]) copies a backup into a data directory
 //! with no data (or replaces one, when forced), checking first that the
 //! copy is a commune-capacity database of a schema this program knows.
-//! The functions take paths and answer reports, so a PostgreSQL backend
-//! can put `pg_dump`/`pg_restore` or a portable dump behind the same names.
+//! Every backup is such a SQLite file: PostgreSQL's are written by the
+//! table copy of `copy.rs` ([`crate::backup_postgres`], and
+//! [`Store::backup_to`] on PostgreSQL), which also restores a file into
+//! PostgreSQL ([`crate::restore_postgres`]).
 //!
-//! At open ([`check_schema`]), a database whose schema is newer than this
-//! program's migrations is refused with [`StoreError::SchemaTooNew`]
-//! before anything is changed, and a database with migrations pending is
-//! backed up into `backups/` of the data directory before they run.
+//! At open ([`check_schema`] on SQLite, [`check_schema_postgres`]), a
+//! database whose schema is newer than this program's migrations is
+//! refused with [`StoreError::SchemaTooNew`] before anything is changed,
+//! and a SQLite database with migrations pending is backed up into
+//! `backups/` of the data directory before they run.
 //!
 //! Writes here use `$1, $2…` placeholders and portable SQL.
 
@@ -36,7 +39,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyConnection, AnyPool, Connection, SqliteConnection};
 use time::OffsetDateTime;
 
-use crate::{Backend, DATABASE_FILE, Store, StoreError};
+use crate::{Backend, DATABASE_FILE, DatabaseAt, Store, StoreError};
 
 /// The connection and pool types of the store's SQLite backend (one place
 /// to change when the store's connections change).
@@ -60,9 +63,15 @@ pub(crate) fn migrator(backend: Backend) -> &'static Migrator {
 /// migration are written.
 pub const BACKUPS_DIR: &str = "backups";
 
-/// The newest schema version (migration number) this program knows.
+/// The newest schema version (migration number) this program knows on
+/// SQLite (the numbers of the PostgreSQL set are its own).
 pub fn known_schema_version() -> i64 {
-    MIGRATOR
+    known_version(Backend::Sqlite)
+}
+
+/// The newest migration of a backend's set.
+pub(crate) fn known_version(backend: Backend) -> i64 {
+    migrator(backend)
         .iter()
         .filter(|m| m.migration_type.is_up_migration())
         .map(|m| m.version)
@@ -108,11 +117,13 @@ fn text(t: OffsetDateTime) -> String {
 /// What a backup wrote or a restore put in place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackupReport {
-    /// The file written (the backup, or the restored database).
-    pub path: PathBuf,
+    /// The database written: the backup file, the restored SQLite file, or
+    /// the PostgreSQL database restored into.
+    pub database: DatabaseAt,
     /// Its size in bytes.
     pub bytes: u64,
-    /// Its schema version (newest migration applied).
+    /// Its schema version (newest migration applied, numbered as its
+    /// database's migration set).
     pub schema_version: i64,
     /// Assessments it holds.
     pub assessments: i64,
@@ -120,6 +131,16 @@ pub struct BackupReport {
     pub accounts: i64,
     /// Events of its audit trail.
     pub audit_events: i64,
+}
+
+impl BackupReport {
+    /// The SQLite file written (`None` for a PostgreSQL database).
+    pub fn file(&self) -> Option<&Path> {
+        match &self.database {
+            DatabaseAt::Sqlite(file) => Some(file),
+            DatabaseAt::Postgres(_) => None,
+        }
+    }
 }
 
 impl Store {
@@ -216,16 +237,13 @@ impl Store {
         })
     }
 
-    /// Writes a consistent copy of the whole database to `to`, a new file,
-    /// while the servers keep working ([`backup_database`]).
+    /// Writes a consistent copy of the whole database to `to`, a new SQLite
+    /// file, while the servers keep working ([`backup_database`] on SQLite,
+    /// [`crate::backup_postgres`]'s table copy on PostgreSQL).
     pub async fn backup_to(&self, to: &Path) -> Result<BackupReport, StoreError> {
         if self.backend == Backend::Postgres {
-            return Err(StoreError::Backup {
-                action: "cannot back up to",
-                path: to.display().to_string(),
-                detail: "a PostgreSQL database is backed up with pg_dump (see docs/deploy.md)"
-                    .to_owned(),
-            });
+            let mut conn = self.pool.acquire().await?;
+            return crate::copy::copy_into_new_file(&mut conn, Backend::Postgres, to).await;
         }
         vacuum_into(&self.pool, to).await?;
         report_of(to).await
@@ -289,7 +307,7 @@ async fn vacuum_into(pool: &Pool, to: &Path) -> Result<(), StoreError> {
 }
 
 /// Size, schema version and counts of a database file.
-async fn report_of(file: &Path) -> Result<BackupReport, StoreError> {
+pub(crate) async fn report_of(file: &Path) -> Result<BackupReport, StoreError> {
     let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
     let options = SqliteConnectOptions::new().filename(file).read_only(true);
     let mut conn = SqliteConnection::connect_with(&options)
@@ -314,7 +332,7 @@ async fn report_of(file: &Path) -> Result<BackupReport, StoreError> {
         .await?;
     conn.close().await?;
     Ok(BackupReport {
-        path: file.to_path_buf(),
+        database: DatabaseAt::Sqlite(file.to_path_buf()),
         bytes,
         schema_version,
         assessments,
@@ -409,7 +427,7 @@ async fn holdings(file: &Path) -> Result<(i64, i64), sqlx::Error> {
 
 /// Copies the backup `from` to `copy` (`VACUUM INTO`) and checks the copy;
 /// the error says why it is refused.
-async fn copy_and_check(from: &Path, copy: &Path) -> Result<(), String> {
+pub(crate) async fn copy_and_check(from: &Path, copy: &Path) -> Result<(), String> {
     let source = SqliteConnectOptions::new().filename(from).read_only(true);
     let mut conn = SqliteConnection::connect_with(&source)
         .await
@@ -557,6 +575,31 @@ pub(crate) async fn check_schema(
         check.backup = Some(to);
     }
     Ok(check)
+}
+
+/// Refuses, at open, a PostgreSQL database whose schema is newer than this
+/// program's migrations ([`StoreError::SchemaTooNew`], naming the database
+/// without its password); nothing is changed in it.
+pub(crate) async fn check_schema_postgres(writer: &Pool, place: &str) -> Result<(), StoreError> {
+    let mut conn = writer.acquire().await?;
+    conn.ensure_migrations_table()
+        .await
+        .map_err(StoreError::Migrate)?;
+    let applied = conn
+        .list_applied_migrations()
+        .await
+        .map_err(StoreError::Migrate)?;
+    let known = known_version(Backend::Postgres);
+    if let Some(found) = applied.iter().map(|m| m.version).max()
+        && found > known
+    {
+        return Err(StoreError::SchemaTooNew {
+            path: place.to_owned(),
+            found,
+            known,
+        });
+    }
+    Ok(())
 }
 
 /// The time now for file names: `20261206T093000Z`.

@@ -8,13 +8,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use capacity::{Answer, Consensus};
 use capacity_store::{
-    Audit, AuditFilter, BACKUPS_DIR, DATABASE_FILE, LevelInput, NewCampaign, NewCouncilAction,
-    NewGrant, RatingInput, Store, StoreError, backup_database, known_schema_version,
-    restore_database,
+    Audit, AuditFilter, BACKUPS_DIR, DATABASE_FILE, RatingInput, Store, StoreError,
+    backup_database, known_schema_version, restore_database,
 };
 use sqlx::{Connection, SqliteConnection};
+
+mod common;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -26,26 +26,6 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn files(sub: &str) -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../assessments")
-        .join(sub);
-    let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
-        .expect("assessments directory")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            (name, std::fs::read_to_string(&p).expect("readable file"))
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 fn facilitator() -> Audit {
     Audit {
         actor_id: None,
@@ -55,139 +35,11 @@ fn facilitator() -> Audit {
     }
 }
 
-/// A store at `dir` with the sample data and the whole workshop path of
-/// the example assessment written through the store: ratings, consensus,
-/// a plan adjustment, a council action, finalising, a declared campaign,
-/// an account, and a completed independent verification.
+/// A store at `dir` holding the whole workshop path
+/// ([`common::workshop_path`]).
 async fn workshop_path(dir: &Path) -> Result<Store, Box<dyn std::error::Error>> {
     let store = Store::open(dir).await?;
-    let rubrics = files("rubrics");
-    let samples = files("samples");
-    store
-        .seed(
-            rubrics.iter().map(|(n, t)| (n.as_str(), t.as_str())),
-            samples.iter().map(|(n, t)| (n.as_str(), t.as_str())),
-        )
-        .await?;
-    let audit = facilitator();
-    let rubric = capacity::CompiledRubric::from_toml(capacity::example::RUBRIC)?;
-    store
-        .put_rubric(rubric.rubric(), capacity::example::RUBRIC, &audit)
-        .await?;
-    let (assessment, _) = rubric.resolve_toml(capacity::example::ASSESSMENT)?;
-    store.upsert_commune(&assessment.commune, &audit).await?;
-    store
-        .create_campaign(
-            &NewCampaign {
-                id: "c2024".into(),
-                label: "2024".into(),
-                rubric_id: assessment.rubric.clone(),
-                rubric_version: assessment.rubric_version.clone(),
-                starts: "2024-01-01".into(),
-                ends: "2024-12-31".into(),
-                verification_required: true,
-                communes: vec![assessment.commune.id.clone()],
-            },
-            &audit,
-        )
-        .await?;
-    let id = store
-        .insert_assessment_in(&assessment, Some("c2024"), &audit)
-        .await?;
-    let stored = store.assessment(id).await?.ok_or("stored")?;
-    let v = store
-        .save_rating(
-            id,
-            "ADM-EC-02",
-            "r1",
-            &RatingInput {
-                level: "C".into(),
-                evidence: Some("registre, p. 4".into()),
-                refs: vec!["PV 12".into()],
-            },
-            stored.versions.rating("ADM-EC-02", "r1"),
-            &audit,
-        )
-        .await?;
-    assert!(v.version > 0);
-    store
-        .save_answer(
-            id,
-            "ADM-EC-02",
-            &Answer {
-                indicator: "ADM-EC-02".into(),
-                target: Some("A".into()),
-                comment: Some("à suivre".into()),
-                consensus: Some(Consensus {
-                    level: "B".into(),
-                    justification: Some("accord après débat".into()),
-                }),
-                ratings: vec![],
-            },
-            stored.versions.answer("ADM-EC-02"),
-            &audit,
-        )
-        .await?;
-    store
-        .save_plan_adjustment(id, "ADM-EC-02/B/0", true, Some("125000"), 0, &audit)
-        .await?;
-    store
-        .add_council_action(
-            id,
-            &NewCouncilAction {
-                indicator: "ADM-EC-02".into(),
-                title: "Former l'agent d'état civil".into(),
-                cost: "40000".into(),
-                horizon: "short".into(),
-                responsible: "Secrétaire général".into(),
-                deadline: Some("2024-09-30".into()),
-                status: "in_progress".into(),
-            },
-            &audit,
-        )
-        .await?;
-    let header = store.header(id).await?.ok_or("header")?;
-    store.finalise(id, header.version, &audit).await?;
-    let verifier = store
-        .create_account(
-            "verificateur",
-            "Vérificateur",
-            false,
-            &[NewGrant {
-                role: "verifier".into(),
-                scope_kind: "region".into(),
-                scope: assessment.commune.region.clone(),
-            }],
-            &audit,
-        )
-        .await?;
-    store
-        .assign_verifier("c2024", &assessment.commune.id, verifier, &audit)
-        .await?;
-    let as_verifier = Audit {
-        actor_id: Some(verifier),
-        actor: "Vérificateur".into(),
-        request_id: "req-v".into(),
-        address: String::new(),
-    };
-    store.start_verification(id, &as_verifier).await?;
-    store
-        .set_verified_level(
-            id,
-            &LevelInput::new("ADM-EC-02", Some("B"), "C", Some("pièces manquantes")),
-            0,
-            &as_verifier,
-        )
-        .await?;
-    let verification = store.verification(id).await?.ok_or("verification")?;
-    store
-        .complete_verification(
-            id,
-            verification.verification.version,
-            Some("vérifié sur pièces"),
-            &as_verifier,
-        )
-        .await?;
+    common::workshop_path(&store).await?;
     Ok(store)
 }
 
@@ -225,27 +77,6 @@ async fn dump(file: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
     Ok(out)
 }
 
-/// What the exports of the store read: every assessment as its file (the
-/// format the command line and the downloads write), its plan adjustments,
-/// council actions and verification, then the whole audit trail.
-async fn exports(store: &Store) -> Result<Vec<String>, Box<dyn std::error::Error>> {
-    let mut out = Vec::new();
-    for h in store.list_assessments(&Default::default()).await? {
-        let a = store.assessment(h.id).await?.ok_or("listed")?;
-        out.push(a.assessment.to_toml());
-        out.push(format!("{:?}", a.header));
-        out.push(format!("{:?}", store.plan_adjustments(h.id).await?));
-        out.push(format!("{:?}", store.council_actions(h.id).await?));
-        out.push(format!("{:?}", store.verification(h.id).await?));
-    }
-    out.push(format!("{:?}", store.campaigns(None).await?));
-    out.push(format!("{:?}", store.accounts().await?));
-    for e in store.audit_events(&AuditFilter::default()).await? {
-        out.push(format!("{e:?}"));
-    }
-    Ok(out)
-}
-
 #[tokio::test]
 async fn a_backup_restored_into_an_empty_directory_gives_back_the_same_data_and_trail() -> TestResult
 {
@@ -273,16 +104,16 @@ async fn a_backup_restored_into_an_empty_directory_gives_back_the_same_data_and_
     for (name, backup) in [("store", &in_process), ("directory", &outside)] {
         let empty = temp_dir(&format!("restored-{name}"));
         let restored = restore_database(&empty, backup, false).await?;
-        assert_eq!(restored.path, empty.join(DATABASE_FILE));
+        assert_eq!(restored.file(), Some(empty.join(DATABASE_FILE).as_path()));
         assert_eq!(
             dump(&live.join(DATABASE_FILE)).await?,
-            dump(&restored.path).await?,
+            dump(restored.file().ok_or("a file")?).await?,
             "every table, row for row ({name})"
         );
         let other = Store::open(&empty).await?;
         assert_eq!(
-            exports(&store).await?,
-            exports(&other).await?,
+            common::exports(&store).await?,
+            common::exports(&other).await?,
             "exports and audit trail ({name})"
         );
         assert!(
@@ -355,7 +186,7 @@ async fn a_backup_taken_during_saves_is_whole_and_restores() -> TestResult {
     let total = store.audit_events(&AuditFilter::default()).await?.len();
     for report in &reports {
         let empty = temp_dir("busy-restored");
-        let restored = restore_database(&empty, &report.path, false).await?;
+        let restored = restore_database(&empty, report.file().ok_or("a file")?, false).await?;
         let other = Store::open(&empty).await?;
         let events = other.audit_events(&AuditFilter::default()).await?;
         assert_eq!(i64::try_from(events.len())?, restored.audit_events);

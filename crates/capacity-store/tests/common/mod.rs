@@ -10,10 +10,14 @@
 #![allow(dead_code)]
 
 use std::ops::Deref;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use capacity_store::{Backend, DATABASE_FILE, Store};
+use capacity::{Answer, Consensus};
+use capacity_store::{
+    Audit, AuditFilter, Backend, DATABASE_FILE, LevelInput, NewCampaign, NewCouncilAction,
+    NewGrant, RatingInput, Store,
+};
 use sqlx::{Connection, Executor};
 
 /// The variable naming the PostgreSQL server of the tests.
@@ -186,4 +190,281 @@ pub async fn shared_store(name: &str) -> TestStore {
         postgres: None,
         _dir: Some(dir),
     }
+}
+
+fn files(sub: &str) -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../assessments")
+        .join(sub);
+    let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
+        .expect("assessments directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (name, std::fs::read_to_string(&p).expect("readable file"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Fills `store` (empty) with the sample data and the whole workshop path
+/// of the example assessment written through the store: ratings, consensus,
+/// a plan adjustment, a council action, finalising, a declared campaign,
+/// an account, and a completed independent verification.
+pub async fn workshop_path(store: &Store) -> Result<i64, Box<dyn std::error::Error>> {
+    let rubrics = files("rubrics");
+    let samples = files("samples");
+    store
+        .seed(
+            rubrics.iter().map(|(n, t)| (n.as_str(), t.as_str())),
+            samples.iter().map(|(n, t)| (n.as_str(), t.as_str())),
+        )
+        .await?;
+    let audit = Audit {
+        actor_id: None,
+        actor: "Mariam (facilitatrice)".into(),
+        request_id: "req-path".into(),
+        address: "192.168.1.10".into(),
+    };
+    let rubric = capacity::CompiledRubric::from_toml(capacity::example::RUBRIC)?;
+    store
+        .put_rubric(rubric.rubric(), capacity::example::RUBRIC, &audit)
+        .await?;
+    let (assessment, _) = rubric.resolve_toml(capacity::example::ASSESSMENT)?;
+    store.upsert_commune(&assessment.commune, &audit).await?;
+    store
+        .create_campaign(
+            &NewCampaign {
+                id: "c2024".into(),
+                label: "2024".into(),
+                rubric_id: assessment.rubric.clone(),
+                rubric_version: assessment.rubric_version.clone(),
+                starts: "2024-01-01".into(),
+                ends: "2024-12-31".into(),
+                verification_required: true,
+                communes: vec![assessment.commune.id.clone()],
+            },
+            &audit,
+        )
+        .await?;
+    let id = store
+        .insert_assessment_in(&assessment, Some("c2024"), &audit)
+        .await?;
+    let stored = store.assessment(id).await?.ok_or("stored")?;
+    let v = store
+        .save_rating(
+            id,
+            "ADM-EC-02",
+            "r1",
+            &RatingInput {
+                level: "C".into(),
+                evidence: Some("registre, p. 4".into()),
+                refs: vec!["PV 12".into()],
+            },
+            stored.versions.rating("ADM-EC-02", "r1"),
+            &audit,
+        )
+        .await?;
+    assert!(v.version > 0);
+    store
+        .save_answer(
+            id,
+            "ADM-EC-02",
+            &Answer {
+                indicator: "ADM-EC-02".into(),
+                target: Some("A".into()),
+                comment: Some("à suivre".into()),
+                consensus: Some(Consensus {
+                    level: "B".into(),
+                    justification: Some("accord après débat".into()),
+                }),
+                ratings: vec![],
+            },
+            stored.versions.answer("ADM-EC-02"),
+            &audit,
+        )
+        .await?;
+    store
+        .save_plan_adjustment(id, "ADM-EC-02/B/0", true, Some("125000"), 0, &audit)
+        .await?;
+    store
+        .add_council_action(
+            id,
+            &NewCouncilAction {
+                indicator: "ADM-EC-02".into(),
+                title: "Former l'agent d'état civil".into(),
+                cost: "40000".into(),
+                horizon: "short".into(),
+                responsible: "Secrétaire général".into(),
+                deadline: Some("2024-09-30".into()),
+                status: "in_progress".into(),
+            },
+            &audit,
+        )
+        .await?;
+    let header = store.header(id).await?.ok_or("header")?;
+    store.finalise(id, header.version, &audit).await?;
+    let verifier = store
+        .create_account(
+            "verificateur",
+            "Vérificateur",
+            false,
+            &[NewGrant {
+                role: "verifier".into(),
+                scope_kind: "region".into(),
+                scope: assessment.commune.region.clone(),
+            }],
+            &audit,
+        )
+        .await?;
+    store
+        .assign_verifier("c2024", &assessment.commune.id, verifier, &audit)
+        .await?;
+    let as_verifier = Audit {
+        actor_id: Some(verifier),
+        actor: "Vérificateur".into(),
+        request_id: "req-v".into(),
+        address: String::new(),
+    };
+    store.start_verification(id, &as_verifier).await?;
+    store
+        .set_verified_level(
+            id,
+            &LevelInput::new("ADM-EC-02", Some("B"), "C", Some("pièces manquantes")),
+            0,
+            &as_verifier,
+        )
+        .await?;
+    let verification = store.verification(id).await?.ok_or("verification")?;
+    store
+        .complete_verification(
+            id,
+            verification.verification.version,
+            Some("vérifié sur pièces"),
+            &as_verifier,
+        )
+        .await?;
+    Ok(id)
+}
+
+/// What the exports of the store read: every assessment as its file (the
+/// format the command line and the downloads write), its plan adjustments,
+/// council actions and verification, then the whole audit trail.
+pub async fn exports(store: &Store) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let mut out = Vec::new();
+    for h in store.list_assessments(&Default::default()).await? {
+        let a = store.assessment(h.id).await?.ok_or("listed")?;
+        out.push(a.assessment.to_toml());
+        out.push(format!("{:?}", a.header));
+        out.push(format!("{:?}", store.plan_adjustments(h.id).await?));
+        out.push(format!("{:?}", store.council_actions(h.id).await?));
+        out.push(format!("{:?}", store.verification(h.id).await?));
+    }
+    out.push(format!("{:?}", store.campaigns(None).await?));
+    out.push(format!("{:?}", store.accounts().await?));
+    for e in store.audit_events(&AuditFilter::default()).await? {
+        out.push(format!("{e:?}"));
+    }
+    Ok(out)
+}
+
+/// Every row of every table of the store's schema in the database `url`
+/// (SQLite or PostgreSQL), columns by name, values by kind, rows sorted:
+/// two databases with equal dumps hold the same data, whichever database
+/// each is. Left out: the history of migrations (numbered per database),
+/// the sessions, and the generation ([`generation`]), which a copy moves
+/// on purpose.
+pub async fn dump_any(url: &str) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    use sqlx::{Row, TypeInfo, ValueRef};
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await?;
+    let postgres = url.starts_with("postgres");
+    let tables: Vec<String> = if postgres {
+        sqlx::query_scalar(
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1",
+        )
+        .fetch_all(&mut conn)
+        .await?
+    } else {
+        sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .fetch_all(&mut conn)
+        .await?
+    };
+    let mut out = Vec::new();
+    for table in tables {
+        if ["_sqlx_migrations", "tower_sessions", "store_state"].contains(&table.as_str()) {
+            continue;
+        }
+        let mut columns: Vec<String> = if postgres {
+            sqlx::query_scalar(
+                "SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1",
+            )
+            .bind(&table)
+            .fetch_all(&mut conn)
+            .await?
+        } else {
+            sqlx::query_scalar("SELECT name FROM pragma_table_info($1)")
+                .bind(&table)
+                .fetch_all(&mut conn)
+                .await?
+        };
+        columns.sort();
+        let list = columns
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(&format!("SELECT {list} FROM \"{table}\""))
+            .fetch_all(&mut conn)
+            .await?;
+        let mut lines = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut line = Vec::with_capacity(columns.len());
+            for (i, c) in columns.iter().enumerate() {
+                let raw = row.try_get_raw(i)?;
+                let text = if raw.is_null() {
+                    "NULL".to_owned()
+                } else {
+                    match raw.type_info().name() {
+                        "TEXT" => format!("{:?}", row.try_get::<String, _>(i)?),
+                        "BOOLEAN" => i64::from(row.try_get::<bool, _>(i)?).to_string(),
+                        "BLOB" => format!("{:?}", row.try_get::<Vec<u8>, _>(i)?),
+                        _ => row.try_get::<i64, _>(i)?.to_string(),
+                    }
+                };
+                line.push(format!("{c}={text}"));
+            }
+            lines.push(format!("{table}: {}", line.join(" ")));
+        }
+        lines.sort();
+        out.push(format!("{table}: {} rows", lines.len()));
+        out.extend(lines);
+    }
+    conn.close().await?;
+    Ok(out)
+}
+
+/// The generation ([`Store::generation`]) of the database `url`.
+pub async fn generation(url: &str) -> Result<i64, Box<dyn std::error::Error>> {
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await?;
+    let g = sqlx::query_scalar("SELECT generation FROM store_state WHERE id = 1")
+        .fetch_one(&mut conn)
+        .await?;
+    conn.close().await?;
+    Ok(g)
+}
+
+/// The `sqlite://` URL of a database file.
+pub fn sqlite_url(file: &Path) -> String {
+    format!("sqlite://{}", file.display())
 }
