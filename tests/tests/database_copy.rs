@@ -44,7 +44,7 @@ fn call(addr: &str, cookie: &str, endpoint: &str, args: &[(&str, &str)]) -> Resu
 fn get(addr: &str, cookie: &str, path: &str) -> Result<Vec<u8>> {
     let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     let r = send_as(addr, Some(cookie), request.as_bytes())?;
-    ensure!(r.status == 200, "{path}: {} {}", r.status, r.body);
+    ensure!(r.status == 200, "{addr}{path}: {} {}", r.status, r.body);
     Ok(r.bytes)
 }
 
@@ -205,6 +205,17 @@ fn workshop_path(server: &Server) -> Result<String> {
 fn downloads(server: &Server, id: &str) -> Result<Vec<(String, Vec<String>)>> {
     let addr = server.addr();
     let admin = server.login("admin")?;
+    // The comparison of the first sample's campaign (the implicit one of
+    // its rubric and round; the path's own assessment, provisional, is not
+    // eligible in the demonstration campaign).
+    let sample: serde_json::Value =
+        serde_json::from_str(&call(&addr, &admin, "load_overview", &[("id", "1")])?)?;
+    let header = &sample["header"];
+    let campaign = format!(
+        "{}-{}",
+        header["rubric"].as_str().ok_or("rubric")?,
+        header["round"].as_str().ok_or("round")?
+    );
     let mut out = Vec::new();
     for path in [
         format!("/evaluations/{id}/evaluation.toml"),
@@ -212,7 +223,7 @@ fn downloads(server: &Server, id: &str) -> Result<Vec<(String, Vec<String>)>> {
         format!("/evaluations/{id}/historique.csv"),
         "/evaluations/1/evaluation.toml".to_owned(),
         "/evaluations/1/historique.csv".to_owned(),
-        "/comparer/export.csv".to_owned(),
+        format!("/comparer/export.csv?campaign={campaign}"),
     ] {
         let body = get(&addr, &admin, &path)?;
         let text = String::from_utf8_lossy(&body);
@@ -220,7 +231,7 @@ fn downloads(server: &Server, id: &str) -> Result<Vec<(String, Vec<String>)>> {
     }
     for path in [
         format!("/evaluations/{id}/plan.xlsx"),
-        "/comparer/export.xlsx".to_owned(),
+        format!("/comparer/export.xlsx?campaign={campaign}"),
     ] {
         let body = get(&addr, &admin, &path)?;
         out.push((path, cells(&body)?));
@@ -246,6 +257,21 @@ fn same_downloads(original: &Server, copy: &Server, id: &str) -> Result {
         "the path's events are in its trail: {:?}",
         trail.1
     );
+    Ok(())
+}
+
+/// The command wrote into the database the tests run on: the PostgreSQL
+/// one when they run on PostgreSQL (its URL in the report), else a SQLite
+/// file.
+fn went_to_the_tests_database(what: &str, out: &Output) -> Result {
+    let report = String::from_utf8_lossy(&out.stdout);
+    let on_postgres = std::env::var(capacity_e2e::POSTGRES_URL).is_ok_and(|u| !u.trim().is_empty());
+    let expected = if on_postgres {
+        "postgres://"
+    } else {
+        ".sqlite3"
+    };
+    ensure!(report.contains(expected), "{what} went elsewhere: {report}");
     Ok(())
 }
 
@@ -277,6 +303,7 @@ fn a_backup_restored_into_an_empty_database_serves_the_same_exports_and_trail() 
     let empty = empty_dir("copy-restored");
     let out = command(&empty, &["restore", "--from", &backup_arg])?;
     succeeded("restore", &out)?;
+    went_to_the_tests_database("restore", &out)?;
     // Not twice without --force: it holds data now.
     let again = command(&empty, &["restore", "--from", &backup_arg])?;
     ensure!(
@@ -307,6 +334,7 @@ fn migrate_db_moves_a_sqlite_directory_to_the_database_of_the_servers() -> Resul
     // else the data directory's file).
     let out = command(&target, &["migrate-db", "--from", &from])?;
     succeeded("migrate-db", &out)?;
+    went_to_the_tests_database("migrate-db", &out)?;
     let again = command(&target, &["migrate-db", "--from", &from])?;
     ensure!(
         !again.status.success() && String::from_utf8_lossy(&again.stderr).contains("--force"),

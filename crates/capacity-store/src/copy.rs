@@ -935,9 +935,9 @@ pub(crate) async fn copy_into_new_file(
 }
 
 /// Backs up the PostgreSQL database `url` to `to`, a new SQLite file of the
-/// project's schema ([`copy_between`] from one snapshot: servers may keep
-/// writing). The database is neither migrated nor changed: it must be at
-/// this program's newest schema.
+/// project's schema (every table copied from one snapshot: servers may
+/// keep writing). The database is neither migrated nor changed: it must be
+/// at this program's newest schema.
 pub async fn backup_postgres(url: &str, to: &Path) -> Result<BackupReport, StoreError> {
     let at = DatabaseAt::Postgres(url.to_owned());
     let mut source = connect_postgres(url).await?;
