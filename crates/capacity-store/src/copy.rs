@@ -1198,6 +1198,67 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_row_naming_a_row_of_its_own_table_in_a_later_statement_is_copied() {
+        let dir = std::env::temp_dir().join(format!("capacity-copy-later-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("directory");
+        let mut source = connect_sqlite(&dir.join("a.sqlite3"), "rwc")
+            .await
+            .expect("source");
+        let mut target = connect_sqlite(&dir.join("b.sqlite3"), "rwc")
+            .await
+            .expect("target");
+        for conn in [&mut source, &mut target] {
+            migrator(Backend::Sqlite)
+                .run(&mut *conn)
+                .await
+                .expect("migrations");
+        }
+        // More communes than one statement inserts; the first is merged
+        // into the last (a later statement), the second into the first.
+        let n = MAX_ROWS + 10;
+        for i in 0..n {
+            sqlx::query(
+                "INSERT INTO commune (id, name, cercle, region, kind, transferred, updated_at) \
+                 VALUES ($1, $1, 'C', 'R', 'commune', '[]', '2026-01-01T00:00:00.000Z')",
+            )
+            .bind(format!("c-{i:04}"))
+            .execute(&mut source)
+            .await
+            .expect("commune");
+        }
+        let last = format!("c-{:04}", n - 1);
+        for (from, into) in [("c-0000", last.as_str()), ("c-0001", "c-0000")] {
+            sqlx::query("UPDATE commune SET merged_into = $1, active = 0 WHERE id = $2")
+                .bind(into)
+                .bind(from)
+                .execute(&mut source)
+                .await
+                .expect("merged");
+        }
+        let copied = copy_between(&mut source, Backend::Sqlite, &mut target, Backend::Sqlite)
+            .await
+            .expect("copied");
+        assert!(copied.contains(&("commune", u64::try_from(n).unwrap_or(0))));
+        let merged: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, merged_into FROM commune WHERE merged_into IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(&mut target)
+        .await
+        .expect("read");
+        assert_eq!(
+            merged,
+            [
+                ("c-0000".to_owned(), last.clone()),
+                ("c-0001".to_owned(), "c-0000".to_owned())
+            ]
+        );
+        let _ = source.close().await;
+        let _ = target.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
     async fn the_copy_list_covers_every_table_of_both_schemas_in_foreign_key_order() {
         sqlx::any::install_default_drivers();
         let mut conn = AnyConnection::connect("sqlite::memory:")

@@ -309,6 +309,25 @@ pub async fn workshop_path(store: &Store) -> Result<i64, Box<dyn std::error::Err
         .await?;
     let header = store.header(id).await?.ok_or("header")?;
     store.finalise(id, header.version, &audit).await?;
+    // A commune merged into another: a row naming a row of its own table
+    // (the merged one sorts first, so a copy must set it once both exist).
+    let mut commune = capacity::Commune {
+        id: "ml-aa-ancienne".into(),
+        name: "Ancienne".into(),
+        cercle: "Bandiagara".into(),
+        region: "Mopti".into(),
+        kind: Default::default(),
+        population: Some(12_000),
+        setting: None,
+        transferred: vec![],
+    };
+    let old = store.create_commune(&commune, &audit).await?;
+    commune.id = "ml-zz-nouvelle".into();
+    commune.name = "Nouvelle".into();
+    store.create_commune(&commune, &audit).await?;
+    store
+        .merge_commune("ml-aa-ancienne", "ml-zz-nouvelle", old.version, &audit)
+        .await?;
     let verifier = store
         .create_account(
             "verificateur",
