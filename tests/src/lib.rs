@@ -404,6 +404,12 @@ impl Server {
         Ok(server)
     }
 
+    /// Makes the plain HTTP helpers use, at this server, the session they
+    /// use at `other` (servers on one database share their sessions).
+    pub fn use_session_of(&self, other: &Server) {
+        set_session(&self.addr(), session_for(&other.addr()));
+    }
+
     /// A command of the server binary (`user add …`) on the database of
     /// `data_dir`, the one [`Server::start_plain`] then serves: the
     /// SQLite file there, or its database on the tests' PostgreSQL.
@@ -707,6 +713,34 @@ pub fn assessment_in(list: &serde_json::Value, commune: &str, round: &str) -> Re
         .and_then(|l| l["id"].as_i64())
         .map(|id| id.to_string())
         .ok_or_else(|| format!("no assessment of {commune} {round} in {list}").into())
+}
+
+/// The page at `path` of `addr` as the session `cookie` reads it (HTML
+/// asked for); it must answer 200.
+pub fn page_as(addr: &str, cookie: &str, path: &str) -> Result<String> {
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/html\r\nConnection: close\r\n\r\n"
+    );
+    let r = send_as(addr, Some(cookie), request.as_bytes())?;
+    if r.status != 200 {
+        return Err(format!("{path} at {addr}: {}", r.status).into());
+    }
+    Ok(r.body)
+}
+
+/// The server function `/api/{endpoint}` of `addr` called as the session
+/// `cookie` with form-urlencoded `args`; it must answer 200, with JSON.
+pub fn call_as(
+    addr: &str,
+    cookie: &str,
+    endpoint: &str,
+    args: &[(&str, &str)],
+) -> Result<serde_json::Value> {
+    let r = send_as(addr, Some(cookie), &server_fn_request(addr, endpoint, args))?;
+    if r.status != 200 {
+        return Err(format!("{endpoint} at {addr}: {} {}", r.status, r.body).into());
+    }
+    r.json()
 }
 
 /// Calls the server function `/api/{endpoint}` with form-urlencoded

@@ -1,11 +1,12 @@
 //! The results page in real Chromium: the scores agree with the commune
 //! page, every indicator has a "why?" down to the raters and their
 //! evidence, charts are there with their titles, and text typed by people
-//! is shown as text, never run as HTML.
+//! is shown as text, never run as HTML. The part of the page kept per
+//! revision follows saves and never crosses readers with other rights.
 
 use capacity_e2e::{
-    Browser, Js, Result, Server, ensure, http_get, http_request, login_browser, text_of, wait_for,
-    wait_hydrated,
+    Browser, Js, Result, Server, assessment_in, call_as, ensure, http_get, http_request,
+    login_browser, page_as, text_of, wait_for, wait_hydrated,
 };
 use fantoccini::{Client, Locator};
 
@@ -239,4 +240,89 @@ async fn hostile_evidence_is_shown_as_text_when_hydrated() -> Result {
             Ok(())
         })
         .await
+}
+
+/// The body of a results page is rendered once per revision and reader
+/// rights and kept: readers with other rights get their own, and a save
+/// to the assessment shows on the next request, whatever the address.
+#[test]
+fn kept_results_follow_the_revision_and_the_readers_rights() -> Result {
+    let server = Server::start()?;
+    let addr = server.addr();
+    let admin = server.login("admin")?;
+    let observer = server.login("observateur")?;
+    let call = |endpoint: &str, args: &[(&str, &str)]| call_as(&addr, &admin, endpoint, args);
+    let id = assessment_in(&call("list_results", &[])?, "Bandiagara", "2024")?;
+    let path = format!("/evaluations/{id}/resultats");
+    let history = "data-testid=\"history-";
+
+    // The administrator may read the audit trail; the observer may not.
+    let first = page_as(&addr, &admin, &format!("{path}?a=1"))?;
+    ensure!(
+        first.contains(history),
+        "no history link for the administrator"
+    );
+    let observed = page_as(&addr, &observer, &format!("{path}?o=1"))?;
+    ensure!(
+        !observed.contains(history),
+        "the administrator's kept part was served to the observer"
+    );
+    ensure!(
+        observed.contains("data-testid=\"score-tree\""),
+        "no score tree for the observer"
+    );
+    let again = page_as(&addr, &admin, &format!("{path}?a=2"))?;
+    ensure!(
+        again.contains(history),
+        "the observer's part was served to the administrator"
+    );
+
+    // A rating saved: both readers see it on their next request.
+    let overview = call("load_overview", &[("id", &id)])?;
+    let rater = overview["header"]["raters"][0]["id"]
+        .as_str()
+        .ok_or("no rater")?
+        .to_owned();
+    let competency = overview["competencies"][0]["id"]
+        .as_str()
+        .ok_or("no competency")?
+        .to_owned();
+    let entry = call(
+        "load_entry",
+        &[("id", &id), ("rater", &rater), ("competency", &competency)],
+    )?;
+    let indicator = entry["indicators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|i| i["not_applicable_by_rule"] != true)
+        .ok_or("no applicable indicator")?;
+    let level = entry["levels"][0]["code"].as_str().ok_or("no level")?;
+    let evidence = "Registre vu le 3 décembre, pièce 4711";
+    ensure!(
+        !first.contains(evidence),
+        "the evidence is there before its save"
+    );
+    call(
+        "save_rating",
+        &[
+            ("id", &id),
+            ("indicator", indicator["id"].as_str().unwrap_or_default()),
+            ("rater", &rater),
+            ("level", level),
+            ("evidence", evidence),
+            (
+                "version",
+                &indicator["version"].as_i64().unwrap_or(0).to_string(),
+            ),
+        ],
+    )?;
+    for (who, cookie) in [("administrator", &admin), ("observer", &observer)] {
+        let page = page_as(&addr, cookie, &format!("{path}?after={who}"))?;
+        ensure!(
+            page.contains(evidence),
+            "the {who} does not see the saved evidence"
+        );
+    }
+    Ok(())
 }

@@ -12,31 +12,9 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use capacity_e2e::{Result, Server, ensure, http_get, send_as, server_fn_request};
-use serde_json::Value;
-
-fn get(path: &str, addr: &str) -> Vec<u8> {
-    format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/html\r\nConnection: close\r\n\r\n")
-        .into_bytes()
-}
-
-fn call(addr: &str, cookie: &str, endpoint: &str, args: &[(&str, &str)]) -> Result<Value> {
-    let r = send_as(addr, Some(cookie), &server_fn_request(addr, endpoint, args))?;
-    ensure!(
-        r.status == 200,
-        "{endpoint} at {addr}: {} {}",
-        r.status,
-        r.body
-    );
-    r.json()
-}
-
-/// A page as `cookie` sees it at `addr`; it must answer 200.
-fn page(addr: &str, cookie: &str, path: &str) -> Result<String> {
-    let r = send_as(addr, Some(cookie), &get(path, addr))?;
-    ensure!(r.status == 200, "{path} at {addr}: {}", r.status);
-    Ok(r.body)
-}
+use capacity_e2e::{
+    Result, Server, call_as, ensure, http_get, page_as, send_as, server_fn_request,
+};
 
 #[test]
 fn two_servers_on_one_database_answer_as_one() -> Result {
@@ -55,7 +33,7 @@ fn two_servers_on_one_database_answer_as_one() -> Result {
     let admin = one.login("admin")?;
     let visitor = send_as(&b, None, &server_fn_request(&b, "load_accounts", &[]))?;
     ensure!(visitor.status == 401, "visitor: {}", visitor.status);
-    let accounts = call(&b, &admin, "load_accounts", &[])?;
+    let accounts = call_as(&b, &admin, "load_accounts", &[])?;
     ensure!(
         accounts["accounts"]
             .as_array()
@@ -66,7 +44,7 @@ fn two_servers_on_one_database_answer_as_one() -> Result {
     // A facilitator logged in on the second creates an assessment; its
     // entry and results pages are rendered (and kept) by the second.
     let facilitator = two.login("animateur")?;
-    let id = call(
+    let id = call_as(
         &b,
         &facilitator,
         "create_assessment",
@@ -81,7 +59,7 @@ fn two_servers_on_one_database_answer_as_one() -> Result {
     .as_i64()
     .ok_or("no id")?
     .to_string();
-    let entry = call(
+    let entry = call_as(
         &a,
         &facilitator,
         "load_entry",
@@ -100,7 +78,7 @@ fn two_servers_on_one_database_answer_as_one() -> Result {
     let marker = "procès-verbal-du-conseil-2026";
     for path in [&entry_page, &results_page] {
         for _ in 0..2 {
-            let body = page(&b, &facilitator, path)?;
+            let body = page_as(&b, &facilitator, path)?;
             ensure!(!body.contains(marker), "{path} before the save");
         }
     }
@@ -127,7 +105,7 @@ fn two_servers_on_one_database_answer_as_one() -> Result {
     let saved = save(&a, "0")?;
     ensure!(saved.status == 200, "save: {} {}", saved.status, saved.body);
     for path in [&entry_page, &results_page] {
-        let body = page(&b, &facilitator, path)?;
+        let body = page_as(&b, &facilitator, path)?;
         ensure!(
             body.contains(marker),
             "{path} through the second server after a save through the first"
@@ -160,13 +138,13 @@ fn two_servers_on_one_database_answer_as_one() -> Result {
         location.starts_with(&format!("{back}?erreur=")),
         "{location}"
     );
-    let shown = page(&b, &facilitator, &location)?;
+    let shown = page_as(&b, &facilitator, &location)?;
     ensure!(
         shown.contains("data-testid=\"form-error\""),
         "the error kept by the first server, shown by the second"
     );
     ensure!(
-        !page(&b, &facilitator, &format!("{back}?erreur=0123abcd"))?
+        !page_as(&b, &facilitator, &format!("{back}?erreur=0123abcd"))?
             .contains("data-testid=\"form-error\""),
         "an unknown token shows nothing"
     );
@@ -193,13 +171,13 @@ fn two_servers_on_one_database_answer_as_one() -> Result {
         .ok_or_else(|| format!("no token in {preview}"))?
         .to_owned();
     ensure!(
-        page(&b, &admin, &preview)?.contains("Deux Serveurs"),
+        page_as(&b, &admin, &preview)?.contains("Deux Serveurs"),
         "the preview kept by the first, shown by the second"
     );
-    let applied = call(&b, &admin, "apply_register_import", &[("token", &token)])?;
+    let applied = call_as(&b, &admin, "apply_register_import", &[("token", &token)])?;
     ensure!(applied["communes"] == 1, "applied: {applied}");
     ensure!(
-        page(&a, &admin, "/admin/communes/ml-mopti-deux-serveurs")?.contains("Deux Serveurs"),
+        page_as(&a, &admin, "/admin/communes/ml-mopti-deux-serveurs")?.contains("Deux Serveurs"),
         "the applied import, through the first"
     );
     Ok(())

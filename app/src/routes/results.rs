@@ -102,8 +102,31 @@ pub fn AssessmentResultsPage() -> impl IntoView {
     }
 }
 
+/// The page's body. On the server, its HTML is rendered once per view
+/// identity and the reader rights it depends on, and kept
+/// (`server::cache::Fragments`): every reader with those rights, and
+/// every address of the page, gets the same part inserted as it is.
 #[component]
 fn ResultsBody(v: ResultsView) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(parts) = use_context::<crate::server::cache::Fragments>() {
+        use leptos::tachys::view::RenderHtml;
+        // What the body shows beyond the view's identity: the reader's
+        // right to the history and whether the verification is shown.
+        let key = format!(
+            "results:{}:{}:{}",
+            v.identity,
+            v.header.can.history,
+            v.verification.is_some()
+        );
+        let html = parts.get_or_render(key, move || body_parts(v).to_html());
+        return view! { <div class="results-body" inner_html=html></div> }.into_any();
+    }
+    view! { <div class="results-body">{body_parts(v)}</div> }.into_any()
+}
+
+/// What [`ResultsBody`] shows.
+fn body_parts(v: ResultsView) -> impl IntoView {
     let h = v.header.clone();
     let base = format!("/evaluations/{}", h.id);
     let conditions_ok = v.conditions_failed == 0 && v.conditions_pending == 0;

@@ -37,6 +37,10 @@ use crate::service::Service;
 
 /// Pages kept at most (oldest dropped first).
 const CAPACITY: usize = 512;
+/// Bytes of pages kept at most (oldest dropped first): addresses are the
+/// reader's to choose, so new query strings must not grow the cache past
+/// this.
+const KEPT_BYTES: usize = 64 * 1024 * 1024;
 /// Larger pages are served but not kept.
 const MAX_KEPT_BYTES: usize = 2 * 1024 * 1024;
 /// Largest page read back from the renderer (far above any real page).
@@ -169,6 +173,8 @@ impl Default for PageCache {
 struct Pages {
     map: HashMap<Key, Kept>,
     order: VecDeque<Key>,
+    /// Bytes of the pages in `map`.
+    bytes: usize,
     /// The generation of the generation-keyed pages kept.
     generation: u64,
 }
@@ -187,16 +193,29 @@ impl PageCache {
             && pages.generation != generation
         {
             pages.generation = generation;
-            let Pages { map, order, .. } = &mut *pages;
+            let Pages {
+                map, order, bytes, ..
+            } = &mut *pages;
             order.retain(|k| !matches!(k.data, DataKey::Generation(_)));
-            map.retain(|k, _| !matches!(k.data, DataKey::Generation(_)));
+            map.retain(|k, (page, _)| {
+                let keep = !matches!(k.data, DataKey::Generation(_));
+                if !keep {
+                    *bytes -= page.len();
+                }
+                keep
+            });
         }
-        if pages.map.insert(key.clone(), page).is_none() {
-            pages.order.push_back(key);
+        pages.bytes += page.0.len();
+        match pages.map.insert(key.clone(), page) {
+            Some((old, _)) => pages.bytes -= old.len(),
+            None => pages.order.push_back(key),
         }
-        while pages.order.len() > CAPACITY {
-            if let Some(old) = pages.order.pop_front() {
-                pages.map.remove(&old);
+        while pages.order.len() > CAPACITY || pages.bytes > KEPT_BYTES {
+            let Some(old) = pages.order.pop_front() else {
+                break;
+            };
+            if let Some((page, _)) = pages.map.remove(&old) {
+                pages.bytes -= page.len();
             }
         }
     }
@@ -284,9 +303,121 @@ fn html(page: Bytes) -> Response {
     response
 }
 
+/// Rendered parts of pages, by what they show: the part of a page that
+/// depends on the data and the reader's rights only, not on who reads it
+/// or the address asked for, rendered once and inserted as it is into
+/// every page that shows the same. The page cache above keeps whole pages
+/// per reader and address; these are shared by every reader with the same
+/// rights, so a results page asked for with a new query string, by a new
+/// reader or after a save in another commune costs the render of its
+/// frame only. Provided to renders as a context (`server::app`).
+///
+/// A part is kept under a key its page builds from what the part shows
+/// (for a results page, [`crate::view::results::ResultsView::identity`]
+/// and the rights it depends on); equal keys must mean equal HTML. Parts
+/// are dropped all at once past [`FRAGMENT_BYTES`].
+#[derive(Debug, Clone, Default)]
+pub struct Fragments(Arc<Mutex<FragmentMap>>);
+
+#[derive(Debug, Default)]
+struct FragmentMap {
+    parts: HashMap<String, Arc<str>>,
+    bytes: usize,
+}
+
+/// Bytes of rendered parts kept at most (a results page's part is about
+/// 200 kB: some 160 of them).
+pub const FRAGMENT_BYTES: usize = 32 * 1024 * 1024;
+
+impl Fragments {
+    /// The part kept under `key`, else `render`'s, kept.
+    pub fn get_or_render(&self, key: String, render: impl FnOnce() -> String) -> Arc<str> {
+        if let Some(part) = self.0.lock().ok().and_then(|m| m.parts.get(&key).cloned()) {
+            return part;
+        }
+        let part: Arc<str> = render().into();
+        if let Ok(mut map) = self.0.lock() {
+            if map.bytes + part.len() > FRAGMENT_BYTES {
+                map.parts.clear();
+                map.bytes = 0;
+            }
+            if part.len() <= FRAGMENT_BYTES && map.parts.insert(key, Arc::clone(&part)).is_none() {
+                map.bytes += part.len();
+            }
+        }
+        part
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::results_page;
+    use super::{
+        Bytes, DataKey, FRAGMENT_BYTES, Fragments, KEPT_BYTES, PageCache, PageKey, results_page,
+    };
+
+    fn key(n: usize, data: DataKey) -> PageKey {
+        PageKey {
+            data,
+            lang: capacity::Lang::Fr,
+            target: format!("/evaluations/1/resultats?n={n}"),
+            viewer: (0, 0),
+        }
+    }
+
+    #[test]
+    fn kept_pages_stay_within_their_bytes_whatever_the_addresses_asked_for() {
+        let cache = PageCache::default();
+        let page = Bytes::from(vec![b'x'; 1024 * 1024]);
+        let many = KEPT_BYTES / page.len() + 20;
+        for n in 0..many {
+            cache.put(
+                key(n, DataKey::Assessment(1, 1, None)),
+                (page.clone(), "n".into()),
+            );
+        }
+        let pages = cache.inner.lock().expect("lock");
+        assert!(pages.bytes <= KEPT_BYTES, "{} bytes kept", pages.bytes);
+        assert_eq!(pages.bytes, pages.map.len() * page.len());
+        assert_eq!(pages.map.len(), pages.order.len());
+        drop(pages);
+        // The newest are kept, the oldest gone.
+        let newest = key(many - 1, DataKey::Assessment(1, 1, None));
+        assert!(cache.get(&newest).is_some());
+        assert!(
+            cache
+                .get(&key(0, DataKey::Assessment(1, 1, None)))
+                .is_none()
+        );
+        // A new generation drops the pages of the older one and their bytes.
+        cache.put(key(0, DataKey::Generation(1)), (page.clone(), "n".into()));
+        cache.put(key(1, DataKey::Generation(2)), (page.clone(), "n".into()));
+        let pages = cache.inner.lock().expect("lock");
+        assert_eq!(pages.bytes, pages.map.len() * page.len());
+    }
+
+    #[test]
+    fn a_part_is_rendered_once_per_key_and_all_go_past_the_budget() {
+        let parts = Fragments::default();
+        let mut renders = 0;
+        let mut render = |text: &str| {
+            renders += 1;
+            text.to_owned()
+        };
+        assert_eq!(&*parts.get_or_render("a".into(), || render("A")), "A");
+        assert_eq!(&*parts.get_or_render("a".into(), || render("other")), "A");
+        assert_eq!(&*parts.get_or_render("b".into(), || render("B")), "B");
+        assert_eq!(renders, 2);
+        // A part that would pass the budget empties the map first.
+        let big = "x".repeat(FRAGMENT_BYTES - 1);
+        assert_eq!(
+            parts.get_or_render("big".into(), || big.clone()).len(),
+            big.len()
+        );
+        assert_eq!(
+            &*parts.get_or_render("a".into(), || "A again".to_owned()),
+            "A again"
+        );
+    }
 
     #[test]
     fn results_pages_are_known_by_their_path() {

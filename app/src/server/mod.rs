@@ -94,7 +94,9 @@ pub fn router(options: LeptosOptions, state: Service, config: &Config) -> Router
     let client = crate::session::ClientAddress {
         forwarded: config.forwarded_for,
     };
+    let fragments = cache::Fragments::default();
     let context = move || {
+        provide_context(fragments.clone());
         // A page render whose generation the page cache read already
         // reads header lists at that generation.
         let known = use_context::<axum::http::request::Parts>()

@@ -224,17 +224,14 @@ pub async fn previous_of(
 
 /// What a results page shows depends on: the assessment's revision and
 /// the previous round's id and revision. `None` when there is no such
-/// assessment. Two small queries (the second from the header lists kept
-/// per store generation).
+/// assessment. One indexed query
+/// ([`capacity_store::Store::revisions_with_previous`]), whatever the
+/// other communes write meanwhile.
 pub async fn page_revisions(
     state: &Service,
     id: i64,
 ) -> Result<Option<(i64, Option<(i64, i64)>)>, AppError> {
-    let Some(header) = state.store.header(id).await? else {
-        return Ok(None);
-    };
-    let earlier = previous_header(state, &header).await?;
-    Ok(Some((header.revision, earlier.map(|h| (h.id, h.revision)))))
+    Ok(state.store.revisions_with_previous(id).await?)
 }
 
 /// Results pages' views by assessment, its revision, the previous round
@@ -242,6 +239,12 @@ pub async fn page_revisions(
 /// as neither assessment is written to, so a save in another commune
 /// leaves it as it is.
 type ViewKey = (i64, i64, Option<(i64, i64)>, Lang);
+
+/// A view key as text ([`ResultsView::identity`]).
+fn identity((id, revision, previous, lang): &ViewKey) -> String {
+    let previous = previous.map_or_else(String::new, |(p, r)| format!("{p}.{r}"));
+    format!("{id}.{revision}:{previous}:{lang:?}")
+}
 
 /// The results views kept ([`load_results`]), at most [`VIEWS_KEPT`].
 #[derive(Debug, Clone, Default)]
@@ -305,13 +308,8 @@ pub async fn load_results(
         }
         view
     };
-    let earlier = previous_header(state, &header).await?;
-    let key: ViewKey = (
-        id,
-        header.revision,
-        earlier.as_ref().map(|h| (h.id, h.revision)),
-        lang,
-    );
+    let earlier = page_revisions(state, id).await?.and_then(|(_, p)| p);
+    let key: ViewKey = (id, header.revision, earlier, lang);
     if let Some(hit) = state.results_views.get(&key) {
         return Ok(for_reader((*hit).clone()));
     }
@@ -319,8 +317,8 @@ pub async fn load_results(
     let rubric = state
         .rubric(&stored.assessment.rubric, &stored.assessment.rubric_version)
         .await?;
-    let previous = match &earlier {
-        Some(h) => state.store.assessment(h.id).await?,
+    let previous = match earlier {
+        Some((previous, _)) => state.store.assessment(previous).await?,
         None => None,
     };
     // Its verification moves its revision too: the view's key holds.
@@ -344,7 +342,10 @@ pub async fn load_results(
             )
         })
         .await??;
-    let view = Arc::new(view);
+    let view = Arc::new(ResultsView {
+        identity: identity(&key),
+        ..view
+    });
     state.results_views.keep(key, Arc::clone(&view));
     Ok(for_reader((*view).clone()))
 }
@@ -438,6 +439,7 @@ fn build_results(
     };
     let m = &scored.minimum_conditions;
     Ok(ResultsView {
+        identity: String::new(),
         verification,
         header,
         overall: scored
@@ -452,9 +454,9 @@ fn build_results(
         conditions: table_view(&tables::minimum_conditions(rubric, &scored, lang), lang),
         overall_rule: labels::overall_rule(rubric, lang),
         flag_legend: labels::flag_legend(lang).to_owned(),
-        radar_svg: capacity_charts::radar(&radar, &opts.clone().id("radar")),
-        gaps_svg: capacity_charts::gap_bars(&bars, &opts.id("gaps")),
-        tree: tree.out,
+        radar_svg: capacity_charts::radar(&radar, &opts.clone().id("radar")).into(),
+        gaps_svg: capacity_charts::gap_bars(&bars, &opts.id("gaps")).into(),
+        tree: tree.out.into(),
         disagreements: table_view(&tables::disagreements(rubric, a, &scored, lang), lang),
         gaps: table_view(&tables::gaps(rubric, &scored, &gaps, lang), lang),
         previous,

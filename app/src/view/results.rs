@@ -2,6 +2,8 @@
 //! browser (see the server functions of the same name under `api/` that
 //! answer them, and `service/` for how they are made).
 
+use std::sync::Arc;
+
 use crate::view::workshop::WorkshopHeader;
 use capacity::Text;
 use rust_decimal::Decimal;
@@ -120,6 +122,12 @@ pub enum TreeItem {
 /// Everything the results page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultsView {
+    /// What the view shows, as a key: the assessment, its revision, the
+    /// round it is compared with and its revision, the language. Equal
+    /// identities, equal views — but for what depends on the reader
+    /// (`header.can`, and whether `verification` is shown), which the
+    /// service sets for each reader on a kept view.
+    pub identity: String,
     /// The assessment.
     pub header: WorkshopHeader,
     /// Overall score as shown.
@@ -143,11 +151,12 @@ pub struct ResultsView {
     /// Legend of the flag marks.
     pub flag_legend: String,
     /// Radar of the competencies against target (SVG from the charts crate).
-    pub radar_svg: String,
+    pub radar_svg: Arc<str>,
     /// The largest gaps (SVG from the charts crate).
-    pub gaps_svg: String,
-    /// Score tree in reading order.
-    pub tree: Vec<TreeItem>,
+    pub gaps_svg: Arc<str>,
+    /// Score tree in reading order (shared: a kept view is handed to each
+    /// reader without copying it).
+    pub tree: Arc<[TreeItem]>,
     /// Indicators where the raters disagree.
     pub disagreements: TableView,
     /// Gaps to target by priority.

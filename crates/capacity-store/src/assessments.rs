@@ -396,6 +396,39 @@ impl Store {
         row.as_ref().map(header_row).transpose()
     }
 
+    /// An assessment's revision and the id and revision of the round it is
+    /// compared with (the latest earlier round — by date, then id — of the
+    /// same commune with the same rubric version), `None` when there is no
+    /// such assessment. One query on the commune's index: what a results
+    /// page shows depends on these alone, so a reader asks for them on
+    /// every request, also while other communes save.
+    pub async fn revisions_with_previous(
+        &self,
+        id: i64,
+    ) -> Result<Option<(i64, Option<(i64, i64)>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT a.revision, p.id AS previous_id, p.revision AS previous_revision \
+             FROM assessment a LEFT JOIN assessment p ON p.id = (\
+               SELECT q.id FROM assessment q \
+               WHERE q.commune_id = a.commune_id AND q.rubric_id = a.rubric_id \
+                 AND q.rubric_version = a.rubric_version \
+                 AND (q.date < a.date OR (q.date = a.date AND q.id < a.id)) \
+               ORDER BY q.date DESC, q.id DESC LIMIT 1) \
+             WHERE a.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let previous = match row.try_get::<Option<i64>, _>("previous_id")? {
+            Some(p) => Some((p, row.try_get("previous_revision")?)),
+            None => None,
+        };
+        Ok(Some((row.try_get("revision")?, previous)))
+    }
+
     /// One whole assessment.
     pub async fn assessment(&self, id: i64) -> Result<Option<StoredAssessment>, StoreError> {
         let filter = IdFilter::One(id);

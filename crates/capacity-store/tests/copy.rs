@@ -175,12 +175,8 @@ async fn a_backup_restores_into_an_empty_database_of_either_kind_row_for_row() -
     {
         let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&older);
         let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
-        for statement in [
-            "DROP TABLE store_state",
-            "DROP TABLE flash_value",
-            "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
-        ] {
-            conn.execute(statement).await?;
+        for statement in common::UNDO_LAST_MIGRATION {
+            conn.execute(*statement).await?;
         }
         conn.close().await?;
     }

@@ -511,3 +511,39 @@ async fn two_handles_on_one_file_see_each_others_writes_and_generation() {
     two.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The round a results page compares with, found by one query, is the one
+/// the header lists give: the latest earlier round (by date, then id) of
+/// the same commune and rubric version; for every sample.
+#[tokio::test]
+async fn the_previous_round_of_every_sample_is_the_latest_earlier_one() {
+    let (store, _) = seeded().await;
+    let all = store
+        .list_assessments(&AssessmentFilter::default())
+        .await
+        .expect("list");
+    let mut with_previous = 0;
+    for h in &all {
+        let expected = all
+            .iter()
+            .filter(|p| {
+                p.commune_id == h.commune_id
+                    && p.rubric == h.rubric
+                    && p.rubric_version == h.rubric_version
+                    && (p.date.as_str(), p.id) < (h.date.as_str(), h.id)
+            })
+            .max_by(|x, y| (x.date.as_str(), x.id).cmp(&(y.date.as_str(), y.id)))
+            .map(|p| (p.id, p.revision));
+        with_previous += usize::from(expected.is_some());
+        let found = store.revisions_with_previous(h.id).await.expect("query");
+        assert_eq!(found, Some((h.revision, expected)), "assessment {}", h.id);
+    }
+    assert!(
+        with_previous > 0,
+        "the samples have communes with two rounds"
+    );
+    assert_eq!(
+        store.revisions_with_previous(-1).await.expect("query"),
+        None
+    );
+}

@@ -8,13 +8,20 @@
 //! the compare page on the first request after a start and after a save
 //! in another commune, a grant simulation with new parameters, 200
 //! distinct simulations 64 at a time with `/health` polled meanwhile, the
-//! downloads, and the results page rendered every time (a different query
-//! string per request, so the page cache never answers) alone and under 64
+//! downloads, results pages on their first request (nothing computed or
+//! rendered before), and one results page asked for with a new query
+//! string every time (so the page cache never answers; what the server
+//! keeps below it, per assessment revision, may) alone and under 64
 //! connections, and as readers ask for it (one address) under 64
-//! connections while 50 raters save in other communes.
+//! connections while 50 raters save in other communes; then the ratings
+//! those 50 raters save per second, and with a second server on the same
+//! database (a deployment behind a load balancer) the results page under
+//! 64 connections shared between both and the ratings saved per second
+//! through both. Run under `.ci/with-postgres`, the servers use a
+//! PostgreSQL database (see the e2e harness), else a SQLite file.
 //!
-//! Each figure is printed and written as `key<TAB>value` (nanoseconds, or
-//! bytes for page sizes) to the file given with `--out`, which `./x bench`
+//! Each figure is printed and written as `key<TAB>value` (nanoseconds,
+//! bytes for page sizes, or a count per second) to the file given with `--out`, which `./x bench`
 //! reads. Timing is wall-clock on loopback; nothing here asserts on it.
 
 use std::collections::BTreeSet;
@@ -71,6 +78,11 @@ impl Figures {
     fn bytes(&mut self, key: &str, n: usize) {
         println!("{key:<34} {:>10.1} KB", n as f64 / 1e3);
         self.0.push((key.to_owned(), n as u128));
+    }
+
+    fn rate(&mut self, key: &str, per_second: f64) {
+        println!("{key:<34} {per_second:>10.0} /s");
+        self.0.push((key.to_owned(), per_second.round() as u128));
     }
 
     fn iter(&self) -> impl Iterator<Item = &(String, u128)> {
@@ -327,7 +339,16 @@ fn run() -> Result<Figures> {
     f.time("grants_64_concurrent_p99", percentile(&mut grants, 0.99));
     f.time("health_during_grants_p99", percentile(&mut health, 0.99));
 
-    // The results page, rendered every time.
+    // Results pages nobody asked for before: each computed (scores,
+    // explanations, charts) and rendered on the first request.
+    let mut samples = Vec::new();
+    for (id, _, _) in all.iter().filter(|a| a.2 && a.0 != finalised).take(30) {
+        samples.push(get(&addr, &format!("/evaluations/{id}/resultats"))?.1);
+    }
+    f.time("results_first_request", median(&mut samples));
+
+    // One results page, a new address every time: the page cache never
+    // answers.
     let results = format!("/evaluations/{finalised}/resultats");
     let _ = get(&addr, &results)?;
     let mut samples = Vec::new();
@@ -335,7 +356,7 @@ fn run() -> Result<Figures> {
         samples.push(get(&addr, &format!("{results}?n=single-{i}"))?.1);
     }
     f.time("results_uncached", median(&mut samples));
-    let mut samples = results_under_load(&addr, &results, Some("load"), None)?;
+    let mut samples = results_under_load(&[&addr], &results, Some("load"), None)?;
     f.time("results_64_conns_p99", percentile(&mut samples, 0.99));
     let mut raters: Vec<Rating> = open
         .iter()
@@ -345,9 +366,68 @@ fn run() -> Result<Figures> {
         .collect::<Result<_>>()?;
     // The page as readers ask for it (one address): every save elsewhere
     // moves the store's generation, so kept pages keep going stale.
-    let mut samples = results_under_load(&addr, &results, None, Some(&mut raters))?;
+    let mut samples = results_under_load(&[&addr], &results, None, Some(&mut raters))?;
     f.time("results_p99_with_50_raters", percentile(&mut samples, 0.99));
+
+    // Ratings saved per second by the 50 raters, back to back.
+    f.rate(
+        "ratings_saved_per_s",
+        saves_per_second(&[&addr], &mut raters)?,
+    );
+
+    // A second server on the same database (a deployment behind a load
+    // balancer), the requests shared between both.
+    let second = server.beside()?;
+    second.use_session_of(&server);
+    let second_addr = second.addr();
+    let both = [addr.as_str(), second_addr.as_str()];
+    let mut samples = results_under_load(&both, &results, Some("two"), None)?;
+    f.time("two_servers_results_64_p50", percentile(&mut samples, 0.5));
+    f.time("two_servers_results_64_p99", percentile(&mut samples, 0.99));
+    f.rate(
+        "two_servers_ratings_saved_per_s",
+        saves_per_second(&both, &mut raters)?,
+    );
+    drop(second);
     Ok(f)
+}
+
+/// How long the raters save back to back for [`saves_per_second`].
+const SAVING: Duration = Duration::from_secs(5);
+
+/// Saves per second of the raters saving back to back for [`SAVING`],
+/// rater `i` through server `addrs[i % n]`; fails if any save fails.
+fn saves_per_second(addrs: &[&str], raters: &mut [Rating]) -> Result<f64> {
+    let saves = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        for (i, rating) in raters.iter_mut().enumerate() {
+            let addr = addrs[i % addrs.len()];
+            let (saves, failures) = (&saves, &failures);
+            s.spawn(move || {
+                while started.elapsed() < SAVING {
+                    match rating.save(addr) {
+                        Ok(_) => {
+                            saves.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(e) => {
+                            if let Ok(mut f) = failures.lock() {
+                                f.push(e.to_string());
+                            }
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let took = started.elapsed().as_secs_f64();
+    let failures = failures.into_inner().unwrap_or_default();
+    if let Some(first) = failures.first() {
+        return Err(format!("{} raters' saves failed, first: {first}", failures.len()).into());
+    }
+    Ok(saves.load(Ordering::Relaxed) as f64 / took)
 }
 
 /// Runs the 200 distinct grant queries, 64 threads taking the next one,
@@ -410,12 +490,13 @@ fn concurrent_grants(addr: &str, grants_path: &str) -> Result<(Vec<Duration>, Ve
     Ok((times.into_inner().unwrap_or_default(), health))
 }
 
-/// 64 connections each asking for the results page 20 times (with `tag`,
+/// 64 connections each asking for the results page 20 times, connection
+/// `c` at server `addrs[c % n]` (with `tag`,
 /// a new query string every time, so that the page cache never answers);
 /// with `raters`, each rater saves back to back in its own commune
 /// meanwhile.
 fn results_under_load(
-    addr: &str,
+    addrs: &[&str],
     path: &str,
     tag: Option<&str>,
     raters: Option<&mut Vec<Rating>>,
@@ -427,7 +508,9 @@ fn results_under_load(
         let savers: Vec<_> = raters
             .into_iter()
             .flatten()
-            .map(|rating| {
+            .enumerate()
+            .map(|(i, rating)| {
+                let addr = addrs[i % addrs.len()];
                 let (done, saves) = (&done, &saves);
                 s.spawn(move || {
                     while !done.load(Ordering::Relaxed) {
@@ -441,6 +524,7 @@ fn results_under_load(
         let readers: Vec<_> = (0..RESULTS_CONNECTIONS)
             .map(|c| {
                 let barrier = &barrier;
+                let addr = addrs[c % addrs.len()];
                 s.spawn(move || {
                     barrier.wait();
                     let mut v = Vec::new();

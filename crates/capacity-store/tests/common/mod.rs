@@ -20,6 +20,15 @@ use capacity_store::{
 };
 use sqlx::{Connection, Executor};
 
+/// What makes a SQLite database of this version one the previous version
+/// left: the last migration (`0010_assessment_commune_index.sql`) undone
+/// and its record deleted. Change it with each new last migration (the
+/// browser tests' `backup.rs` holds the same list).
+pub const UNDO_LAST_MIGRATION: &[&str] = &[
+    "DROP INDEX assessment_commune",
+    "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
+];
+
 /// The variable naming the PostgreSQL server of the tests.
 pub const POSTGRES_URL: &str = "CAPACITY_TEST_POSTGRES_URL";
 
