@@ -6,12 +6,10 @@ use crate::rows::StoredRating;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The database file cannot be opened or created.
-    #[error(
-        "cannot open the database {path}: {source} (check that the data directory exists and is writable)"
-    )]
+    /// The database cannot be opened (or its file created).
+    #[error("cannot open the database {path}: {source} ({})", open_hint(.path))]
     Open {
-        /// File asked for.
+        /// File or URL asked for (a URL's password hidden).
         path: String,
         /// Cause.
         source: sqlx::Error,
@@ -195,5 +193,37 @@ impl StoreError {
     pub fn retry_after(&self) -> Option<std::time::Duration> {
         self.is_retryable()
             .then_some(std::time::Duration::from_secs(1))
+    }
+}
+
+/// What to check when the database `path` (a file, or a PostgreSQL URL)
+/// cannot be opened.
+fn open_hint(path: &str) -> &'static str {
+    if path.starts_with("postgres://") || path.starts_with("postgresql://") {
+        "check that the PostgreSQL server answers at that address, that the database exists \
+         (createdb, see docs/deploy.md) and that the user and password are right"
+    } else {
+        "check that the data directory exists and is writable"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+
+    #[test]
+    fn an_unopened_database_gets_the_hint_of_its_kind() {
+        let open = |path: &str| {
+            StoreError::Open {
+                path: path.to_owned(),
+                source: sqlx::Error::PoolTimedOut,
+            }
+            .to_string()
+        };
+        let postgres = open("postgres://capacity:***@db.example.ml/capacity");
+        assert!(postgres.contains("the database exists"), "{postgres}");
+        assert!(!postgres.contains("data directory"), "{postgres}");
+        let file = open("/var/lib/capacity/capacity.sqlite3");
+        assert!(file.contains("data directory exists"), "{file}");
     }
 }
