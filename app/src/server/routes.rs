@@ -101,7 +101,7 @@ async fn report_html(
     let (stored, _, plan, _) = crate::service::plan::adjusted_plan(state, actor, id).await?;
     let (rubric, _, scored) = state.score(&stored).await?;
     let a = &stored.assessment;
-    let previous = previous_of(state, id, a).await?;
+    let previous = previous_of(state, id).await?;
     let previous_scored = match &previous {
         Some(p) => Some(state.score(p).await?.2),
         None => None,

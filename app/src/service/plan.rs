@@ -315,7 +315,7 @@ pub async fn load_plan(
     let t = &plan.totals;
     let a = &stored.assessment;
     let council = council_lines(&rubric, &state.store.council_actions(id).await?);
-    let previous = match super::results::previous_of(state, id, a).await? {
+    let previous = match super::results::previous_of(state, id).await? {
         Some(p) => {
             let actions = council_lines(&rubric, &state.store.council_actions(p.header.id).await?);
             (!actions.is_empty()).then(|| PreviousActions {

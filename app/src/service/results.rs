@@ -179,45 +179,15 @@ impl Tree<'_> {
     }
 }
 
-/// The header of the latest earlier round of the same commune with the
-/// same rubric version, when there is one (from the header lists kept per
-/// store generation).
-pub async fn previous_header(
-    state: &Service,
-    of: &capacity_store::AssessmentHeader,
-) -> Result<Option<capacity_store::AssessmentHeader>, AppError> {
-    let list = state
-        .headers(&capacity_store::AssessmentFilter {
-            rubric: Some(of.rubric.clone()),
-            rubric_version: Some(of.rubric_version.clone()),
-            commune: Some(of.commune_id.clone()),
-            ..Default::default()
-        })
-        .await?;
-    Ok(list
-        .iter()
-        .filter(|h| (h.date.as_str(), h.id) < (of.date.as_str(), of.id))
-        .max_by(|x, y| (x.date.as_str(), x.id).cmp(&(y.date.as_str(), y.id)))
-        .cloned())
-}
-
 /// The latest earlier round of the same commune with the same rubric
-/// version, when there is one.
+/// version as assessment `id`, when there is one (found as the results
+/// page finds it: [`page_revisions`]).
 pub async fn previous_of(
     state: &Service,
     id: i64,
-    a: &capacity::Assessment,
 ) -> Result<Option<capacity_store::StoredAssessment>, AppError> {
-    let of = capacity_store::AssessmentHeader {
-        id,
-        commune_id: a.commune.id.clone(),
-        rubric: a.rubric.clone(),
-        rubric_version: a.rubric_version.clone(),
-        date: a.date.clone(),
-        ..Default::default()
-    };
-    match previous_header(state, &of).await? {
-        Some(h) => Ok(state.store.assessment(h.id).await?),
+    match page_revisions(state, id).await?.and_then(|(_, p)| p) {
+        Some((previous, _)) => Ok(state.store.assessment(previous).await?),
         None => Ok(None),
     }
 }

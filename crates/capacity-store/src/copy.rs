@@ -802,7 +802,7 @@ async fn check_source(
 }
 
 /// Assessments and accounts of a database of the store's schema.
-async fn holdings(conn: &mut AnyConnection) -> Result<(i64, i64), sqlx::Error> {
+pub(crate) async fn holdings(conn: &mut AnyConnection) -> Result<(i64, i64), sqlx::Error> {
     let assessments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assessment")
         .fetch_one(&mut *conn)
         .await?;
@@ -950,6 +950,29 @@ pub async fn backup_postgres(url: &str, to: &Path) -> Result<BackupReport, Store
     outcome
 }
 
+/// Replaces the data of the PostgreSQL database `url` (open as `target`)
+/// by those of `source`: the target made ready
+/// ([`prepare_postgres_target`]), the copy, and the report of what it
+/// holds; `action` names the operation in errors.
+async fn into_postgres(
+    source: &mut AnyConnection,
+    from: Backend,
+    target: &mut AnyConnection,
+    url: &str,
+    force: bool,
+    action: &'static str,
+) -> Result<BackupReport, StoreError> {
+    prepare_postgres_target(target, url, force, action).await?;
+    copy_between(source, from, target, Backend::Postgres)
+        .await
+        .map_err(|e| StoreError::Backup {
+            action,
+            path: redacted(url),
+            detail: format!("{e} (its data were not changed)"),
+        })?;
+    postgres_report(target, url).await
+}
+
 /// Restores the backup `from` (a SQLite file written by `capacity-web
 /// backup` on either database) into the PostgreSQL database `url`.
 ///
@@ -994,15 +1017,15 @@ pub async fn restore_postgres(
             .run(&mut source)
             .await
             .map_err(StoreError::Migrate)?;
-        prepare_postgres_target(&mut target, url, force, "cannot restore into").await?;
-        copy_between(&mut source, Backend::Sqlite, &mut target, Backend::Postgres)
-            .await
-            .map_err(|e| StoreError::Backup {
-                action: "cannot restore into",
-                path: redacted(url),
-                detail: format!("{e} (its data were not changed)"),
-            })?;
-        postgres_report(&mut target, url).await
+        into_postgres(
+            &mut source,
+            Backend::Sqlite,
+            &mut target,
+            url,
+            force,
+            "cannot restore into",
+        )
+        .await
     }
     .await;
     let _ = source.close().await;
@@ -1052,17 +1075,14 @@ pub async fn migrate_database(
         match to {
             DatabaseAt::Postgres(url) => {
                 let mut target = connect_postgres(url).await?;
-                let copied = async {
-                    prepare_postgres_target(&mut target, url, force, "cannot copy into").await?;
-                    copy_between(&mut source, from.backend(), &mut target, Backend::Postgres)
-                        .await
-                        .map_err(|e| StoreError::Backup {
-                            action: "cannot copy into",
-                            path: redacted(url),
-                            detail: format!("{e} (its data were not changed)"),
-                        })?;
-                    postgres_report(&mut target, url).await
-                }
+                let copied = into_postgres(
+                    &mut source,
+                    from.backend(),
+                    &mut target,
+                    url,
+                    force,
+                    "cannot copy into",
+                )
                 .await;
                 let _ = target.close().await;
                 copied

@@ -411,18 +411,14 @@ pub async fn restore_database(
     report_of(&target).await
 }
 
-/// Assessments and accounts of an existing database file.
+/// Assessments and accounts of an existing database file
+/// ([`crate::copy::holdings`], read only).
 async fn holdings(file: &Path) -> Result<(i64, i64), sqlx::Error> {
-    let options = SqliteConnectOptions::new().filename(file).read_only(true);
-    let mut conn = SqliteConnection::connect_with(&options).await?;
-    let assessments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assessment")
-        .fetch_one(&mut conn)
-        .await?;
-    let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account")
-        .fetch_one(&mut conn)
-        .await?;
+    sqlx::any::install_default_drivers();
+    let mut conn = AnyConnection::connect(&crate::sqlite_url(file, "mode=ro")).await?;
+    let held = crate::copy::holdings(&mut conn).await;
     conn.close().await?;
-    Ok((assessments, accounts))
+    held
 }
 
 /// Copies the backup `from` to `copy` (`VACUUM INTO`) and checks the copy;
@@ -524,25 +520,7 @@ pub(crate) async fn check_schema(
     data_dir: &Path,
 ) -> Result<SchemaCheck, StoreError> {
     let file = data_dir.join(DATABASE_FILE);
-    let mut conn = writer.acquire().await?;
-    conn.ensure_migrations_table()
-        .await
-        .map_err(StoreError::Migrate)?;
-    let applied = conn
-        .list_applied_migrations()
-        .await
-        .map_err(StoreError::Migrate)?;
-    drop(conn);
-    let known = known_schema_version();
-    if let Some(found) = applied.iter().map(|m| m.version).max()
-        && found > known
-    {
-        return Err(StoreError::SchemaTooNew {
-            path: file.display().to_string(),
-            found,
-            known,
-        });
-    }
+    let applied = applied_not_newer(writer, Backend::Sqlite, &file.display().to_string()).await?;
     let pending: Vec<i64> = MIGRATOR
         .iter()
         .filter(|m| m.migration_type.is_up_migration())
@@ -581,6 +559,19 @@ pub(crate) async fn check_schema(
 /// program's migrations ([`StoreError::SchemaTooNew`], naming the database
 /// without its password); nothing is changed in it.
 pub(crate) async fn check_schema_postgres(writer: &Pool, place: &str) -> Result<(), StoreError> {
+    applied_not_newer(writer, Backend::Postgres, place)
+        .await
+        .map(|_| ())
+}
+
+/// The migrations applied to the database of `writer` (its schema history
+/// table made if missing), refusing a database with one newer than
+/// `backend`'s set ([`StoreError::SchemaTooNew`], naming it as `place`).
+async fn applied_not_newer(
+    writer: &Pool,
+    backend: Backend,
+    place: &str,
+) -> Result<Vec<sqlx::migrate::AppliedMigration>, StoreError> {
     let mut conn = writer.acquire().await?;
     conn.ensure_migrations_table()
         .await
@@ -589,7 +580,7 @@ pub(crate) async fn check_schema_postgres(writer: &Pool, place: &str) -> Result<
         .list_applied_migrations()
         .await
         .map_err(StoreError::Migrate)?;
-    let known = known_version(Backend::Postgres);
+    let known = known_version(backend);
     if let Some(found) = applied.iter().map(|m| m.version).max()
         && found > known
     {
@@ -599,7 +590,7 @@ pub(crate) async fn check_schema_postgres(writer: &Pool, place: &str) -> Result<
             known,
         });
     }
-    Ok(())
+    Ok(applied)
 }
 
 /// The time now for file names: `20261206T093000Z`.
