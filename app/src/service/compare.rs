@@ -211,6 +211,26 @@ pub async fn load_scope(
     id: &str,
     q: &CompareQuery,
 ) -> Result<Option<Arc<Scope>>, AppError> {
+    // Asked again before any write (the grant queries, the pages of a
+    // table), the scope is taken as it is, without even its fingerprint.
+    let today = super::limits::today();
+    let key = format!(
+        "scope {id} {:?} {:?} {:?} {today}",
+        q.region, q.cercle, q.campaign
+    );
+    let scope = state
+        .at_this_generation(key, || scope_of(state, id, q, today))
+        .await?;
+    Ok(Option::clone(&scope))
+}
+
+/// [`load_scope`] from the store (or the scope kept by fingerprint).
+async fn scope_of(
+    state: &Service,
+    id: &str,
+    q: &CompareQuery,
+    today: String,
+) -> Result<Option<Arc<Scope>>, AppError> {
     let mut filter = AssessmentFilter {
         rubric: Some(id.to_owned()),
         region: q.region.clone(),
@@ -222,11 +242,11 @@ pub async fn load_scope(
         headers.iter().map(|h| h.campaign_id.as_str()).collect();
     // The campaigns of the rubric with assessments in the area, latest first.
     let campaigns: Vec<CampaignRow> = state
-        .store
         .campaigns(Some(id))
         .await?
-        .into_iter()
+        .iter()
         .filter(|k| in_area.contains(k.id.as_str()))
+        .cloned()
         .collect();
     let chosen = match q.campaign.as_deref() {
         Some(asked) => campaigns.iter().find(|k| k.id == asked),
@@ -249,17 +269,11 @@ pub async fn load_scope(
         q.region.clone(),
         q.cercle.clone(),
     );
-    let of_version: Vec<AssessmentHeader> = headers
-        .iter()
-        .filter(|h| h.rubric_version == version)
-        .cloned()
-        .collect();
-    let today = super::limits::today();
+    let of_version = || headers.iter().filter(|h| h.rubric_version == version);
     // Every verification write moves its assessment's revision: the
     // revisions cover the verified results too.
     let fingerprint = fingerprint_of(
-        of_version
-            .iter()
+        of_version()
             .map(|h| (h.id, h.revision))
             .chain(campaigns.iter().map(|k| (k.version, k.assessments))),
     ) ^ fingerprint_of(
@@ -268,6 +282,7 @@ pub async fn load_scope(
     if let Some(hit) = state.computed.scope(&key, fingerprint) {
         return Ok(Some(hit));
     }
+    let of_version: Vec<AssessmentHeader> = of_version().cloned().collect();
     let rubric = state.rubric(id, &version).await?;
     filter.rubric_version = Some(version.clone());
     let (assessments, mut left_out) = state
@@ -468,13 +483,15 @@ impl Scope {
                 }
             }
         }
+        // Borrowed keys: a key copied out would be a string allocated per
+        // comparison, thousands per page at national scale.
         let commune = |i: &usize| {
             self.assessments
                 .get(*i)
-                .map(|a| a.header.commune_id.clone())
+                .map(|a| a.header.commune_id.as_str())
         };
-        selected.sort_by_key(commune);
-        set_apart.sort_by_key(|(i, _)| commune(i));
+        selected.sort_by(|a, b| commune(a).cmp(&commune(b)));
+        set_apart.sort_by(|(a, _), (b, _)| commune(a).cmp(&commune(b)));
         let pairs = selected
             .iter()
             .filter_map(|s| {
@@ -926,7 +943,16 @@ pub async fn grants_export(
 
 /// What the filter form offers.
 async fn filter_options(state: &Service, lang: Lang) -> Result<FilterOptions, AppError> {
-    let rubrics = state.store.rubrics().await?;
+    let rubrics = state
+        .at_this_generation("rubrics".to_owned(), || async {
+            Ok(state.store.rubrics().await?)
+        })
+        .await?;
+    let regions = state
+        .at_this_generation("regions".to_owned(), || async {
+            Ok(state.store.regions().await?)
+        })
+        .await?;
     let mut options = FilterOptions {
         rubrics: rubrics
             .iter()
@@ -938,7 +964,7 @@ async fn filter_options(state: &Service, lang: Lang) -> Result<FilterOptions, Ap
                 (r.id.clone(), title)
             })
             .collect(),
-        regions: state.store.regions().await?,
+        regions: Vec::clone(&regions),
         campaigns: Vec::new(),
     };
     options.rubrics.dedup_by(|a, b| a.0 == b.0);
@@ -1104,23 +1130,24 @@ pub async fn grants_page_data_paged(
         });
     };
     options.campaigns = scope.campaign_options();
-    let campaign = scope.shown(&scope.cohort(q.campaign.as_deref(), q.scores()), lang);
     let (q, g, table) = (q.clone(), g.clone(), table.clone());
-    let selection = state
+    let (campaign, selection) = state
         .cpu(move || {
             let cohort = scope.cohort(q.campaign.as_deref(), q.scores());
+            let campaign = scope.shown(&cohort, lang);
             if cohort.results.is_empty() {
-                return None;
+                return (campaign, None);
             }
             let rubric = &scope.rubric;
-            Some(GrantSelection {
+            let selection = GrantSelection {
                 rubric_title: rubric.rubric().title.get(lang).to_owned(),
                 rubric_key: rubric.key().to_owned(),
                 communes: u32::try_from(cohort.results.len()).unwrap_or(u32::MAX),
                 grants: g
                     .submitted()
                     .then(|| grant_view(rubric, &cohort, &g, &table, lang)),
-            })
+            };
+            (campaign, Some(selection))
         })
         .await?;
     Ok(GrantsPageData {
@@ -1242,11 +1269,13 @@ fn grant_view(
         .iter()
         .filter_map(|r| r.first().map(|c| c.text.as_str()))
         .collect();
-    let excluded_all: Vec<(String, String)> = sim
-        .allocations
-        .iter()
-        .filter(|a| !a.eligibility.eligible)
-        .map(|a| {
+    let excluded_all = sim.allocations.iter().filter(|a| !a.eligibility.eligible);
+    let excluded_count = u32::try_from(excluded_all.clone().count()).unwrap_or(u32::MAX);
+    // The reasons are written for the communes of the page shown only.
+    let excluded = excluded_all
+        .map(|a| (name(&a.commune), a))
+        .filter(|(n, _)| shown.contains(n.as_str()))
+        .map(|(n, a)| {
             let reasons: Vec<String> = a
                 .eligibility
                 .reasons
@@ -1254,13 +1283,8 @@ fn grant_view(
                 .filter(|r| !r.passes())
                 .map(|r| tables::reason(rubric, r, lang))
                 .collect();
-            (name(&a.commune), reasons.join(" ; "))
+            (n, reasons.join(" ; "))
         })
-        .collect();
-    let excluded_count = u32::try_from(excluded_all.len()).unwrap_or(u32::MAX);
-    let excluded = excluded_all
-        .into_iter()
-        .filter(|(n, _)| shown.contains(n.as_str()))
         .collect();
     Ok(GrantView {
         table: page,

@@ -53,14 +53,11 @@ type RubricCache = Arc<RwLock<HashMap<(String, String), Arc<CompiledRubric>>>>;
 /// every write to that assessment, in the same transaction).
 type ResultCache = Arc<RwLock<HashMap<i64, Arc<ScoredAssessment>>>>;
 
-/// Lists of assessment headers by filter, good for one store generation
-/// (read from the database: writes through other servers move it too).
-type HeaderLists = Arc<
-    Mutex<(
-        u64,
-        HashMap<String, Arc<Vec<capacity_store::AssessmentHeader>>>,
-    )>,
->;
+/// Answers read from the store (lists of headers, campaigns, regions,
+/// scopes of the compare pages) by what was asked, each good for one
+/// store generation (read from the database: writes through other
+/// servers move it too). See [`Service::at_this_generation`].
+type Memo = Arc<Mutex<(u64, HashMap<String, Arc<dyn std::any::Any + Send + Sync>>)>>;
 
 /// The most results kept; past it the cache starts afresh (a national
 /// dataset is 703 communes per round).
@@ -90,13 +87,14 @@ pub struct Service {
     pub store: Store,
     rubrics: RubricCache,
     results: ResultCache,
-    headers: HeaderLists,
+    memo: Memo,
     /// The store's generation as read for the page being rendered (by the
-    /// page cache, before the render), so that the header lists it asks
-    /// for need no read of their own ([`Service::at_generation`]).
+    /// page cache, before the render), so that the answers it asks for
+    /// need no read of their own ([`Service::at_generation`]).
     generation: Option<u64>,
-    /// Slots of the blocking pool for CPU-heavy work ([`Service::cpu`]).
-    cpu: Arc<tokio::sync::Semaphore>,
+    /// The threads of CPU-heavy work ([`Service::cpu`]); `None` when they
+    /// could not be started (the runtime's blocking pool does the work).
+    cpu: Option<Arc<rayon::ThreadPool>>,
     /// Computed comparisons ([`compare::Computed`]).
     pub(crate) computed: compare::Computed,
     /// Results pages' views ([`results::Views`]).
@@ -155,9 +153,9 @@ impl Service {
             store,
             rubrics: Arc::default(),
             results: Arc::default(),
-            headers: Arc::default(),
+            memo: Arc::default(),
             generation: None,
-            cpu: Arc::new(tokio::sync::Semaphore::new(Self::cpu_slots())),
+            cpu: cpu_pool(),
             computed: compare::Computed::default(),
             results_views: results::Views::default(),
             verified: verification::VerifiedCache::default(),
@@ -175,6 +173,8 @@ impl Service {
     }
 
     /// How many CPU-heavy computations run at once: the machine's cores.
+    /// (Their threads run at a lower priority than the async workers,
+    /// which answer health checks and small pages: about nice 9.)
     pub fn cpu_slots() -> usize {
         std::thread::available_parallelism().map_or(2, usize::from)
     }
@@ -234,55 +234,101 @@ impl Service {
 impl Service {
     /// Runs CPU-heavy work (scoring many assessments, decoding kept
     /// results, the computations of the compare pages, writing downloads)
-    /// on the blocking pool, at most [`Service::cpu_slots`] at once, so
-    /// that the async workers stay free for `/health` and small pages.
+    /// on the threads kept for it, at most [`Service::cpu_slots`] at once
+    /// and in turn, at a lower priority than the async workers, so that
+    /// these stay free for `/health` and small pages however many such
+    /// computations wait. A computation that panics is an
+    /// [`AppError::Internal`]; the thread goes on.
     pub async fn cpu<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let _permit = self
-            .cpu
-            .acquire()
-            .await
-            .map_err(|e| AppError::Internal(format!("cpu pool closed: {e}")))?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| AppError::Internal(format!("background computation failed: {e}")))
+        let failed = |e: &dyn std::fmt::Display| {
+            AppError::Internal(format!("background computation failed: {e}"))
+        };
+        let Some(pool) = &self.cpu else {
+            return tokio::task::spawn_blocking(work)
+                .await
+                .map_err(|e| failed(&e));
+        };
+        let (done, answer) = tokio::sync::oneshot::channel();
+        pool.spawn(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+            // The request may be gone: nobody to tell.
+            let _ = done.send(outcome);
+        });
+        match answer.await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(_)) => Err(failed(&"it panicked")),
+            Err(e) => Err(failed(&e)),
+        }
     }
 
-    /// Assessment headers matching `filter`, from memory while the store's
-    /// generation has not moved since they were read (a list of every
-    /// assessment is asked for by every compare page and grant query).
-    pub async fn headers(
+    /// What `read` answers, from memory while the store's generation has
+    /// not moved since it was read under `key` (which must name
+    /// everything the answer depends on besides the stored data). Only for
+    /// answers computed from the store's data alone: every write of data
+    /// moves the generation.
+    pub async fn at_this_generation<T, F>(
         &self,
-        filter: &capacity_store::AssessmentFilter,
-    ) -> Result<Arc<Vec<capacity_store::AssessmentHeader>>, AppError> {
-        // Read before the query: a write finishing meanwhile moves the
+        key: String,
+        read: impl FnOnce() -> F,
+    ) -> Result<Arc<T>, AppError>
+    where
+        T: Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T, AppError>>,
+    {
+        // Read before the answer: a write finishing meanwhile moves the
         // generation on, so what is kept under this one is never newer
         // than the data it stands for, nor taken for newer than it is.
         let generation = match self.generation {
             Some(generation) => generation,
             None => self.store.generation().await?,
         };
-        let key = format!("{filter:?}");
-        if let Ok(lists) = self.headers.lock()
-            && lists.0 == generation
-            && let Some(hit) = lists.1.get(&key)
+        if let Ok(memo) = self.memo.lock()
+            && memo.0 == generation
+            && let Some(hit) = memo.1.get(&key)
+            && let Ok(hit) = Arc::clone(hit).downcast::<T>()
         {
-            return Ok(Arc::clone(hit));
+            return Ok(hit);
         }
-        let list = Arc::new(self.store.list_assessments(filter).await?);
-        if let Ok(mut lists) = self.headers.lock() {
-            // The generation only grows: lists of an older one (a render
+        let answer = Arc::new(read().await?);
+        if let Ok(mut memo) = self.memo.lock() {
+            // The generation only grows: answers of an older one (a render
             // that began before the latest write) are not kept.
-            if lists.0 < generation || lists.1.is_empty() {
-                *lists = (generation, HashMap::new());
+            if memo.0 < generation || memo.1.is_empty() {
+                *memo = (generation, HashMap::new());
             }
-            if lists.0 == generation && lists.1.len() < HEADER_LISTS_KEPT {
-                lists.1.insert(key, Arc::clone(&list));
+            if memo.0 == generation && memo.1.len() < ANSWERS_KEPT {
+                memo.1.insert(key, Arc::clone(&answer) as _);
             }
         }
-        Ok(list)
+        Ok(answer)
+    }
+
+    /// Assessment headers matching `filter` ([`Service::at_this_generation`]:
+    /// a list of every assessment is asked for by every compare page and
+    /// grant query).
+    pub async fn headers(
+        &self,
+        filter: &capacity_store::AssessmentFilter,
+    ) -> Result<Arc<Vec<capacity_store::AssessmentHeader>>, AppError> {
+        self.at_this_generation(format!("headers {filter:?}"), || async {
+            Ok(self.store.list_assessments(filter).await?)
+        })
+        .await
+    }
+
+    /// The campaigns of rubric `rubric` (all without), latest first
+    /// ([`Service::at_this_generation`]).
+    pub async fn campaigns(
+        &self,
+        rubric: Option<&str>,
+    ) -> Result<Arc<Vec<capacity_store::CampaignRow>>, AppError> {
+        self.at_this_generation(format!("campaigns {rubric:?}"), || async {
+            Ok(self.store.campaigns(rubric).await?)
+        })
+        .await
     }
 
     /// The results of every assessment matching `filter`, in the store's
@@ -480,8 +526,43 @@ pub const SCORER: &str = "capacity-scored-json-1";
 /// and scored on the async worker; more go through the bulk paths.
 const FEW: usize = 16;
 
-/// Header lists kept per store generation.
-const HEADER_LISTS_KEPT: usize = 64;
+/// The priority of the threads of CPU-heavy work, on `thread-priority`'s
+/// scale of 0 (lowest) to 99: about nice 9 on Linux, where the async
+/// workers run at 0 — so a health check or a small page waiting for a
+/// core gets it at once, and the computations take the rest.
+const CPU_PRIORITY: u8 = 25;
+
+/// The threads of CPU-heavy work ([`Service::cpu`]), or `None` (logged)
+/// when the system refuses them.
+fn cpu_pool() -> Option<Arc<rayon::ThreadPool>> {
+    let built = rayon::ThreadPoolBuilder::new()
+        .num_threads(Service::cpu_slots())
+        .thread_name(|i| format!("capacity-cpu-{i}"))
+        .start_handler(|_| {
+            let lower = thread_priority::ThreadPriorityValue::try_from(CPU_PRIORITY)
+                .map_err(|e| e.to_string())
+                .and_then(|value| {
+                    thread_priority::set_current_thread_priority(
+                        thread_priority::ThreadPriority::Crossplatform(value),
+                    )
+                    .map_err(|e| e.to_string())
+                });
+            if let Err(e) = lower {
+                tracing::warn!(error = %e, "computations run at the async workers' priority");
+            }
+        })
+        .build();
+    match built {
+        Ok(pool) => Some(Arc::new(pool)),
+        Err(e) => {
+            tracing::warn!(error = %e, "no computation threads: the blocking pool does the work");
+            None
+        }
+    }
+}
+
+/// Answers kept per store generation ([`Service::at_this_generation`]).
+const ANSWERS_KEPT: usize = 128;
 
 /// Decodes kept results; rows without a current result, or whose text no
 /// longer decodes, are left out (they are scored again).
@@ -672,6 +753,92 @@ mod tests {
         all.iter()
             .find(|e| e.header.id == id)
             .and_then(|e| e.scored.overall)
+    }
+
+    #[tokio::test]
+    async fn answers_are_kept_until_a_write_moves_the_generation() -> TestResult {
+        let store = Store::open_in_memory().await?;
+        seed_embedded(&store, true).await?;
+        let service = Service::new(store.clone());
+        let reads = std::sync::atomic::AtomicUsize::new(0);
+        let count = || async {
+            reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(service.store.campaigns(None).await?)
+        };
+        let before = service.at_this_generation("test".to_owned(), count).await?;
+        let again = service.at_this_generation("test".to_owned(), count).await?;
+        assert_eq!(reads.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert!(Arc::ptr_eq(&before, &again), "the kept answer, not a copy");
+        // Another key is another answer.
+        let _ = service
+            .at_this_generation("other".to_owned(), count)
+            .await?;
+        assert_eq!(reads.load(std::sync::atomic::Ordering::Relaxed), 2);
+
+        // A write of data: the kept lists never hide it.
+        let listed = service.campaigns(None).await?;
+        let rubric = store
+            .rubrics()
+            .await?
+            .into_iter()
+            .next()
+            .ok_or("a rubric")?;
+        store
+            .create_campaign(
+                &capacity_store::NewCampaign {
+                    id: "kept-test".to_owned(),
+                    label: "Kept test".to_owned(),
+                    rubric_id: rubric.id,
+                    rubric_version: rubric.version,
+                    starts: "2026-01-01".to_owned(),
+                    ends: "2026-12-31".to_owned(),
+                    verification_required: false,
+                    communes: Vec::new(),
+                },
+                &capacity_store::Audit::system("test"),
+            )
+            .await?;
+        let after = service.campaigns(None).await?;
+        assert_eq!(after.len(), listed.len() + 1);
+        assert!(after.iter().any(|k| k.id == "kept-test"));
+        let _ = service.at_this_generation("test".to_owned(), count).await?;
+        assert_eq!(reads.load(std::sync::atomic::Ordering::Relaxed), 3);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn computations_run_below_the_async_workers_and_survive_a_panic() -> TestResult {
+        let service = Service::new(Store::open_in_memory().await?);
+        let failed = service
+            .cpu(|| -> u32 { panic!("a computation that fails") })
+            .await;
+        assert!(
+            matches!(failed, Err(AppError::Internal(ref m)) if m.contains("panicked")),
+            "{failed:?}"
+        );
+        // Every thread of the pool still answers.
+        for i in 0..4 * Service::cpu_slots() {
+            assert_eq!(service.cpu(move || i * 2).await?, i * 2);
+        }
+        // The threads' nice value (field 19 of their stat line) is above
+        // the async workers' 0.
+        #[cfg(target_os = "linux")]
+        {
+            let nice = |stat: &str| -> Option<i32> {
+                let after_name = stat.rsplit_once(") ")?.1;
+                after_name.split(' ').nth(16)?.parse().ok()
+            };
+            let theirs = service
+                .cpu(|| std::fs::read_to_string("/proc/thread-self/stat"))
+                .await??;
+            let ours = std::fs::read_to_string("/proc/thread-self/stat")?;
+            let (theirs, ours) = (nice(&theirs).ok_or("nice")?, nice(&ours).ok_or("nice")?);
+            assert!(
+                theirs > ours,
+                "computation nice {theirs}, worker nice {ours}"
+            );
+        }
+        Ok(())
     }
 
     #[tokio::test]

@@ -348,27 +348,29 @@ impl TableView {
     /// The table with only the columns `keys`, in that order (a key the
     /// table lacks is left out): what a page shows of a table whose full
     /// width is for downloads.
-    pub fn only(&self, keys: &[&str]) -> TableView {
+    pub fn only(self, keys: &[&str]) -> TableView {
         let picks: Vec<usize> = keys
             .iter()
             .filter_map(|k| self.columns.iter().position(|c| c.key == *k))
             .collect();
-        let pick = |row: &Vec<CellView>| -> Vec<CellView> {
+        // The cells are moved, not copied (a column is never picked twice:
+        // keys are distinct).
+        let pick = |mut row: Vec<CellView>| -> Vec<CellView> {
             picks
                 .iter()
-                .map(|&i| row.get(i).cloned().unwrap_or_default())
+                .map(|&i| row.get_mut(i).map(std::mem::take).unwrap_or_default())
                 .collect()
         };
         TableView {
-            id: self.id.clone(),
-            title: self.title.clone(),
+            id: self.id,
+            title: self.title,
             columns: picks
                 .iter()
                 .filter_map(|&i| self.columns.get(i).cloned())
                 .collect(),
-            rows: self.rows.iter().map(pick).collect(),
-            footer: self.footer.as_ref().map(pick),
-            note: self.note.clone(),
+            rows: self.rows.into_iter().map(pick).collect(),
+            footer: self.footer.map(pick),
+            note: self.note,
         }
     }
 
