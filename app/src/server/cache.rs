@@ -68,8 +68,51 @@ pub struct PageKey {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KnownGeneration(pub u64);
 
-/// A kept page and the nonce its inline scripts carry.
-type Kept = (Bytes, Arc<str>);
+/// A kept page and where the nonce its inline scripts carry stands in it,
+/// found once when the page is kept: a page served again gets the new
+/// response's nonce spliced in, one copy and no search.
+#[derive(Debug, Clone)]
+struct Kept {
+    page: Bytes,
+    /// The nonce's length.
+    nonce: usize,
+    /// Where each occurrence of the nonce starts.
+    at: Arc<[usize]>,
+}
+
+impl Kept {
+    fn new(page: Bytes, nonce: &str) -> Kept {
+        let at = match std::str::from_utf8(&page) {
+            Ok(text) if !nonce.is_empty() => text.match_indices(nonce).map(|(i, _)| i).collect(),
+            _ => Arc::default(),
+        };
+        Kept {
+            page,
+            nonce: nonce.len(),
+            at,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.page.len()
+    }
+
+    /// The page with `now` where the kept nonce was.
+    fn with_nonce(&self, now: Option<&str>) -> Bytes {
+        let Some(now) = now.filter(|_| !self.at.is_empty()) else {
+            return self.page.clone();
+        };
+        let mut out = Vec::with_capacity(self.page.len() + self.at.len() * now.len());
+        let mut from = 0;
+        for &at in self.at.iter() {
+            out.extend_from_slice(self.page.get(from..at).unwrap_or_default());
+            out.extend_from_slice(now.as_bytes());
+            from = at + self.nonce;
+        }
+        out.extend_from_slice(self.page.get(from..).unwrap_or_default());
+        Bytes::from(out)
+    }
+}
 
 /// Which state of the data a page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -197,7 +240,7 @@ impl PageCache {
                 map, order, bytes, ..
             } = &mut *pages;
             order.retain(|k| !matches!(k.data, DataKey::Generation(_)));
-            map.retain(|k, (page, _)| {
+            map.retain(|k, page| {
                 let keep = !matches!(k.data, DataKey::Generation(_));
                 if !keep {
                     *bytes -= page.len();
@@ -205,16 +248,16 @@ impl PageCache {
                 keep
             });
         }
-        pages.bytes += page.0.len();
+        pages.bytes += page.len();
         match pages.map.insert(key.clone(), page) {
-            Some((old, _)) => pages.bytes -= old.len(),
+            Some(old) => pages.bytes -= old.len(),
             None => pages.order.push_back(key),
         }
         while pages.order.len() > CAPACITY || pages.bytes > KEPT_BYTES {
             let Some(old) = pages.order.pop_front() else {
                 break;
             };
-            if let Some((page, _)) = pages.map.remove(&old) {
+            if let Some(page) = pages.map.remove(&old) {
                 pages.bytes -= page.len();
             }
         }
@@ -247,8 +290,8 @@ pub async fn pages(
     let Some(key) = PageKey::of(&state, &req).await else {
         return next.run(req).await;
     };
-    if let Some((page, kept_nonce)) = cache.get(&key) {
-        return html(with_nonce(page, &kept_nonce, nonce.as_deref()));
+    if let Some(page) = cache.get(&key) {
+        return html(page.with_nonce(nonce.as_deref()));
     }
     if let DataKey::Generation(generation) = key.data {
         req.extensions_mut().insert(KnownGeneration(generation));
@@ -273,7 +316,7 @@ pub async fn pages(
             if bytes.len() <= MAX_KEPT_BYTES
                 && let Some(nonce) = nonce
             {
-                cache.put(key, (bytes.clone(), nonce));
+                cache.put(key, Kept::new(bytes.clone(), &nonce));
             }
             Response::from_parts(parts, Body::from(bytes))
         }
@@ -281,16 +324,6 @@ pub async fn pages(
             tracing::error!(error = %e, "page unreadable");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
-    }
-}
-
-/// A kept page with its inline scripts' nonce `kept` replaced by `now`.
-fn with_nonce(page: Bytes, kept: &str, now: Option<&str>) -> Bytes {
-    match (now, std::str::from_utf8(&page)) {
-        (Some(now), Ok(text)) if now != kept && !kept.is_empty() => {
-            Bytes::from(text.replace(kept, now))
-        }
-        _ => page,
     }
 }
 
@@ -352,7 +385,8 @@ impl Fragments {
 #[cfg(test)]
 mod tests {
     use super::{
-        Bytes, DataKey, FRAGMENT_BYTES, Fragments, KEPT_BYTES, PageCache, PageKey, results_page,
+        Bytes, DataKey, FRAGMENT_BYTES, Fragments, KEPT_BYTES, Kept, PageCache, PageKey,
+        results_page,
     };
 
     fn key(n: usize, data: DataKey) -> PageKey {
@@ -372,7 +406,7 @@ mod tests {
         for n in 0..many {
             cache.put(
                 key(n, DataKey::Assessment(1, 1, None)),
-                (page.clone(), "n".into()),
+                Kept::new(page.clone(), "n"),
             );
         }
         let pages = cache.inner.lock().expect("lock");
@@ -389,10 +423,31 @@ mod tests {
                 .is_none()
         );
         // A new generation drops the pages of the older one and their bytes.
-        cache.put(key(0, DataKey::Generation(1)), (page.clone(), "n".into()));
-        cache.put(key(1, DataKey::Generation(2)), (page.clone(), "n".into()));
+        cache.put(key(0, DataKey::Generation(1)), Kept::new(page.clone(), "n"));
+        cache.put(key(1, DataKey::Generation(2)), Kept::new(page.clone(), "n"));
         let pages = cache.inner.lock().expect("lock");
         assert_eq!(pages.bytes, pages.map.len() * page.len());
+    }
+
+    #[test]
+    fn a_kept_page_gets_the_new_nonce_wherever_the_old_one_stood() {
+        let page = "<script nonce=\"abc\">1</script><p>abcd</p><script nonce=\"abc\">2</script>";
+        let kept = Kept::new(Bytes::from(page), "abc");
+        assert_eq!(
+            kept.with_nonce(Some("XYZW1")),
+            page.replace("abc", "XYZW1").as_bytes()
+        );
+        assert_eq!(
+            kept.with_nonce(Some("Q")),
+            page.replace("abc", "Q").as_bytes()
+        );
+        // No new nonce, or a page without the old one: the page as kept.
+        assert_eq!(kept.with_nonce(None), page.as_bytes());
+        let plain = Kept::new(Bytes::from("<p>no script</p>"), "abc");
+        assert_eq!(plain.with_nonce(Some("XYZ")), "<p>no script</p>".as_bytes());
+        // Nonce at both ends.
+        let ends = Kept::new(Bytes::from("abc-abc"), "abc");
+        assert_eq!(ends.with_nonce(Some("n")), "n-n".as_bytes());
     }
 
     #[test]
