@@ -187,17 +187,8 @@ impl Sql {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum SessionStore {
-    /// Table `tower_sessions` of the SQLite file: written through `write`
-    /// (one connection, which waits for the write lock like any writer),
-    /// read through `read` (several connections, so that loading the
-    /// session of every request never queues behind a write waiting for
-    /// the lock).
-    Sqlite {
-        /// The connection that writes.
-        write: tower_sessions_sqlx_store::SqliteStore,
-        /// The connections that read.
-        read: tower_sessions_sqlx_store::SqliteStore,
-    },
+    /// Table `tower_sessions` of the SQLite file.
+    Sqlite(tower_sessions_sqlx_store::SqliteStore),
     /// Table `tower_sessions.session` of the PostgreSQL database.
     Postgres(tower_sessions_sqlx_store::PostgresStore),
 }
@@ -206,7 +197,7 @@ impl SessionStore {
     /// Creates its table if missing (the session crate owns it).
     pub(crate) async fn migrate(&self) -> Result<(), sqlx::Error> {
         match self {
-            SessionStore::Sqlite { write, .. } => write.migrate().await,
+            SessionStore::Sqlite(s) => s.migrate().await,
             SessionStore::Postgres(s) => s.migrate().await,
         }
     }
@@ -216,28 +207,28 @@ impl SessionStore {
 impl session_store::SessionStore for SessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         match self {
-            SessionStore::Sqlite { write, .. } => write.create(record).await,
+            SessionStore::Sqlite(s) => s.create(record).await,
             SessionStore::Postgres(s) => s.create(record).await,
         }
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         match self {
-            SessionStore::Sqlite { write, .. } => write.save(record).await,
+            SessionStore::Sqlite(s) => s.save(record).await,
             SessionStore::Postgres(s) => s.save(record).await,
         }
     }
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
         match self {
-            SessionStore::Sqlite { read, .. } => read.load(session_id).await,
+            SessionStore::Sqlite(s) => s.load(session_id).await,
             SessionStore::Postgres(s) => s.load(session_id).await,
         }
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
         match self {
-            SessionStore::Sqlite { write, .. } => write.delete(session_id).await,
+            SessionStore::Sqlite(s) => s.delete(session_id).await,
             SessionStore::Postgres(s) => s.delete(session_id).await,
         }
     }

@@ -187,9 +187,6 @@ pub(crate) const LOCK_TIMEOUT: Duration = Duration::from_secs(2);
 const PG_WRITERS: u32 = 4;
 /// Reader connections.
 const READERS: u32 = 8;
-/// Connections reading sessions from an SQLite file (every request loads
-/// its session; the one session writer only writes).
-const SESSION_READERS: u32 = 4;
 
 /// A handle on the database; cheap to clone (connection pools).
 #[derive(Debug, Clone)]
@@ -293,25 +290,18 @@ impl Store {
         let pool = sqlite_any_pool(&url, READERS, true, None)
             .await
             .map_err(open_error)?;
-        let session_options = SqliteConnectOptions::new()
-            .filename(&file)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(BUSY_TIMEOUT);
-        let session_writer = SqlitePoolOptions::new()
+        let sessions = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(session_options.clone())
+            .connect_with(
+                SqliteConnectOptions::new()
+                    .filename(&file)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .busy_timeout(BUSY_TIMEOUT),
+            )
             .await
             .map_err(open_error)?;
-        let session_readers = SqlitePoolOptions::new()
-            .max_connections(SESSION_READERS)
-            .connect_with(session_options)
-            .await
-            .map_err(open_error)?;
-        let sessions = SessionStore::Sqlite {
-            write: tower_sessions_sqlx_store::SqliteStore::new(session_writer),
-            read: tower_sessions_sqlx_store::SqliteStore::new(session_readers),
-        };
+        let sessions = SessionStore::Sqlite(tower_sessions_sqlx_store::SqliteStore::new(sessions));
         ops::check_schema(&writer, data_dir).await?;
         Self::migrate(Backend::Sqlite, pool, writer, sessions).await
     }
@@ -346,11 +336,7 @@ impl Store {
             .connect_with(url.parse::<SqliteConnectOptions>().map_err(open_error)?)
             .await
             .map_err(open_error)?;
-        let sessions = tower_sessions_sqlx_store::SqliteStore::new(sessions);
-        let sessions = SessionStore::Sqlite {
-            write: sessions.clone(),
-            read: sessions,
-        };
+        let sessions = SessionStore::Sqlite(tower_sessions_sqlx_store::SqliteStore::new(sessions));
         Self::migrate(Backend::Sqlite, pool.clone(), pool, sessions).await
     }
 
@@ -502,12 +488,10 @@ impl Store {
 
     /// The web app's session store (`tower_sessions::SessionStore`), in
     /// this database (SQLite: table `tower_sessions`; PostgreSQL: table
-    /// `tower_sessions.session`; created on open). On SQLite it writes
-    /// through one connection of its own (each session write is a single
-    /// statement that waits for the write lock like any other) and reads
-    /// through a few others, so that no request's session load waits
-    /// behind a session write. Session writes are not audited and do not
-    /// move [`Store::generation`].
+    /// `tower_sessions.session`; created on open). On SQLite it has one
+    /// connection of its own: each session write is a single statement
+    /// that waits for the write lock like any other. Session writes are
+    /// not audited and do not move [`Store::generation`].
     pub fn session_store(&self) -> SessionStore {
         self.sessions.clone()
     }
