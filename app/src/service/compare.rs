@@ -943,16 +943,8 @@ pub async fn grants_export(
 
 /// What the filter form offers.
 async fn filter_options(state: &Service, lang: Lang) -> Result<FilterOptions, AppError> {
-    let rubrics = state
-        .at_this_generation("rubrics".to_owned(), || async {
-            Ok(state.store.rubrics().await?)
-        })
-        .await?;
-    let regions = state
-        .at_this_generation("regions".to_owned(), || async {
-            Ok(state.store.regions().await?)
-        })
-        .await?;
+    let rubrics = state.rubric_rows().await?;
+    let regions = state.regions().await?;
     let mut options = FilterOptions {
         rubrics: rubrics
             .iter()

@@ -331,6 +331,24 @@ impl Service {
         .await
     }
 
+    /// Every version of every rubric, by id then version
+    /// ([`Service::at_this_generation`]).
+    pub async fn rubric_rows(&self) -> Result<Arc<Vec<capacity_store::RubricRow>>, AppError> {
+        self.at_this_generation("rubrics".to_owned(), || async {
+            Ok(self.store.rubrics().await?)
+        })
+        .await
+    }
+
+    /// The regions with their cercles, as the filters offer them
+    /// ([`Service::at_this_generation`]).
+    pub async fn regions(&self) -> Result<Arc<Vec<(String, Vec<String>)>>, AppError> {
+        self.at_this_generation("regions".to_owned(), || async {
+            Ok(self.store.regions().await?)
+        })
+        .await
+    }
+
     /// The results of every assessment matching `filter`, in the store's
     /// order, and a message for each one that could not be scored.
     ///
