@@ -596,6 +596,10 @@ pub fn send(addr: &str, request: &[u8]) -> Result<Response> {
     send_as(addr, session_for(addr).as_deref(), request)
 }
 
+/// The largest request [`send_as`] writes without a thread of its own:
+/// far below what a loopback socket takes before its peer reads.
+const INLINE_REQUEST_BYTES: usize = 8 * 1024;
+
 /// [`send`] with the session `cookie` (`None`: as a visitor), whatever
 /// session the harness keeps for `addr`.
 pub fn send_as(addr: &str, cookie: Option<&str>, request: &[u8]) -> Result<Response> {
@@ -608,15 +612,29 @@ pub fn send_as(addr: &str, cookie: Option<&str>, request: &[u8]) -> Result<Respo
     let stream = std::net::TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(20)))?;
     stream.set_write_timeout(Some(Duration::from_secs(20)))?;
-    let mut writer = stream.try_clone()?;
-    let request = request.to_vec();
-    let sending = std::thread::spawn(move || {
-        let _ = writer.write_all(&request);
-        let _ = writer.flush();
-    });
+    // A request that fits in the socket's buffers is written at once; a
+    // larger one from a thread of its own, so that a server answering
+    // before it has read the whole body (413) is read, not deadlocked on.
+    let sending = if request.len() <= INLINE_REQUEST_BYTES {
+        // A failed write shows as the answer read below, as with a thread.
+        let _ = (&stream).write_all(request);
+        None
+    } else {
+        let mut writer = stream.try_clone()?;
+        let request = request.to_vec();
+        Some(std::thread::spawn(move || {
+            let _ = writer.write_all(&request);
+            let _ = writer.flush();
+        }))
+    };
+    let join = |sending: Option<std::thread::JoinHandle<()>>| {
+        if let Some(sending) = sending {
+            let _ = sending.join();
+        }
+    };
     let mut reader = stream;
     let mut buf = Vec::new();
-    let mut chunk = [0u8; 16384];
+    let mut chunk = vec![0u8; 65536];
     loop {
         match reader.read(&mut chunk) {
             Ok(0) => break,
@@ -625,7 +643,7 @@ pub fn send_as(addr: &str, cookie: Option<&str>, request: &[u8]) -> Result<Respo
             Err(_) if find(&buf, b"\r\n").is_some() => break,
             Err(e) => {
                 let _ = reader.shutdown(std::net::Shutdown::Both);
-                let _ = sending.join();
+                join(sending);
                 return Err(format!("{addr}: no answer: {e}").into());
             }
         }
@@ -644,7 +662,7 @@ pub fn send_as(addr: &str, cookie: Option<&str>, request: &[u8]) -> Result<Respo
         }
     }
     let _ = reader.shutdown(std::net::Shutdown::Both);
-    let _ = sending.join();
+    join(sending);
     let end = find(&buf, b"\r\n\r\n").unwrap_or(buf.len());
     let head = String::from_utf8_lossy(&buf[..end]).into_owned();
     let raw = buf.get(end + 4..).unwrap_or_default();

@@ -80,18 +80,25 @@ pub struct ScoredAssessment {
 /// [`crate::view::register::IMPORT_BYTES`]).
 const IMPORTS_KEPT: i64 = 16;
 
-/// Shared server state, cheap to clone.
+/// Shared server state, cheap to clone: one reference count (clones are
+/// made for every request, by each layer that holds the state).
 #[derive(Debug, Clone)]
 pub struct Service {
+    shared: Arc<Shared>,
+    /// The store's generation as read for the page being rendered (by the
+    /// page cache, before the render), so that the answers it asks for
+    /// need no read of their own ([`Service::at_generation`]).
+    generation: Option<u64>,
+}
+
+/// What every clone of a [`Service`] shares (reached through it).
+#[derive(Debug)]
+pub struct Shared {
     /// The database.
     pub store: Store,
     rubrics: RubricCache,
     results: ResultCache,
     memo: Memo,
-    /// The store's generation as read for the page being rendered (by the
-    /// page cache, before the render), so that the answers it asks for
-    /// need no read of their own ([`Service::at_generation`]).
-    generation: Option<u64>,
     /// The threads of CPU-heavy work ([`Service::cpu`]); `None` when they
     /// could not be started (the runtime's blocking pool does the work).
     cpu: Option<Arc<rayon::ThreadPool>>,
@@ -101,6 +108,14 @@ pub struct Service {
     pub(crate) results_views: results::Views,
     /// Verified results ([`verification::verified_many`]).
     pub(crate) verified: verification::VerifiedCache,
+}
+
+impl std::ops::Deref for Service {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.shared
+    }
 }
 
 /// Entries refused as stale, for the entry or consensus page.
@@ -150,15 +165,17 @@ impl Service {
     /// State over an opened store.
     pub fn new(store: Store) -> Self {
         Self {
-            store,
-            rubrics: Arc::default(),
-            results: Arc::default(),
-            memo: Arc::default(),
+            shared: Arc::new(Shared {
+                store,
+                rubrics: Arc::default(),
+                results: Arc::default(),
+                memo: Arc::default(),
+                cpu: cpu_pool(),
+                computed: compare::Computed::default(),
+                results_views: results::Views::default(),
+                verified: verification::VerifiedCache::default(),
+            }),
             generation: None,
-            cpu: cpu_pool(),
-            computed: compare::Computed::default(),
-            results_views: results::Views::default(),
-            verified: verification::VerifiedCache::default(),
         }
     }
 

@@ -121,38 +121,44 @@ enum AccountKey<'a> {
 }
 
 /// One account with its grants, read on `conn` (a read connection or the
-/// connection of a write transaction).
+/// connection of a write transaction) in one query: one snapshot, and one
+/// round trip (every request of a logged-in person reads its account).
 async fn load_account(
     conn: &mut AnyConnection,
     key: AccountKey<'_>,
 ) -> Result<Option<AccountRow>, StoreError> {
-    let row = match key {
+    const JOINED: &str = "SELECT a.id, a.name, a.display_name, a.password_hash, a.active, a.demo, \
+         a.version, a.created_at, g.id AS grant_id, g.role, g.scope_kind, g.scope \
+         FROM account a LEFT JOIN account_grant g ON g.account_id = a.id";
+    let rows = match key {
         AccountKey::Id(id) => {
-            sqlx::query(&format!("{ACCOUNT_SELECT} WHERE id = $1"))
+            sqlx::query(&format!("{JOINED} WHERE a.id = $1 ORDER BY g.id"))
                 .bind(id)
-                .fetch_optional(&mut *conn)
+                .fetch_all(&mut *conn)
                 .await?
         }
         AccountKey::Name(name) => {
-            sqlx::query(&format!("{ACCOUNT_SELECT} WHERE name = $1"))
+            sqlx::query(&format!("{JOINED} WHERE a.name = $1 ORDER BY g.id"))
                 .bind(name)
-                .fetch_optional(&mut *conn)
+                .fetch_all(&mut *conn)
                 .await?
         }
     };
-    let Some(row) = row else {
+    let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let mut account = account_row(&row);
-    account.grants = sqlx::query(
-        "SELECT id, role, scope_kind, scope FROM account_grant WHERE account_id = $1 ORDER BY id",
-    )
-    .bind(account.id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(grant_row)
-    .collect();
+    let mut account = account_row(first);
+    account.grants = rows
+        .iter()
+        .filter_map(|r| {
+            Some(GrantRow {
+                id: r.get::<Option<i64>, _>("grant_id")?,
+                role: r.get("role"),
+                scope_kind: r.get("scope_kind"),
+                scope: r.get("scope"),
+            })
+        })
+        .collect();
     Ok(Some(account))
 }
 

@@ -736,21 +736,9 @@ impl Store {
         audit: &Audit,
     ) -> Result<StoredRating, StoreError> {
         write_tx!(self, |tx| {
-            check_open(tx, assessment).await?;
-            let known: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM rater WHERE assessment_id = $1 AND id = $2")
-                    .bind(assessment)
-                    .bind(rater)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if known.is_none() {
-                return Err(not_found(format!(
-                    "rater `{rater}` in assessment {assessment}"
-                )));
-            }
             // The write lock is held since BEGIN IMMEDIATE: what is read
             // here stays true until the commit.
-            let now = fetch_rating(tx, assessment, indicator, rater).await?;
+            let now = open_rating(tx, assessment, indicator, rater, true).await?;
             now.check(expected)?;
             let sql = if now.version() == 0 {
                 format!(
@@ -816,8 +804,7 @@ impl Store {
         audit: &Audit,
     ) -> Result<i64, StoreError> {
         write_tx!(self, |tx| {
-            check_open(tx, assessment).await?;
-            let now = fetch_rating(tx, assessment, indicator, rater).await?;
+            let now = open_rating(tx, assessment, indicator, rater, false).await?;
             now.check(expected)?;
             let RatingNow::Live(old) = now else {
                 return Ok(now.version());
@@ -1717,14 +1704,26 @@ impl RatingNow {
     }
 }
 
-async fn fetch_rating(
+/// What a write of one rating checks first, read in one query inside its
+/// write transaction: the assessment exists and is open (else
+/// [`StoreError::NotFound`] or [`StoreError::Locked`]), with
+/// `rater_known`, rater `rater` is one of its raters (else `NotFound`),
+/// and the rating as stored now.
+async fn open_rating(
     conn: &mut AnyConnection,
     assessment: i64,
     indicator: &str,
     rater: &str,
+    rater_known: bool,
 ) -> Result<RatingNow, StoreError> {
     let row = sqlx::query(
-        "SELECT level, evidence, refs, version, updated_at, cleared FROM rating WHERE assessment_id = $1 AND indicator_id = $2 AND rater_id = $3",
+        "SELECT a.finalised, \
+           CASE WHEN EXISTS (SELECT 1 FROM rater WHERE assessment_id = a.id AND id = $3) \
+             THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS known, \
+           r.level, r.evidence, r.refs, r.version, r.updated_at, r.cleared \
+         FROM assessment a LEFT JOIN rating r \
+           ON r.assessment_id = a.id AND r.indicator_id = $2 AND r.rater_id = $3 \
+         WHERE a.id = $1",
     )
     .bind(assessment)
     .bind(indicator)
@@ -1732,22 +1731,33 @@ async fn fetch_rating(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(r) = row else {
+        return Err(not_found(format!("assessment {assessment}")));
+    };
+    if r.get::<i64, _>("finalised") != 0 {
+        return Err(StoreError::Locked { id: assessment });
+    }
+    if rater_known && r.get::<i64, _>("known") == 0 {
+        return Err(not_found(format!(
+            "rater `{rater}` in assessment {assessment}"
+        )));
+    }
+    let Some(version) = r.get::<Option<i64>, _>("version") else {
         return Ok(RatingNow::Absent);
     };
-    if r.get::<i64, _>("cleared") != 0 {
-        return Ok(RatingNow::Cleared(r.get("version")));
+    if r.get::<Option<i64>, _>("cleared").unwrap_or(0) != 0 {
+        return Ok(RatingNow::Cleared(version));
     }
-    let refs: String = r.get("refs");
+    let refs: String = r.get::<Option<String>, _>("refs").unwrap_or_default();
     Ok(RatingNow::Live(StoredRating {
         indicator: indicator.to_owned(),
         rater: rater.to_owned(),
         input: RatingInput {
-            level: r.get("level"),
+            level: r.get::<Option<String>, _>("level").unwrap_or_default(),
             evidence: r.get("evidence"),
             refs: from_json(&refs, &format!("rating of {indicator} by {rater}"))?,
         },
-        version: r.get("version"),
-        updated_at: r.get("updated_at"),
+        version,
+        updated_at: r.get::<Option<String>, _>("updated_at").unwrap_or_default(),
     }))
 }
 

@@ -250,7 +250,12 @@ async fn sqlite_any_pool(
 ) -> Result<AnyPool, sqlx::Error> {
     let options: AnyConnectOptions = url.parse()?;
     let pragmas: Arc<str> = sqlite_pragmas(wal).into();
-    let mut pool = AnyPoolOptions::new().max_connections(connections);
+    // No ping before each use: a connection to a local file does not go
+    // stale, and with sqlx's SQLite driver the ping is a round trip to the
+    // connection's thread, as costly as the query it would precede.
+    let mut pool = AnyPoolOptions::new()
+        .max_connections(connections)
+        .test_before_acquire(false);
     if let Some(wait) = wait {
         pool = pool.acquire_timeout(wait);
     }
@@ -292,6 +297,7 @@ impl Store {
             .map_err(open_error)?;
         let sessions = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(
                 SqliteConnectOptions::new()
                     .filename(&file)
@@ -330,6 +336,7 @@ impl Store {
             .map_err(open_error)?;
         let sessions = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)

@@ -212,7 +212,8 @@ async fn the_whole_path_of_an_assessment_leaves_its_events_in_order() {
         .await
         .expect("r0 on X-2");
 
-    // Refused writes leave nothing: stale, unknown rater, clearing nothing.
+    // Refused writes leave nothing: stale, unknown rater or assessment,
+    // clearing nothing.
     let before_refusals = count(&store).await;
     assert!(matches!(
         store
@@ -223,6 +224,18 @@ async fn the_whole_path_of_an_assessment_leaves_its_events_in_order() {
     assert!(matches!(
         store
             .save_rating(id, "X-1", "r9", &rating("A", "ghost"), 0, &awa)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store
+            .save_rating(id + 1000, "X-1", "r0", &rating("A", "nowhere"), 0, &awa)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store
+            .clear_rating_returning_version(id + 1000, "X-1", "r0", 0, &awa)
             .await,
         Err(StoreError::NotFound { .. })
     ));
