@@ -88,8 +88,9 @@ fn grant_json(role: &str, scope_kind: &str, scope: &str) -> serde_json::Value {
     json!({ "role": role, "scope_kind": scope_kind, "scope": scope })
 }
 
-const ACCOUNT_SELECT: &str =
-    "SELECT id, name, display_name, password_hash, active, demo, version, created_at FROM account";
+/// The columns [`account_row`] reads, of table `account` aliased `a`.
+const ACCOUNT_COLUMNS: &str =
+    "a.id, a.name, a.display_name, a.password_hash, a.active, a.demo, a.version, a.created_at";
 
 fn account_row(r: &sqlx::any::AnyRow) -> AccountRow {
     AccountRow {
@@ -105,9 +106,10 @@ fn account_row(r: &sqlx::any::AnyRow) -> AccountRow {
     }
 }
 
-fn grant_row(r: &sqlx::any::AnyRow) -> GrantRow {
+/// A grant from its columns, its id in column `id`.
+fn grant_row(r: &sqlx::any::AnyRow, id: &str) -> GrantRow {
     GrantRow {
-        id: r.get("id"),
+        id: r.get(id),
         role: r.get("role"),
         scope_kind: r.get("scope_kind"),
         scope: r.get("scope"),
@@ -127,18 +129,19 @@ async fn load_account(
     conn: &mut AnyConnection,
     key: AccountKey<'_>,
 ) -> Result<Option<AccountRow>, StoreError> {
-    const JOINED: &str = "SELECT a.id, a.name, a.display_name, a.password_hash, a.active, a.demo, \
-         a.version, a.created_at, g.id AS grant_id, g.role, g.scope_kind, g.scope \
-         FROM account a LEFT JOIN account_grant g ON g.account_id = a.id";
+    let joined = format!(
+        "SELECT {ACCOUNT_COLUMNS}, g.id AS grant_id, g.role, g.scope_kind, g.scope \
+         FROM account a LEFT JOIN account_grant g ON g.account_id = a.id"
+    );
     let rows = match key {
         AccountKey::Id(id) => {
-            sqlx::query(&format!("{JOINED} WHERE a.id = $1 ORDER BY g.id"))
+            sqlx::query(&format!("{joined} WHERE a.id = $1 ORDER BY g.id"))
                 .bind(id)
                 .fetch_all(&mut *conn)
                 .await?
         }
         AccountKey::Name(name) => {
-            sqlx::query(&format!("{JOINED} WHERE a.name = $1 ORDER BY g.id"))
+            sqlx::query(&format!("{joined} WHERE a.name = $1 ORDER BY g.id"))
                 .bind(name)
                 .fetch_all(&mut *conn)
                 .await?
@@ -148,16 +151,11 @@ async fn load_account(
         return Ok(None);
     };
     let mut account = account_row(first);
+    // Without grants, the one row's grant columns are NULL.
     account.grants = rows
         .iter()
-        .filter_map(|r| {
-            Some(GrantRow {
-                id: r.get::<Option<i64>, _>("grant_id")?,
-                role: r.get("role"),
-                scope_kind: r.get("scope_kind"),
-                scope: r.get("scope"),
-            })
-        })
+        .filter(|r| r.get::<Option<i64>, _>("grant_id").is_some())
+        .map(|r| grant_row(r, "grant_id"))
         .collect();
     Ok(Some(account))
 }
@@ -311,12 +309,14 @@ impl Store {
     pub async fn accounts(&self) -> Result<Vec<AccountRow>, StoreError> {
         // One snapshot for both queries.
         let mut tx = self.read_tx().await?;
-        let mut accounts: Vec<AccountRow> = sqlx::query(&format!("{ACCOUNT_SELECT} ORDER BY name"))
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(account_row)
-            .collect();
+        let mut accounts: Vec<AccountRow> = sqlx::query(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM account a ORDER BY a.name"
+        ))
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(account_row)
+        .collect();
         let index: std::collections::HashMap<i64, usize> = accounts
             .iter()
             .enumerate()
@@ -330,7 +330,7 @@ impl Store {
         for row in &grants {
             let account: i64 = row.get("account_id");
             if let Some(&ix) = index.get(&account) {
-                accounts[ix].grants.push(grant_row(row));
+                accounts[ix].grants.push(grant_row(row, "id"));
             }
         }
         tx.commit().await?;
@@ -442,7 +442,7 @@ impl Store {
             .bind(account)
             .fetch_optional(&mut *tx)
             .await?;
-            let Some(grant) = grant.as_ref().map(grant_row) else {
+            let Some(grant) = grant.as_ref().map(|g| grant_row(g, "id")) else {
                 return Ok(());
             };
             sqlx::query("DELETE FROM account_grant WHERE id = $1")
