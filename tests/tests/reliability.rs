@@ -2,10 +2,12 @@
 //! (no browser): many raters saving their own ratings at once through the
 //! `save_rating` server function (none may fail), many clients saving the
 //! same rating at the same version (exactly one wins, every other gets 409
-//! with the winner's value), and `kill -9` of the server during a stream of
+//! with the winner's value), `kill -9` of the server during a stream of
 //! saves (every save acknowledged before the kill is there after a
-//! restart). Each test prints its figures; every test is bounded in
-//! requests and time and stops by itself.
+//! restart), and on PostgreSQL a restart of the database under a running
+//! server (every request succeeds again once it is back). Each test prints
+//! its figures; every test is bounded in requests and time and stops by
+//! itself.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -481,5 +483,110 @@ fn saves_acknowledged_before_a_kill_9_are_kept() -> Result {
     );
     ensure!(acknowledged > 0, "no save was acknowledged before the kill");
     ensure!(lost.is_empty(), "acknowledged saves lost: {lost:#?}");
+    Ok(())
+}
+
+/// The variable naming a command that restarts the tests' PostgreSQL
+/// server (set by `.ci/with-postgres`).
+const POSTGRES_RESTART: &str = "CAPACITY_TEST_POSTGRES_RESTART";
+/// Ratings saved before and after the database restart.
+const RESTART_SLOTS: usize = 8;
+
+/// Every client at once: the first [`RESTART_SLOTS`] save their rating
+/// at `version(slot)` with `evidence`, the others read the results page
+/// and an entry page (every pool of the server in use). Fails unless
+/// every answer is a success.
+fn saves_and_reads_at_once(
+    addr: &str,
+    id: i64,
+    slots: &[Slot],
+    evidence: &str,
+    version: impl Fn(&Slot) -> i64 + Sync,
+) -> Result {
+    let results = format!("/evaluations/{id}/resultats");
+    let outcomes = at_once(|i| -> Result<u16> {
+        if let Some(slot) = slots.get(i) {
+            let level = &slot.levels[i % slot.levels.len()];
+            return Ok(save(addr, id, slot, level, evidence, version(slot))?.status);
+        }
+        let (status, _) = capacity_e2e::http_get(addr, &results)?;
+        if status != 200 {
+            return Ok(status);
+        }
+        let slot = &slots[i % slots.len()];
+        Ok(server_fn(
+            addr,
+            "load_entry",
+            &[
+                ("id", &id.to_string()),
+                ("rater", &slot.rater),
+                ("competency", &slot.competency),
+            ],
+        )?
+        .status)
+    });
+    let failures: Vec<String> = outcomes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| match o {
+            Ok(status) if status / 100 == 2 => None,
+            Ok(status) => Some(format!("client {i}: status {status}")),
+            Err(e) => Some(format!("client {i}: {e}")),
+        })
+        .collect();
+    ensure!(
+        failures.is_empty(),
+        "{evidence}: {} requests failed: {failures:#?}",
+        failures.len()
+    );
+    Ok(())
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: ./x test runs it under .ci/with-postgres (--include-ignored)"]
+fn once_postgresql_has_restarted_every_request_succeeds_again() -> Result {
+    let restart = std::env::var(POSTGRES_RESTART).map_err(|_| {
+        format!("{POSTGRES_RESTART} is not set: run this test under .ci/with-postgres")
+    })?;
+    let server = Server::start()?;
+    let addr = server.addr();
+    let id = open_assessment(&addr)?;
+    let slots = slots(&addr, id, RESTART_SLOTS)?;
+    // Every pool's connections open and used just before the restart.
+    saves_and_reads_at_once(&addr, id, &slots, "before the restart", |s| s.version)?;
+
+    let started = Instant::now();
+    let status = std::process::Command::new(&restart)
+        .status()
+        .map_err(|e| format!("cannot run {restart}: {e}"))?;
+    ensure!(status.success(), "{restart} failed: {status}");
+    let took = started.elapsed();
+    // The server's connections all died with the restart. One idle for
+    // 500 ms or more is pinged before use, found dead and replaced (one
+    // used more recently is taken as alive): past that, no request may
+    // see a dead one.
+    std::thread::sleep(Duration::from_secs(1));
+    saves_and_reads_at_once(&addr, id, &slots, "after the restart", |s| s.version + 1)?;
+
+    // Both rounds of saves are kept, the second over the first, and the
+    // session that made them outlived the restart (the saves need it).
+    let stored = read_back(&addr, id, &slots)?;
+    for (i, (slot, now)) in slots.iter().zip(&stored).enumerate() {
+        let want = Stored {
+            level: Some(slot.levels[i % slot.levels.len()].clone()),
+            evidence: Some("after the restart".to_owned()),
+            version: slot.version + 2,
+        };
+        ensure!(
+            *now == want,
+            "{} by {}: stored {now:?}, saved {want:?}",
+            slot.indicator,
+            slot.rater
+        );
+    }
+    println!(
+        "reliability: PostgreSQL restarted in {} ms under a running server; {CLIENTS} requests at once before and after it all succeeded",
+        took.as_millis()
+    );
     Ok(())
 }

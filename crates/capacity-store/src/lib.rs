@@ -104,7 +104,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{AnyPool, Executor};
 
@@ -187,6 +186,9 @@ pub(crate) const LOCK_TIMEOUT: Duration = Duration::from_secs(2);
 const PG_WRITERS: u32 = 4;
 /// Reader connections.
 const READERS: u32 = 8;
+/// A PostgreSQL connection idle for at least this long is pinged before
+/// it is handed out ([`pg_pool_options`]); one used more recently is not.
+const PG_PING_AFTER_IDLE: Duration = Duration::from_millis(500);
 
 /// A handle on the database; cheap to clone (connection pools).
 #[derive(Debug, Clone)]
@@ -277,6 +279,28 @@ async fn sqlite_any_pool(
     .await
 }
 
+/// Pool options for PostgreSQL: `connections` at most, and a connection
+/// pinged before use only when it has been idle for [`PG_PING_AFTER_IDLE`]
+/// (HikariCP's "alive bypass window", 500 ms there too). sqlx pings a
+/// connection anyway when it goes back to the pool, so one handed out
+/// again soon after was alive a moment ago; under load every connection
+/// is, and a ping before each use would add a round trip to every read.
+/// A server restarted meanwhile is found by the ping of any connection
+/// idle for longer, which is closed and replaced.
+fn pg_pool_options<DB: sqlx::Database>(connections: u32) -> sqlx::pool::PoolOptions<DB> {
+    sqlx::pool::PoolOptions::<DB>::new()
+        .max_connections(connections)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PG_PING_AFTER_IDLE {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
 impl Store {
     /// Opens (creating if needed) `capacity.sqlite3` in `data_dir` and
     /// applies pending migrations.
@@ -360,8 +384,7 @@ impl Store {
         };
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options: AnyConnectOptions = url.parse().map_err(open_error)?;
-            let writer = AnyPoolOptions::new()
-                .max_connections(PG_WRITERS)
+            let writer = pg_pool_options::<sqlx::Any>(PG_WRITERS)
                 .acquire_timeout(WRITER_WAIT)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
@@ -375,13 +398,11 @@ impl Store {
                 .connect_with(options.clone())
                 .await
                 .map_err(open_error)?;
-            let pool = AnyPoolOptions::new()
-                .max_connections(READERS)
+            let pool = pg_pool_options::<sqlx::Any>(READERS)
                 .connect_with(options)
                 .await
                 .map_err(open_error)?;
-            let sessions = PgPoolOptions::new()
-                .max_connections(2)
+            let sessions = pg_pool_options::<sqlx::Postgres>(2)
                 .connect(url)
                 .await
                 .map_err(open_error)?;
@@ -589,8 +610,8 @@ fn redacted(url: &str) -> String {
 /// move with the data: on SQLite in the transaction, just before it
 /// commits; on PostgreSQL, whose write transactions run side by side and
 /// serialisable (all of them updating one row would conflict), right
-/// after the commit, in a statement of its own — a reader that sees the
-/// new number then sees the new data. `write_tx!(@derived store, |tx|
+/// after the commit, in a statement of its own on the same connection — a
+/// reader that sees the new number then sees the new data. `write_tx!(@derived store, |tx|
 /// { … })` runs the same transaction without moving it, for rows that are
 /// not data (flash values).
 /// (A macro rather than a method taking an async closure: the futures of
@@ -608,7 +629,9 @@ macro_rules! write_tx {
         let mut attempt: u32 = 1;
         loop {
             let outcome: Result<_, $crate::StoreError> = async {
-                let mut transaction = store.writer.begin_with(store.backend.write_begin()).await?;
+                let mut conn = store.writer.acquire().await?;
+                let mut transaction =
+                    ::sqlx::Connection::begin_with(&mut *conn, store.backend.write_begin()).await?;
                 let value: Result<_, $crate::StoreError> = async {
                     let $tx: &mut ::sqlx::AnyConnection = &mut transaction;
                     $body
@@ -621,7 +644,7 @@ macro_rules! write_tx {
                 }
                 transaction.commit().await?;
                 if $data && !in_transaction {
-                    $crate::ops::bump_generation_after(store).await;
+                    $crate::ops::bump_generation_after(&mut conn).await;
                 }
                 Ok(value)
             }

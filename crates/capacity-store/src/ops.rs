@@ -90,11 +90,12 @@ pub(crate) async fn bump_generation(tx: &mut Conn) -> Result<(), StoreError> {
 }
 
 /// Adds one to the generation after a commit, in a statement of its own
-/// (PostgreSQL: see `write_tx!`). A failure is logged: the data are
-/// committed; caches then keep what they hold until the next write.
-pub(crate) async fn bump_generation_after(store: &Store) {
+/// on the connection that committed (PostgreSQL: see `write_tx!`). A
+/// failure is logged: the data are committed; caches then keep what they
+/// hold until the next write.
+pub(crate) async fn bump_generation_after(conn: &mut Conn) {
     if let Err(e) = sqlx::query("UPDATE store_state SET generation = generation + 1 WHERE id = 1")
-        .execute(&store.writer)
+        .execute(conn)
         .await
     {
         tracing::error!(error = %e, "the generation did not move after a write");
