@@ -164,7 +164,7 @@ impl PageKey {
             };
             let data = match revisions {
                 Some(data) => data,
-                None => match state.store.generation().await {
+                None => match state.generation().await {
                     Ok(generation) => DataKey::Generation(generation),
                     Err(e) => {
                         tracing::warn!(error = %e, "page not cached: no generation");

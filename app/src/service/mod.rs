@@ -18,7 +18,10 @@
 //! them in one query — the comparisons computed from them
 //! ([`compare::Computed`]), the results pages' views ([`results::Views`]),
 //! and a bounded pool for CPU-heavy work ([`Service::cpu`]), so that the
-//! async workers stay free for health checks and small pages.
+//! async workers stay free for health checks and small pages. The reads
+//! every page makes to learn whether the data moved (the store's
+//! generation, a results page's revisions) are shared by the requests
+//! that wait for them, never older than the request ([`fresh`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -32,6 +35,7 @@ pub mod campaigns;
 pub mod communes;
 pub mod compare;
 pub mod flash;
+pub mod fresh;
 pub mod history;
 pub mod limits;
 pub mod plan;
@@ -108,6 +112,11 @@ pub struct Shared {
     pub(crate) results_views: results::Views,
     /// Verified results ([`verification::verified_many`]).
     pub(crate) verified: verification::VerifiedCache,
+    /// The store's generation, read fresh and shared by the requests
+    /// that wait for the same read ([`Service::generation`]).
+    fresh_generation: fresh::Fresh<(), u64>,
+    /// Results pages' revisions, likewise ([`results::page_revisions`]).
+    pub(crate) fresh_revisions: fresh::Fresh<i64, Option<results::PageRevisions>>,
 }
 
 impl std::ops::Deref for Service {
@@ -117,6 +126,9 @@ impl std::ops::Deref for Service {
         &self.shared
     }
 }
+
+/// Stripes of the shared reads of results pages' revisions.
+const FRESH_STRIPES: usize = 64;
 
 /// Entries refused as stale, for the entry or consensus page.
 const REFUSED: Flash<Vec<RefusedEntry>> = Flash::new("refused", FLASH_TTL, flash::KEPT);
@@ -174,6 +186,8 @@ impl Service {
                 computed: compare::Computed::default(),
                 results_views: results::Views::default(),
                 verified: verification::VerifiedCache::default(),
+                fresh_generation: fresh::Fresh::new(1),
+                fresh_revisions: fresh::Fresh::new(FRESH_STRIPES),
             }),
             generation: None,
         }
@@ -187,6 +201,15 @@ impl Service {
     pub fn at_generation(mut self, generation: u64) -> Self {
         self.generation = Some(generation);
         self
+    }
+
+    /// The store's generation ([`Store::generation`]) as the database
+    /// says it now: read after this call began, by this request or by
+    /// one it waited for ([`fresh::Fresh`]).
+    pub async fn generation(&self) -> Result<u64, capacity_store::StoreError> {
+        self.fresh_generation
+            .read((), || self.store.generation())
+            .await
     }
 
     /// How many CPU-heavy computations run at once: the machine's cores.
@@ -300,7 +323,7 @@ impl Service {
         // than the data it stands for, nor taken for newer than it is.
         let generation = match self.generation {
             Some(generation) => generation,
-            None => self.store.generation().await?,
+            None => Service::generation(self).await?,
         };
         if let Ok(memo) = self.memo.lock()
             && memo.0 == generation

@@ -196,13 +196,19 @@ pub async fn previous_of(
 /// the previous round's id and revision. `None` when there is no such
 /// assessment. One indexed query
 /// ([`capacity_store::Store::revisions_with_previous`]), whatever the
-/// other communes write meanwhile.
-pub async fn page_revisions(
-    state: &Service,
-    id: i64,
-) -> Result<Option<(i64, Option<(i64, i64)>)>, AppError> {
-    Ok(state.store.revisions_with_previous(id).await?)
+/// other communes write meanwhile, shared by the requests for the same
+/// page that wait for it ([`super::fresh::Fresh`]: never one that
+/// started before the request).
+pub async fn page_revisions(state: &Service, id: i64) -> Result<Option<PageRevisions>, AppError> {
+    Ok(state
+        .fresh_revisions
+        .read(id, || state.store.revisions_with_previous(id))
+        .await?)
 }
+
+/// An assessment's revision, and the id and revision of the round its
+/// results page compares it with ([`page_revisions`]).
+pub type PageRevisions = (i64, Option<(i64, i64)>);
 
 /// Results pages' views by assessment, its revision, the previous round
 /// compared with (id and revision) and language: a view holds for as long
