@@ -64,7 +64,8 @@ pub enum AppError {
     /// again: 429.
     #[error("{0}")]
     TooManyAttempts(String),
-    /// The server is too busy to write now; try again shortly: 503.
+    /// The server is too busy to write now, or its database cannot be
+    /// reached for a moment; try again shortly: 503.
     #[error("{0}")]
     Busy(String),
     /// A fault on the server (logged there): 500.
@@ -311,6 +312,10 @@ impl From<capacity_store::StoreError> for AppError {
             e @ S::TokenInvalid { .. } => AppError::Invalid(e.to_string()),
             e @ S::Busy { .. } => {
                 tracing::warn!(error = %e, "store busy: answered 503");
+                AppError::Busy(e.to_string())
+            }
+            e @ S::Unavailable { .. } => {
+                tracing::warn!(error = %e, "database unreachable: answered 503");
                 AppError::Busy(e.to_string())
             }
             other => {

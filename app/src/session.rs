@@ -200,8 +200,18 @@ pub async fn actor(
         request_id,
         address,
     });
-    next.run(req).await
+    let mut response = next.run(req).await;
+    response.extensions_mut().insert(SessionRead);
+    response
 }
+
+/// Marks a response the session layers let through to [`actor`] (a
+/// response extension): a `500` without it was made by those layers
+/// themselves, which answer so, with nothing more, when a session cannot
+/// be read or saved (the database is away); `server::http` turns that into
+/// a `503` with `Retry-After`.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionRead;
 
 /// What visitors may see (the administrators' setting); nothing when the
 /// setting cannot be read.

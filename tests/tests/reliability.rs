@@ -486,9 +486,30 @@ fn saves_acknowledged_before_a_kill_9_are_kept() -> Result {
     Ok(())
 }
 
-/// The variable naming a command that restarts the tests' PostgreSQL
-/// server (set by `.ci/with-postgres`).
-const POSTGRES_RESTART: &str = "CAPACITY_TEST_POSTGRES_RESTART";
+/// The variable naming a command that restarts, stops or starts the
+/// tests' PostgreSQL server (set by `.ci/with-postgres`).
+const POSTGRES_CTL: &str = "CAPACITY_TEST_POSTGRES_CTL";
+
+/// `GET path` as the harness's session, the whole answer.
+fn get_page(addr: &str, path: &str) -> Result<Response> {
+    capacity_e2e::send(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+}
+
+/// Runs `$CAPACITY_TEST_POSTGRES_CTL action`; how long it took.
+fn postgres_ctl(action: &str) -> Result<Duration> {
+    let ctl = std::env::var(POSTGRES_CTL)
+        .map_err(|_| format!("{POSTGRES_CTL} is not set: run this test under .ci/with-postgres"))?;
+    let started = Instant::now();
+    let status = std::process::Command::new(&ctl)
+        .arg(action)
+        .status()
+        .map_err(|e| format!("cannot run {ctl}: {e}"))?;
+    ensure!(status.success(), "{ctl} {action} failed: {status}");
+    Ok(started.elapsed())
+}
 /// Ratings saved before and after the database restart.
 const RESTART_SLOTS: usize = 8;
 
@@ -545,9 +566,6 @@ fn saves_and_reads_at_once(
 #[test]
 #[ignore = "needs PostgreSQL: ./x test runs it under .ci/with-postgres (--include-ignored)"]
 fn once_postgresql_has_restarted_every_request_succeeds_again() -> Result {
-    let restart = std::env::var(POSTGRES_RESTART).map_err(|_| {
-        format!("{POSTGRES_RESTART} is not set: run this test under .ci/with-postgres")
-    })?;
     let server = Server::start()?;
     let addr = server.addr();
     let id = open_assessment(&addr)?;
@@ -555,12 +573,7 @@ fn once_postgresql_has_restarted_every_request_succeeds_again() -> Result {
     // Every pool's connections open and used just before the restart.
     saves_and_reads_at_once(&addr, id, &slots, "before the restart", |s| s.version)?;
 
-    let started = Instant::now();
-    let status = std::process::Command::new(&restart)
-        .status()
-        .map_err(|e| format!("cannot run {restart}: {e}"))?;
-    ensure!(status.success(), "{restart} failed: {status}");
-    let took = started.elapsed();
+    let took = postgres_ctl("restart")?;
     // The server's connections all died with the restart. One idle for
     // 500 ms or more is pinged before use, found dead and replaced (one
     // used more recently is taken as alive): past that, no request may
@@ -587,6 +600,105 @@ fn once_postgresql_has_restarted_every_request_succeeds_again() -> Result {
     println!(
         "reliability: PostgreSQL restarted in {} ms under a running server; {CLIENTS} requests at once before and after it all succeeded",
         took.as_millis()
+    );
+    Ok(())
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: ./x test runs it under .ci/with-postgres (--include-ignored)"]
+fn while_postgresql_is_down_requests_answer_503_with_retry_after() -> Result {
+    let server = Server::start()?;
+    let addr = server.addr();
+    let id = open_assessment(&addr)?;
+    let slots = slots(&addr, id, 1)?;
+    let slot = &slots[0];
+    let results = format!("/evaluations/{id}/resultats");
+    let entry = |addr: &str| {
+        server_fn(
+            addr,
+            "load_entry",
+            &[
+                ("id", &id.to_string()),
+                ("rater", &slot.rater),
+                ("competency", &slot.competency),
+            ],
+        )
+    };
+    let saved = save(
+        &addr,
+        id,
+        slot,
+        &slot.levels[0],
+        "avant l'arrêt",
+        slot.version,
+    )?;
+    ensure!(
+        saved.status == 200,
+        "save before the stop: {}",
+        saved.status
+    );
+    ensure!(entry(&addr)?.status == 200, "entry before the stop");
+
+    postgres_ctl("stop")?;
+    let outcome = (|| -> Result {
+        // Past the window in which a connection just used is taken as
+        // alive: each request finds the database gone.
+        std::thread::sleep(Duration::from_millis(700));
+        let answers = [
+            (
+                "a save",
+                save(
+                    &addr,
+                    id,
+                    slot,
+                    &slot.levels[1],
+                    "pendant l'arrêt",
+                    slot.version + 1,
+                )?,
+            ),
+            ("an entry page's data", entry(&addr)?),
+            ("the results page", get_page(&addr, &results)?),
+        ];
+        for (what, answer) in &answers {
+            ensure!(
+                answer.status == 503 && answer.header("retry-after").is_some(),
+                "{what} while the database is down: {} {:?}, not 503 with Retry-After: {}",
+                answer.status,
+                answer.header("retry-after"),
+                answer.body.chars().take(300).collect::<String>()
+            );
+        }
+        Ok(())
+    })();
+    postgres_ctl("start")?;
+    outcome?;
+
+    // Back: the same save now succeeds, and nothing was written meanwhile.
+    std::thread::sleep(Duration::from_millis(700));
+    let saved = save(
+        &addr,
+        id,
+        slot,
+        &slot.levels[1],
+        "après l'arrêt",
+        slot.version + 1,
+    )?;
+    ensure!(
+        saved.status == 200,
+        "the save once the database is back: {} {}",
+        saved.status,
+        saved.body
+    );
+    let stored = read_back(&addr, id, &slots)?;
+    ensure!(
+        stored[0].evidence.as_deref() == Some("après l'arrêt")
+            && stored[0].version == slot.version + 2,
+        "stored after the stop: {:?}",
+        stored[0]
+    );
+    ensure!(
+        get_page(&addr, &results)?.status == 200,
+        "results page once back"
     );
     Ok(())
 }

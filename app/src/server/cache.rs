@@ -16,6 +16,11 @@
 //! `200` HTML answers without cookies are kept; server functions
 //! (`/api/`), files and the health check pass through.
 //!
+//! Requests for a page that is not kept while it is being rendered wait
+//! for that render and take its page (one render for many readers
+//! arriving at once after a write, not one each); if the answer is not
+//! kept, each renders its own.
+//!
 //! Pages show who is logged in and what they may do, so the key also
 //! holds whose page it is (the account id, 0 for visitors): a page kept
 //! for one person is never served to another. A kept page's inline
@@ -31,6 +36,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tokio::sync::watch;
 
 use super::routes::request_lang;
 use crate::service::Service;
@@ -192,10 +198,16 @@ fn results_page(path: &str) -> Option<i64> {
 
 type Key = PageKey;
 
-/// The kept pages, and the turns to render one.
+/// The kept pages, the renders in progress, and the turns to render one.
 #[derive(Debug, Clone)]
 pub struct PageCache {
     inner: Arc<Mutex<Pages>>,
+    /// The pages being rendered now, by key: a request for one waits for
+    /// that render and takes its answer instead of rendering the same page
+    /// again (many readers arriving at once for a page nobody has asked
+    /// for since the last write cost one render, not one each). The value
+    /// wakes the waiting requests when the render ends, kept or not.
+    rendering: Arc<Mutex<HashMap<Key, watch::Receiver<()>>>>,
     /// Pages rendered at once. Renders run on the async workers; past a
     /// few per core, more at once only make every request slower and
     /// keep `/health` and kept pages waiting behind them, so the others
@@ -207,7 +219,43 @@ impl Default for PageCache {
     fn default() -> Self {
         Self {
             inner: Arc::default(),
+            rendering: Arc::default(),
             renders: Arc::new(tokio::sync::Semaphore::new(2 * Service::cpu_slots())),
+        }
+    }
+}
+
+/// What a request for a page that is not kept does.
+#[derive(Debug)]
+enum Turn {
+    /// The page, rendered meanwhile by the request that was rendering it.
+    Kept(Kept),
+    /// Render it: no other request is rendering it. The others that ask
+    /// for it meanwhile wait until this is dropped (after the page is
+    /// kept, or when the render fails or is abandoned).
+    Lead(Lead),
+    /// Render it alone: the render this request waited for ended without
+    /// a page to keep (an answer that is not kept: an error, a redirect,
+    /// a new cookie), so the others render theirs at once, as they would
+    /// have without waiting.
+    Alone,
+}
+
+/// The turn of the request rendering a page; dropped, it wakes the
+/// requests waiting for that page.
+#[derive(Debug)]
+struct Lead {
+    key: Key,
+    rendering: Arc<Mutex<HashMap<Key, watch::Receiver<()>>>>,
+    /// Dropped after the key has left `rendering`: the receivers' `changed`
+    /// then returns.
+    _done: watch::Sender<()>,
+}
+
+impl Drop for Lead {
+    fn drop(&mut self) {
+        if let Ok(mut rendering) = self.rendering.lock() {
+            rendering.remove(&self.key);
         }
     }
 }
@@ -225,6 +273,36 @@ struct Pages {
 impl PageCache {
     fn get(&self, key: &Key) -> Option<Kept> {
         self.inner.lock().ok()?.map.get(key).cloned()
+    }
+
+    /// The turn of a request for `key`, not kept when it arrived: lead
+    /// its render, or wait for the one in progress and take its page.
+    async fn turn(&self, key: &Key) -> Turn {
+        let waiting = {
+            let Ok(mut rendering) = self.rendering.lock() else {
+                return Turn::Alone;
+            };
+            match rendering.get(key) {
+                Some(done) => done.clone(),
+                None => {
+                    let (done, waiting) = watch::channel(());
+                    rendering.insert(key.clone(), waiting);
+                    return Turn::Lead(Lead {
+                        key: key.clone(),
+                        rendering: Arc::clone(&self.rendering),
+                        _done: done,
+                    });
+                }
+            }
+        };
+        let mut waiting = waiting;
+        // Nothing is ever sent: this returns when the leader's sender is
+        // dropped, even if that happened before this call.
+        let _ = waiting.changed().await;
+        match self.get(key) {
+            Some(page) => Turn::Kept(page),
+            None => Turn::Alone,
+        }
     }
 
     fn put(&self, key: Key, page: Kept) {
@@ -293,6 +371,13 @@ pub async fn pages(
     if let Some(page) = cache.get(&key) {
         return html(page.with_nonce(nonce.as_deref()));
     }
+    // Held until the page is kept (or not): others asking for it meanwhile
+    // wait for it.
+    let _lead = match cache.turn(&key).await {
+        Turn::Kept(page) => return html(page.with_nonce(nonce.as_deref())),
+        Turn::Lead(lead) => Some(lead),
+        Turn::Alone => None,
+    };
     if let DataKey::Generation(generation) = key.data {
         req.extensions_mut().insert(KnownGeneration(generation));
     }
@@ -385,9 +470,10 @@ impl Fragments {
 #[cfg(test)]
 mod tests {
     use super::{
-        Bytes, DataKey, FRAGMENT_BYTES, Fragments, KEPT_BYTES, Kept, PageCache, PageKey,
+        Bytes, DataKey, FRAGMENT_BYTES, Fragments, KEPT_BYTES, Kept, PageCache, PageKey, Turn,
         results_page,
     };
+    use std::time::Duration;
 
     fn key(n: usize, data: DataKey) -> PageKey {
         PageKey {
@@ -427,6 +513,65 @@ mod tests {
         cache.put(key(1, DataKey::Generation(2)), Kept::new(page.clone(), "n"));
         let pages = cache.inner.lock().expect("lock");
         assert_eq!(pages.bytes, pages.map.len() * page.len());
+    }
+
+    /// `n` requests for `key` asking for their turn while another request
+    /// leads its render, each answering its turn.
+    fn followers(cache: &PageCache, key: &PageKey, n: usize) -> Vec<tokio::task::JoinHandle<Turn>> {
+        (0..n)
+            .map(|_| {
+                let (cache, key) = (cache.clone(), key.clone());
+                tokio::spawn(async move { cache.turn(&key).await })
+            })
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn requests_for_a_page_being_rendered_wait_and_take_its_page() {
+        let cache = PageCache::default();
+        let page = key(1, DataKey::Assessment(1, 1, None));
+        let Turn::Lead(lead) = cache.turn(&page).await else {
+            panic!("the first request for a page not kept renders it");
+        };
+        // Another page is not held up by this render.
+        let other = key(2, DataKey::Assessment(1, 1, None));
+        assert!(matches!(cache.turn(&other).await, Turn::Lead(_)));
+        let waiting = followers(&cache, &page, 32);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            waiting.iter().all(|w| !w.is_finished()),
+            "requests for a page being rendered wait for it"
+        );
+        cache.put(page.clone(), Kept::new(Bytes::from("<p>n</p>"), "n"));
+        drop(lead);
+        for w in waiting {
+            match w.await.expect("task") {
+                Turn::Kept(kept) => assert_eq!(kept.page, Bytes::from("<p>n</p>")),
+                other => panic!("a waiting request answered {other:?}, not the page kept"),
+            }
+        }
+        // Done: the next request after a write renders again.
+        let next = key(1, DataKey::Assessment(1, 2, None));
+        assert!(matches!(cache.turn(&next).await, Turn::Lead(_)));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_render_that_keeps_nothing_lets_the_waiting_requests_render_theirs() {
+        let cache = PageCache::default();
+        let page = key(1, DataKey::Generation(7));
+        let Turn::Lead(lead) = cache.turn(&page).await else {
+            panic!("the first request for a page not kept renders it");
+        };
+        let waiting = followers(&cache, &page, 8);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        // An answer not kept (an error, a redirect) or a request abandoned
+        // mid-render: the turn ends all the same.
+        drop(lead);
+        for w in waiting {
+            assert!(matches!(w.await.expect("task"), Turn::Alone));
+        }
+        // Nobody is left rendering it.
+        assert!(matches!(cache.turn(&page).await, Turn::Lead(_)));
     }
 
     #[test]

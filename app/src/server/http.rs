@@ -104,6 +104,34 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
         .unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
+/// Outside the session layers: a `500` they made themselves (no
+/// [`SessionRead`](crate::session::SessionRead) mark: the session could
+/// not be read or saved, which only a database away for a moment does)
+/// becomes a `503` with `Retry-After`, like every other request that
+/// meets the database away, instead of their empty `500`.
+pub async fn session_unavailable(req: Request, next: Next) -> Response<Body> {
+    let response = next.run(req).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || response
+            .extensions()
+            .get::<crate::session::SessionRead>()
+            .is_some()
+    {
+        return response;
+    }
+    tracing::warn!("the session could not be read or saved: answered 503");
+    let body = "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Service momentanément indisponible</title></head>\
+        <body><h1>Service momentanément indisponible / Service unavailable for a moment</h1>\
+        <p>La base de données ne répond pas pour l'instant. Réessayez dans un instant, après avoir rechargé la page.</p>\
+        <p>The database does not answer just now. Try again in a moment, after reloading the page.</p></body></html>";
+    Response::builder()
+        .status(StatusCode::SERVICE_UNAVAILABLE)
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .header(header::RETRY_AFTER, "1")
+        .body(Body::from(body))
+        .unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
 /// The largest error body read back to find its status.
 const ERROR_BODY_MAX: usize = 64 * 1024;
 

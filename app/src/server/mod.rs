@@ -152,6 +152,7 @@ pub fn router(options: LeptosOptions, state: Service, config: &Config) -> Router
             crate::session::actor,
         ))
         .layer(sessions)
+        .layer(axum::middleware::from_fn(http::session_unavailable))
         .layer(axum::Extension(shared))
         .layer(axum::middleware::from_fn(http::pending_writes))
         .layer(axum::middleware::from_fn(http::server_fn_status))

@@ -291,7 +291,7 @@ impl Store {
                     assessment.rubric, assessment.rubric_version
                 ),
             },
-            other => StoreError::Database(other),
+            other => other.into(),
         })?;
             for (position, rater) in assessment.raters.iter().enumerate() {
                 insert_rater(tx, id, rater, position).await?;
@@ -337,7 +337,7 @@ impl Store {
                         "{}: two ratings by rater `{}`: keep one",
                         answer.indicator, rating.rater
                     )),
-                    other => StoreError::Database(other),
+                    other => other.into(),
                 })?;
                 }
             }
@@ -1632,7 +1632,7 @@ async fn insert_rater(
             what: format!("rater `{}`", rater.id),
             hint: "each rater of an assessment needs its own id".to_owned(),
         },
-        other => StoreError::Database(other),
+        other => other.into(),
     })?;
     Ok(())
 }

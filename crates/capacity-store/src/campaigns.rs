@@ -537,7 +537,7 @@ async fn set_scope(
             sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
                 not_found(format!("commune {commune}"))
             }
-            other => StoreError::Database(other),
+            other => other.into(),
         })?;
     }
     Ok(())

@@ -88,6 +88,24 @@ pub(crate) fn is_lock_timeout(error: &StoreError) -> bool {
         .is_some_and(|pg| pg.code() == "55P03")
 }
 
+/// True when `error` says the database cannot be reached now, not that
+/// the request is wrong: the connection's socket failed or the pool is
+/// closed; PostgreSQL's class 08 (connection exception), 57P01–57P03
+/// (shutting down, crashed, not accepting connections yet) and 53300
+/// (too many connections).
+pub(crate) fn is_unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => db
+            .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+            .is_some_and(|pg| {
+                let code = pg.code();
+                code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+            }),
+        _ => false,
+    }
+}
+
 /// True when a failed transaction may succeed if run again from the
 /// start, nothing having been written: SQLite's busy and locked result
 /// codes (5 and 6, with every extended code built on them, e.g. 517

@@ -21,7 +21,21 @@ pub enum StoreError {
     Migrate(sqlx::migrate::MigrateError),
     /// Any other database error.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+    /// The database cannot be reached just now: its connection broke, it
+    /// is shutting down or restarting, or it refuses more connections
+    /// (PostgreSQL; a local SQLite file has none of these). Sending the
+    /// same request again in a moment is expected to work; the web app
+    /// answers 503 with `Retry-After`. A write that met it may have been
+    /// kept if the connection broke as it committed: the versions it
+    /// carries then refuse a second copy.
+    #[error(
+        "the database cannot be reached just now ({source}): try again in a moment, after reloading (a save sent as the connection broke may have been kept)"
+    )]
+    Unavailable {
+        /// What the connection met.
+        source: sqlx::Error,
+    },
     /// A stored JSON column could not be read back.
     #[error("stored data of {what} is unreadable: {source}")]
     Corrupt {
@@ -178,18 +192,44 @@ fn token_why(why: &str) -> &str {
     }
 }
 
+/// Database errors, sorted: [`StoreError::Unavailable`] when the database
+/// cannot be reached (`db::is_unreachable`: PostgreSQL down, restarting
+/// or refusing connections, a broken socket), [`StoreError::Busy`]
+/// when no connection came within the pool's wait (all held by other
+/// requests, or none could be opened: the pool keeps trying to connect
+/// until then), else [`StoreError::Database`].
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut => StoreError::Busy {
+                attempts: 1,
+                detail: "no database connection within the wait: other requests hold them all, \
+                         or the database does not answer"
+                    .to_owned(),
+            },
+            e if crate::db::is_unreachable(&e) => StoreError::Unavailable { source: e },
+            e => StoreError::Database(e),
+        }
+    }
+}
+
 impl StoreError {
     /// True when the same request may succeed if sent again later
-    /// ([`StoreError::Busy`]); every other error needs the data or the
-    /// request to change first.
+    /// ([`StoreError::Busy`], [`StoreError::Unavailable`]); every other
+    /// error needs the data or the request to change first.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, StoreError::Busy { .. })
+        matches!(
+            self,
+            StoreError::Busy { .. } | StoreError::Unavailable { .. }
+        )
     }
 
-    /// How long to wait before sending the same write again, for a
+    /// How long to wait before sending the same request again, for a
     /// `Retry-After` header: one second for [`StoreError::Busy`] (the
-    /// writes that held the database take milliseconds each), `None` for
-    /// every other error.
+    /// writes that held the database take milliseconds each) and
+    /// [`StoreError::Unavailable`] (broken connections are replaced on the
+    /// next request; a restart takes about a second), `None` for every
+    /// other error.
     pub fn retry_after(&self) -> Option<std::time::Duration> {
         self.is_retryable()
             .then_some(std::time::Duration::from_secs(1))
@@ -210,6 +250,40 @@ fn open_hint(path: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::StoreError;
+
+    #[test]
+    fn a_database_away_or_saturated_is_worth_retrying_and_nothing_else_is() {
+        let refused = || {
+            sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::ConnectionRefused,
+                "connection refused",
+            ))
+        };
+        let cases = [
+            (refused(), "unavailable", true),
+            (sqlx::Error::PoolClosed, "unavailable", true),
+            (sqlx::Error::PoolTimedOut, "busy", true),
+            (sqlx::Error::RowNotFound, "database", false),
+            (sqlx::Error::Protocol("odd".into()), "database", false),
+        ];
+        for (error, kind, retryable) in cases {
+            let shown = error.to_string();
+            let e = StoreError::from(error);
+            let got = match &e {
+                StoreError::Unavailable { .. } => "unavailable",
+                StoreError::Busy { .. } => "busy",
+                StoreError::Database(_) => "database",
+                _ => "other",
+            };
+            assert_eq!((got, e.is_retryable()), (kind, retryable), "{shown}");
+            assert_eq!(e.retry_after().is_some(), retryable, "{shown}: Retry-After");
+        }
+        let away = StoreError::from(refused()).to_string();
+        assert!(
+            away.contains("cannot be reached") && away.contains("try again"),
+            "{away}"
+        );
+    }
 
     #[test]
     fn an_unopened_database_gets_the_hint_of_its_kind() {

@@ -186,6 +186,17 @@ pub(crate) const LOCK_TIMEOUT: Duration = Duration::from_secs(2);
 const PG_WRITERS: u32 = 4;
 /// Reader connections.
 const READERS: u32 = 8;
+/// Session connections on PostgreSQL, as many as readers: every request
+/// of a person logged in reads its session first (with 2, 50 raters
+/// saving queued there behind 64 readers; SQLite's session reads are
+/// in-process and take one).
+const PG_SESSIONS: u32 = READERS;
+/// How long a PostgreSQL read (or session read) waits for a connection
+/// before it is answered [`StoreError::Busy`]: all held by other requests,
+/// or the database does not answer (sqlx keeps trying to connect until
+/// then, so a restart of a second or so is waited out, not failed). The
+/// web app then answers 503 with `Retry-After`, not a page that hangs.
+const PG_CONNECTION_WAIT: Duration = Duration::from_secs(3);
 /// A PostgreSQL connection idle for at least this long is pinged before
 /// it is handed out ([`pg_pool_options`]); one used more recently is not.
 const PG_PING_AFTER_IDLE: Duration = Duration::from_millis(500);
@@ -399,10 +410,12 @@ impl Store {
                 .await
                 .map_err(open_error)?;
             let pool = pg_pool_options::<sqlx::Any>(READERS)
+                .acquire_timeout(PG_CONNECTION_WAIT)
                 .connect_with(options)
                 .await
                 .map_err(open_error)?;
-            let sessions = pg_pool_options::<sqlx::Postgres>(2)
+            let sessions = pg_pool_options::<sqlx::Postgres>(PG_SESSIONS)
+                .acquire_timeout(PG_CONNECTION_WAIT)
                 .connect(url)
                 .await
                 .map_err(open_error)?;
@@ -543,10 +556,6 @@ impl Store {
         attempt: u32,
     ) -> Option<Result<T, StoreError>> {
         match outcome {
-            Err(StoreError::Database(sqlx::Error::PoolTimedOut)) => Some(Err(StoreError::Busy {
-                attempts: attempt,
-                detail: format!("no turn to write within {} s", WRITER_WAIT.as_secs()),
-            })),
             Err(e) if db::is_lock_timeout(&e) => Some(Err(StoreError::Busy {
                 attempts: attempt,
                 detail: e.to_string(),
@@ -564,6 +573,19 @@ impl Store {
             }
             other => Some(other),
         }
+    }
+}
+
+/// The error of a write that got no writer connection: [`StoreError::Busy`]
+/// when none came within [`WRITER_WAIT`] (other saves held them, or the
+/// database did not answer), else as [`From`] sorts it.
+pub(crate) fn no_turn_to_write(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::PoolTimedOut => StoreError::Busy {
+            attempts: 1,
+            detail: format!("no turn to write within {} s", WRITER_WAIT.as_secs()),
+        },
+        e => e.into(),
     }
 }
 
@@ -629,7 +651,7 @@ macro_rules! write_tx {
         let mut attempt: u32 = 1;
         loop {
             let outcome: Result<_, $crate::StoreError> = async {
-                let mut conn = store.writer.acquire().await?;
+                let mut conn = store.writer.acquire().await.map_err($crate::no_turn_to_write)?;
                 let mut transaction =
                     ::sqlx::Connection::begin_with(&mut *conn, store.backend.write_begin()).await?;
                 let value: Result<_, $crate::StoreError> = async {
