@@ -309,6 +309,7 @@ impl From<capacity_store::StoreError> for AppError {
             e @ S::VerificationCompleted { .. } => AppError::Locked(e.to_string()),
             // Unlocking what is not finalised: someone reopened it first.
             e @ S::NotFinalised { .. } => AppError::Stale(e.to_string()),
+            e @ S::RaterRelinked { .. } => AppError::Stale(e.to_string()),
             e @ S::TokenInvalid { .. } => AppError::Invalid(e.to_string()),
             e @ S::Busy { .. } => {
                 tracing::warn!(error = %e, "store busy: answered 503");

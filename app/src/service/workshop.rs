@@ -18,6 +18,7 @@ use super::Service;
 use super::access::{Action, Actor, Place};
 #[allow(unused_imports)]
 use crate::view::workshop::*;
+use capacity_store::RaterLink;
 
 /// What `actor` may do in a stored assessment.
 pub fn can(actor: &Actor, stored: &capacity_store::StoredAssessment) -> Can {
@@ -276,12 +277,8 @@ pub async fn load_entry(
     competency: String,
 ) -> Result<EntryPage, AppError> {
     let stored = stored(state, id).await?;
-    actor.check(
-        Action::EnterRatings {
-            linked: stored.rater_accounts.get(&rater).copied(),
-        },
-        &Place::of(&stored.header),
-    )?;
+    let linked = stored.rater_accounts.get(&rater).copied();
+    actor.check(Action::EnterRatings { linked }, &Place::of(&stored.header))?;
     let (rubric, _, scored) = state.score(&stored).await?;
     let r = rubric.rubric();
     let a = &stored.assessment;
@@ -360,12 +357,13 @@ pub async fn save_rating(
     evidence: String,
     version: i64,
 ) -> Result<RatingSaved, AppError> {
-    let header = state
+    // The header and the rater's account link in one read; the write
+    // checks again that the link it was allowed on still holds.
+    let (header, linked) = state
         .store
-        .header(id)
+        .header_with_rater(id, &rater)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("assessment {id}")))?;
-    let linked = state.store.rater_account(id, &rater).await?;
     actor.check(Action::EnterRatings { linked }, &Place::of(&header))?;
     if header.date.as_str() > limits::today().as_str() {
         return Err(AppError::Invalid(format!(
@@ -375,7 +373,16 @@ pub async fn save_rating(
     }
     let rubric = state.rubric(&header.rubric, &header.rubric_version).await?;
     match save_one(
-        state, actor, &rubric, id, &indicator, &rater, &level, &evidence, version,
+        state,
+        actor,
+        &rubric,
+        id,
+        &indicator,
+        &rater,
+        RaterLink::Expect(linked),
+        &level,
+        &evidence,
+        version,
     )
     .await?
     {
@@ -392,6 +399,7 @@ async fn save_one(
     id: i64,
     indicator: &str,
     rater: &str,
+    link: RaterLink,
     level: &str,
     evidence: &str,
     version: i64,
@@ -408,9 +416,9 @@ async fn save_one(
     let result = if level.is_empty() {
         state
             .store
-            .clear_rating(id, indicator, rater, version, &actor.audit())
+            .clear_rating_checked(id, indicator, rater, version, link, &actor.audit())
             .await
-            .map(|()| 0)
+            .map(|_| 0)
     } else {
         check_mark(rubric, indicator, level)?;
         let input = capacity_store::RatingInput {
@@ -420,7 +428,7 @@ async fn save_one(
         };
         state
             .store
-            .save_rating(id, indicator, rater, &input, version, &actor.audit())
+            .save_rating_checked(id, indicator, rater, &input, version, link, &actor.audit())
             .await
             .map(|saved| saved.version)
     };
@@ -449,12 +457,8 @@ pub async fn save_entry(
     version: BTreeMap<String, i64>,
 ) -> Result<EntrySaved, AppError> {
     let stored = stored(state, id).await?;
-    actor.check(
-        Action::EnterRatings {
-            linked: stored.rater_accounts.get(&rater).copied(),
-        },
-        &Place::of(&stored.header),
-    )?;
+    let linked = stored.rater_accounts.get(&rater).copied();
+    actor.check(Action::EnterRatings { linked }, &Place::of(&stored.header))?;
     let rubric = state
         .rubric(&stored.header.rubric, &stored.header.rubric_version)
         .await?;
@@ -483,6 +487,7 @@ pub async fn save_entry(
             id,
             indicator,
             &rater,
+            RaterLink::Expect(linked),
             new_level,
             new_evidence,
             *read_version,

@@ -16,8 +16,8 @@ use crate::campaigns::{RoundOf, campaign_for_round, check_joins};
 use crate::register::MAX_RATERS;
 use crate::rows::{
     AssessmentFilter, AssessmentHeader, Audit, CommuneFilter, CommuneRow, CouncilActionRow,
-    NewCouncilAction, PlanAdjustmentRow, RatingInput, RubricRow, StoredAssessment, StoredRating,
-    Versions,
+    NewCouncilAction, PlanAdjustmentRow, RaterLink, RatingInput, RubricRow, StoredAssessment,
+    StoredRating, Versions,
 };
 use crate::{NOW, Sql, Store, StoreError, bit, flag, from_json, not_found, to_json, write_tx};
 
@@ -626,21 +626,31 @@ impl Store {
         })
     }
 
-    /// The account linked to rater `rater` of an assessment (`None`: no
-    /// such rater, or none linked): one cheap read, for the check of who
-    /// may enter that rater's ratings.
-    pub async fn rater_account(
+    /// An assessment's header and the account linked to its rater `rater`
+    /// (`None`: not linked, or no such rater), in one query: what deciding
+    /// who may enter that rater's ratings needs. `None` when there is no
+    /// such assessment. Give the link to [`Store::save_rating_checked`] or
+    /// [`Store::clear_rating_checked`], which refuse the write if it has
+    /// changed since.
+    pub async fn header_with_rater(
         &self,
-        assessment: i64,
+        id: i64,
         rater: &str,
-    ) -> Result<Option<i64>, StoreError> {
-        let account: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT account_id FROM rater WHERE assessment_id = $1 AND id = $2")
-                .bind(assessment)
-                .bind(rater)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(account.flatten())
+    ) -> Result<Option<(AssessmentHeader, Option<i64>)>, StoreError> {
+        let mut q = Sql::new(concat!(
+            "SELECT ",
+            header_columns!(),
+            ", (SELECT rt.account_id FROM rater rt WHERE rt.assessment_id = a.id AND rt.id = "
+        ));
+        q.push_bind(rater.to_owned());
+        q.push(") AS rater_account");
+        q.push(HEADER_SELECT_FROM);
+        q.push(" WHERE a.id = ").push_bind(id);
+        let Some(row) = q.build()?.fetch_optional(&self.pool).await? else {
+            return Ok(None);
+        };
+        let account: Option<i64> = row.try_get("rater_account")?;
+        Ok(Some((header_row(&row)?, account)))
     }
 
     /// Links a rater of an assessment to an account (`Some`), or unlinks it
@@ -735,10 +745,37 @@ impl Store {
         expected: i64,
         audit: &Audit,
     ) -> Result<StoredRating, StoreError> {
+        self.save_rating_checked(
+            assessment,
+            indicator,
+            rater,
+            input,
+            expected,
+            RaterLink::Unchecked,
+            audit,
+        )
+        .await
+    }
+
+    /// [`Store::save_rating`], refused with [`StoreError::RaterRelinked`]
+    /// (nothing written) unless the rater's account link is still `link`
+    /// in the write's transaction: the link the caller's permission was
+    /// decided on ([`Store::header_with_rater`]).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_rating_checked(
+        &self,
+        assessment: i64,
+        indicator: &str,
+        rater: &str,
+        input: &RatingInput,
+        expected: i64,
+        link: RaterLink,
+        audit: &Audit,
+    ) -> Result<StoredRating, StoreError> {
         write_tx!(self, |tx| {
             // The write lock is held since BEGIN IMMEDIATE: what is read
             // here stays true until the commit.
-            let now = open_rating(tx, assessment, indicator, rater, true).await?;
+            let now = open_rating(tx, assessment, indicator, rater, true, link).await?;
             now.check(expected)?;
             let sql = if now.version() == 0 {
                 format!(
@@ -803,8 +840,31 @@ impl Store {
         expected: i64,
         audit: &Audit,
     ) -> Result<i64, StoreError> {
+        self.clear_rating_checked(
+            assessment,
+            indicator,
+            rater,
+            expected,
+            RaterLink::Unchecked,
+            audit,
+        )
+        .await
+    }
+
+    /// [`Store::clear_rating_returning_version`], refused with
+    /// [`StoreError::RaterRelinked`] (nothing written) unless the rater's
+    /// account link is still `link` in the write's transaction.
+    pub async fn clear_rating_checked(
+        &self,
+        assessment: i64,
+        indicator: &str,
+        rater: &str,
+        expected: i64,
+        link: RaterLink,
+        audit: &Audit,
+    ) -> Result<i64, StoreError> {
         write_tx!(self, |tx| {
-            let now = open_rating(tx, assessment, indicator, rater, false).await?;
+            let now = open_rating(tx, assessment, indicator, rater, false, link).await?;
             now.check(expected)?;
             let RatingNow::Live(old) = now else {
                 return Ok(now.version());
@@ -1715,11 +1775,13 @@ async fn open_rating(
     indicator: &str,
     rater: &str,
     rater_known: bool,
+    link: RaterLink,
 ) -> Result<RatingNow, StoreError> {
     let row = sqlx::query(
         "SELECT a.finalised, \
            CASE WHEN EXISTS (SELECT 1 FROM rater WHERE assessment_id = a.id AND id = $3) \
              THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS known, \
+           (SELECT account_id FROM rater WHERE assessment_id = a.id AND id = $3) AS rater_account, \
            r.level, r.evidence, r.refs, r.version, r.updated_at, r.cleared \
          FROM assessment a LEFT JOIN rating r \
            ON r.assessment_id = a.id AND r.indicator_id = $2 AND r.rater_id = $3 \
@@ -1740,6 +1802,15 @@ async fn open_rating(
         return Err(not_found(format!(
             "rater `{rater}` in assessment {assessment}"
         )));
+    }
+    if let RaterLink::Expect(expected) = link {
+        let now: Option<i64> = r.try_get("rater_account")?;
+        if now != expected {
+            return Err(StoreError::RaterRelinked {
+                assessment,
+                rater: rater.to_owned(),
+            });
+        }
     }
     let Some(version) = r.get::<Option<i64>, _>("version") else {
         return Ok(RatingNow::Absent);

@@ -102,6 +102,18 @@ pub enum StoreError {
         /// The assessment.
         id: i64,
     },
+    /// The rater was linked to another account (or unlinked) between the
+    /// check of who may enter its ratings and the write; nothing was
+    /// written.
+    #[error(
+        "rater `{rater}` of assessment {assessment} was linked to another account meanwhile: reload the page, then save again if you still may"
+    )]
+    RaterRelinked {
+        /// The assessment.
+        assessment: i64,
+        /// The rater.
+        rater: String,
+    },
     /// Someone saved this object since it was read; nothing was written.
     #[error(
         "{what} was changed by someone else (now version {current}, you had version {expected}): reload it, then save again"

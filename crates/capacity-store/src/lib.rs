@@ -118,8 +118,8 @@ pub use results::{HeaderWithResult, NewResult};
 pub use rows::{
     AccountRow, AssessmentFilter, AssessmentHeader, Audit, AuditEvent, AuditFilter, CampaignRow,
     CommuneFilter, CommuneRow, CouncilActionRow, GrantRow, NewCampaign, NewCouncilAction, NewGrant,
-    PlanAdjustmentRow, ROLES, RatingInput, RubricRow, SCOPE_KINDS, StoredAssessment, StoredRating,
-    TOKEN_PURPOSES, TerritoryRow, Versions,
+    PlanAdjustmentRow, ROLES, RaterLink, RatingInput, RubricRow, SCOPE_KINDS, StoredAssessment,
+    StoredRating, TOKEN_PURPOSES, TerritoryRow, Versions,
 };
 pub use seed::SeedReport;
 pub use verification::{

@@ -167,6 +167,18 @@ pub struct StoredAssessment {
     pub rater_accounts: BTreeMap<String, i64>,
 }
 
+/// What a rating's write checks about its rater's link to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RaterLink {
+    /// Nothing (imports, the command line: no person's permission rests
+    /// on it).
+    Unchecked,
+    /// The rater must still be linked to this account (`None`: to none)
+    /// when the write runs: the caller decided the person may enter this
+    /// rater's ratings on that link.
+    Expect(Option<i64>),
+}
+
 /// What a rater says about one indicator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RatingInput {

@@ -11,7 +11,7 @@ mod common;
 use std::path::PathBuf;
 
 use capacity::{Answer, Assessment, Commune, Consensus, Rater, Role};
-use capacity_store::{Audit, Backend, RatingInput, Store, StoreError, StoredRating};
+use capacity_store::{Audit, Backend, RaterLink, RatingInput, Store, StoreError, StoredRating};
 
 /// The actor of the tests' writes.
 fn audit() -> Audit {
@@ -526,5 +526,113 @@ async fn a_write_that_stays_locked_out_is_answered_busy() {
         .await
         .expect("saved once the lock is free");
     assert_eq!(saved.version, 1);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_rating_write_checked_against_a_rater_link_is_refused_once_it_moved() {
+    let store = common::shared_store("relinked").await;
+    let id = assessment(&store, "c-relink", 2).await;
+    let awa = store
+        .create_account("awa.relink", "Awa", false, &[], &audit())
+        .await
+        .expect("account");
+    let sidi = store
+        .create_account("sidi.relink", "Sidi", false, &[], &audit())
+        .await
+        .expect("account");
+    store
+        .link_rater(id, "r0", Some(awa), &audit())
+        .await
+        .expect("linked");
+
+    // The header and the link, in one read.
+    let link = |rater: &'static str| {
+        let store = &store;
+        async move {
+            store
+                .header_with_rater(id, rater)
+                .await
+                .expect("read")
+                .map(|(header, link)| (header.id, link))
+        }
+    };
+    assert_eq!(link("r0").await, Some((id, Some(awa))));
+    assert_eq!(link("r1").await, Some((id, None)), "a rater not linked");
+    assert_eq!(link("ghost").await, Some((id, None)), "no such rater");
+    assert_eq!(
+        store
+            .header_with_rater(id + 1000, "r0")
+            .await
+            .expect("read"),
+        None
+    );
+
+    // Allowed on Awa's link, but r0 is Sidi's by the time of the write:
+    // refused, nothing written.
+    store
+        .link_rater(id, "r0", Some(sidi), &audit())
+        .await
+        .expect("relinked");
+    let expect_awa = RaterLink::Expect(Some(awa));
+    match store
+        .save_rating_checked(id, "X-1", "r0", &rating("C", "PV"), 0, expect_awa, &audit())
+        .await
+    {
+        Err(StoreError::RaterRelinked { assessment, rater }) => {
+            assert_eq!((assessment, rater.as_str()), (id, "r0"));
+        }
+        other => panic!("a write allowed on an old link: {other:?}"),
+    }
+    let stored = store.assessment(id).await.expect("read").expect("there");
+    assert_eq!(stored.versions.rating("X-1", "r0"), 0, "nothing written");
+
+    // On the link as it is, it goes through; an unlinked rater is
+    // expected as `None`.
+    let saved = store
+        .save_rating_checked(
+            id,
+            "X-1",
+            "r0",
+            &rating("C", "PV"),
+            0,
+            RaterLink::Expect(Some(sidi)),
+            &audit(),
+        )
+        .await
+        .expect("saved on the current link");
+    store
+        .save_rating_checked(
+            id,
+            "X-1",
+            "r1",
+            &rating("B", "PV"),
+            0,
+            RaterLink::Expect(None),
+            &audit(),
+        )
+        .await
+        .expect("saved for a rater linked to nobody");
+
+    // Clearing checks the same way.
+    match store
+        .clear_rating_checked(id, "X-1", "r0", saved.version, expect_awa, &audit())
+        .await
+    {
+        Err(StoreError::RaterRelinked { .. }) => {}
+        other => panic!("a clear allowed on an old link: {other:?}"),
+    }
+    let cleared = store
+        .clear_rating_checked(
+            id,
+            "X-1",
+            "r0",
+            saved.version,
+            RaterLink::Expect(Some(sidi)),
+            &audit(),
+        )
+        .await
+        .expect("cleared on the current link");
+    assert_eq!(cleared, saved.version + 1);
     store.close().await;
 }
