@@ -668,6 +668,15 @@ fn while_postgresql_is_down_requests_answer_503_with_retry_after() -> Result {
                 answer.body.chars().take(300).collect::<String>()
             );
         }
+        // Server functions answer the error the hydrated page retries.
+        for (what, answer) in &answers[..2] {
+            let busy = answer.json().ok().and_then(|v| v.get("Busy").cloned());
+            ensure!(
+                busy.is_some(),
+                "{what} while the database is down: not a busy error the page retries: {}",
+                answer.body.chars().take(300).collect::<String>()
+            );
+        }
         Ok(())
     })();
     postgres_ctl("start")?;

@@ -109,7 +109,12 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
 /// not be read or saved, which only a database away for a moment does)
 /// becomes a `503` with `Retry-After`, like every other request that
 /// meets the database away, instead of their empty `500`.
+///
+/// A server function (`/api/…`) gets the JSON of an [`AppError::Busy`], as
+/// every other 503 of theirs, so the hydrated page retries it as it
+/// retries those; a page gets a short page saying so.
 pub async fn session_unavailable(req: Request, next: Next) -> Response<Body> {
+    let is_api = req.uri().path().starts_with("/api/");
     let response = next.run(req).await;
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR
         || response
@@ -120,6 +125,19 @@ pub async fn session_unavailable(req: Request, next: Next) -> Response<Body> {
         return response;
     }
     tracing::warn!("the session could not be read or saved: answered 503");
+    if is_api {
+        let error = AppError::Busy(
+            "the database does not answer just now (the session could not be read or saved): \
+             try again in a moment"
+                .to_owned(),
+        );
+        return Response::builder()
+            .status(StatusCode::SERVICE_UNAVAILABLE)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::RETRY_AFTER, "1")
+            .body(Body::from(serde_json::to_vec(&error).unwrap_or_default()))
+            .unwrap_or_else(|_| Response::new(Body::empty()));
+    }
     let body = "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Service momentanément indisponible</title></head>\
         <body><h1>Service momentanément indisponible / Service unavailable for a moment</h1>\
         <p>La base de données ne répond pas pour l'instant. Réessayez dans un instant, après avoir rechargé la page.</p>\
