@@ -104,12 +104,12 @@ pub fn AssessmentResultsPage() -> impl IntoView {
 
 /// The page's body. On the server, its HTML is rendered once per view
 /// identity and the reader rights it depends on, and kept
-/// (`server::cache::Fragments`): every reader with those rights, and
+/// ([`crate::ui::fragments::Fragments`]): every reader with those rights, and
 /// every address of the page, gets the same part inserted as it is.
 #[component]
 fn ResultsBody(v: ResultsView) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(parts) = use_context::<crate::server::cache::Fragments>() {
+    if let Some(parts) = use_context::<crate::ui::fragments::Fragments>() {
         use leptos::tachys::view::RenderHtml;
         // What the body shows beyond the view's identity: the reader's
         // right to the history and whether the verification is shown.

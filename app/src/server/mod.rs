@@ -94,7 +94,7 @@ pub fn router(options: LeptosOptions, state: Service, config: &Config) -> Router
     let client = crate::session::ClientAddress {
         forwarded: config.forwarded_for,
     };
-    let fragments = cache::Fragments::default();
+    let fragments = crate::ui::fragments::Fragments::default();
     let context = move || {
         provide_context(fragments.clone());
         // A page render whose generation the page cache read already
