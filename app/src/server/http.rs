@@ -97,8 +97,13 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
         Réessayez, et si cela se reproduit, signalez l'heure de l'erreur à l'administrateur.</p>\
         <p>The request failed; nothing already saved was lost. Try again, and if it happens again, \
         tell the administrator the time of the error.</p></body></html>";
+    html_page(StatusCode::INTERNAL_SERVER_ERROR, body)
+}
+
+/// A fixed HTML page with `status`.
+fn html_page(status: StatusCode, body: &'static str) -> Response<Body> {
     Response::builder()
-        .status(StatusCode::INTERNAL_SERVER_ERROR)
+        .status(status)
         .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
         .body(Body::from(body))
         .unwrap_or_else(|_| Response::new(Body::empty()))
@@ -142,12 +147,10 @@ pub async fn session_unavailable(req: Request, next: Next) -> Response<Body> {
         <body><h1>Service momentanément indisponible / Service unavailable for a moment</h1>\
         <p>La base de données ne répond pas pour l'instant. Réessayez dans un instant, après avoir rechargé la page.</p>\
         <p>The database does not answer just now. Try again in a moment, after reloading the page.</p></body></html>";
-    Response::builder()
-        .status(StatusCode::SERVICE_UNAVAILABLE)
-        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-        .header(header::RETRY_AFTER, "1")
-        .body(Body::from(body))
-        .unwrap_or_else(|_| Response::new(Body::empty()))
+    let mut page = html_page(StatusCode::SERVICE_UNAVAILABLE, body);
+    page.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    page
 }
 
 /// The largest error body read back to find its status.

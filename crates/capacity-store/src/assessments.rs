@@ -1778,12 +1778,11 @@ async fn open_rating(
     link: RaterLink,
 ) -> Result<RatingNow, StoreError> {
     let row = sqlx::query(
-        "SELECT a.finalised, \
-           CASE WHEN EXISTS (SELECT 1 FROM rater WHERE assessment_id = a.id AND id = $3) \
-             THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS known, \
-           (SELECT account_id FROM rater WHERE assessment_id = a.id AND id = $3) AS rater_account, \
+        "SELECT a.finalised, rt.id AS rater_found, rt.account_id AS rater_account, \
            r.level, r.evidence, r.refs, r.version, r.updated_at, r.cleared \
-         FROM assessment a LEFT JOIN rating r \
+         FROM assessment a \
+         LEFT JOIN rater rt ON rt.assessment_id = a.id AND rt.id = $3 \
+         LEFT JOIN rating r \
            ON r.assessment_id = a.id AND r.indicator_id = $2 AND r.rater_id = $3 \
          WHERE a.id = $1",
     )
@@ -1798,7 +1797,7 @@ async fn open_rating(
     if r.get::<i64, _>("finalised") != 0 {
         return Err(StoreError::Locked { id: assessment });
     }
-    if rater_known && r.get::<i64, _>("known") == 0 {
+    if rater_known && r.try_get::<Option<String>, _>("rater_found")?.is_none() {
         return Err(not_found(format!(
             "rater `{rater}` in assessment {assessment}"
         )));
